@@ -1,0 +1,17 @@
+//! Sokoni's pure core: the types and rules every other crate shares.
+//!
+//! Nothing here touches a database, the network or an async runtime, so every
+//! rule (stage transitions, balances, phone identity, urgency) is tested as a
+//! plain function.
+
+pub mod ids;
+pub mod measurement;
+pub mod messages;
+pub mod money;
+pub mod order;
+pub mod phone;
+pub mod tenant;
+
+pub use ids::*;
+pub use money::{Currency, Money};
+pub use phone::{E164, PhoneError};

@@ -1,0 +1,316 @@
+//! Orders: the production pipeline of each vertical, the transitions staff
+//! may make, order references and what "today" and "urgent" mean.
+
+use crate::tenant::{Vertical, str_enum};
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where an order is in production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Received,
+    Cutting,
+    Sewing,
+    Fitting,
+    Preparing,
+    Packed,
+    Ready,
+    OutForDelivery,
+    Delivered,
+    Cancelled,
+}
+
+str_enum!(
+    Stage,
+    Stage::Received,
+    Stage::Cutting,
+    Stage::Sewing,
+    Stage::Fitting,
+    Stage::Preparing,
+    Stage::Packed,
+    Stage::Ready,
+    Stage::OutForDelivery,
+    Stage::Delivered,
+    Stage::Cancelled
+);
+
+impl Stage {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Stage::Received => "received",
+            Stage::Cutting => "cutting",
+            Stage::Sewing => "sewing",
+            Stage::Fitting => "fitting",
+            Stage::Preparing => "preparing",
+            Stage::Packed => "packed",
+            Stage::Ready => "ready",
+            Stage::OutForDelivery => "out_for_delivery",
+            Stage::Delivered => "delivered",
+            Stage::Cancelled => "cancelled",
+        }
+    }
+
+    /// Delivered and cancelled orders are finished.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Stage::Delivered | Stage::Cancelled)
+    }
+
+    /// Whether the work itself is done (ready, on its way or delivered).
+    pub fn is_ready_or_later(&self) -> bool {
+        matches!(
+            self,
+            Stage::Ready | Stage::OutForDelivery | Stage::Delivered
+        )
+    }
+}
+
+/// The stages of one vertical's pipeline, in order, and which of them may
+/// be skipped (not every dress needs a fitting; pickup orders are never out
+/// for delivery).
+pub struct Pipeline {
+    pub stages: &'static [Stage],
+    pub optional: &'static [Stage],
+}
+
+pub fn pipeline(vertical: Vertical) -> Pipeline {
+    match vertical {
+        Vertical::Tailor => Pipeline {
+            stages: &[
+                Stage::Received,
+                Stage::Cutting,
+                Stage::Sewing,
+                Stage::Fitting,
+                Stage::Ready,
+                Stage::Delivered,
+            ],
+            optional: &[Stage::Fitting],
+        },
+        Vertical::Shop => Pipeline {
+            stages: &[
+                Stage::Received,
+                Stage::Packed,
+                Stage::Ready,
+                Stage::OutForDelivery,
+                Stage::Delivered,
+            ],
+            optional: &[Stage::Packed, Stage::OutForDelivery],
+        },
+        Vertical::Restaurant => Pipeline {
+            stages: &[
+                Stage::Received,
+                Stage::Preparing,
+                Stage::Ready,
+                Stage::OutForDelivery,
+                Stage::Delivered,
+            ],
+            optional: &[Stage::OutForDelivery],
+        },
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("the order is already {0}")]
+    Same(Stage),
+    #[error("{0} is not a stage of this business's pipeline")]
+    NotInPipeline(Stage),
+    #[error("a {0} order cannot change stage")]
+    Finished(Stage),
+    #[error("an order cannot move from {from} to {to}")]
+    NotAllowed { from: Stage, to: Stage },
+}
+
+impl Pipeline {
+    /// The stages staff may move an order to from `from`: forward to the next
+    /// stage (skipping optional ones), back one stage for rework, or cancel.
+    pub fn next_stages(&self, from: Stage) -> Vec<Stage> {
+        if from.is_terminal() {
+            return Vec::new();
+        }
+        let Some(i) = self.stages.iter().position(|s| *s == from) else {
+            return vec![Stage::Cancelled];
+        };
+        let mut out = Vec::new();
+        for s in &self.stages[i + 1..] {
+            out.push(*s);
+            if !self.optional.contains(s) {
+                break;
+            }
+        }
+        if i > 0 {
+            out.push(self.stages[i - 1]);
+        }
+        out.push(Stage::Cancelled);
+        out
+    }
+
+    pub fn check(&self, from: Stage, to: Stage) -> Result<(), TransitionError> {
+        if from == to {
+            return Err(TransitionError::Same(from));
+        }
+        if from.is_terminal() {
+            return Err(TransitionError::Finished(from));
+        }
+        if to != Stage::Cancelled && !self.stages.contains(&to) {
+            return Err(TransitionError::NotInPipeline(to));
+        }
+        if self.next_stages(from).contains(&to) {
+            Ok(())
+        } else {
+            Err(TransitionError::NotAllowed { from, to })
+        }
+    }
+}
+
+/// Where an order came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Whatsapp,
+    Dashboard,
+    WalkIn,
+    Api,
+}
+
+impl Source {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Source::Whatsapp => "whatsapp",
+            Source::Dashboard => "dashboard",
+            Source::WalkIn => "walk_in",
+            Source::Api => "api",
+        }
+    }
+}
+str_enum!(Source, Source::Whatsapp, Source::Dashboard, Source::WalkIn, Source::Api);
+
+/// `SEW-0042`: the tenant's prefix and its order sequence, at least four digits.
+pub fn order_ref(prefix: &str, seq: i64) -> String {
+    format!("{prefix}-{seq:04}")
+}
+
+/// The end of the tenant's current calendar day, as a UTC instant.
+pub fn end_of_local_day(now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    let local_date = now.with_timezone(&tz).date_naive();
+    let next = local_date + Duration::days(1);
+    // Midnight can be skipped by a DST change; take the earliest valid time.
+    tz.from_local_datetime(&next.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_else(|| now + Duration::days(1))
+}
+
+/// Hours ahead within which an unfinished order is urgent.
+pub const URGENT_WITHIN_HOURS: i64 = 48;
+
+/// "Today" for a tailor: due today or overdue, and not yet delivered.
+pub fn is_due_today(
+    deadline: Option<DateTime<Utc>>,
+    stage: Stage,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> bool {
+    match deadline {
+        Some(d) => !stage.is_terminal() && d < end_of_local_day(now, tz),
+        None => false,
+    }
+}
+
+/// "Urgent": due within 48 hours (or overdue) and the work not yet ready.
+pub fn is_urgent(deadline: Option<DateTime<Utc>>, stage: Stage, now: DateTime<Utc>) -> bool {
+    match deadline {
+        Some(d) => {
+            !stage.is_terminal()
+                && !stage.is_ready_or_later()
+                && d <= now + Duration::hours(URGENT_WITHIN_HOURS)
+        }
+        None => false,
+    }
+}
+
+/// What is still owed: price minus what has been paid, never below zero.
+pub fn balance_due(price_minor: i64, paid_minor: i64) -> i64 {
+    (price_minor - paid_minor).max(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn tailor_pipeline_moves_forward_skips_fitting_and_reworks() {
+        let p = pipeline(Vertical::Tailor);
+        assert!(p.check(Stage::Received, Stage::Cutting).is_ok());
+        assert!(p.check(Stage::Sewing, Stage::Fitting).is_ok());
+        assert!(p.check(Stage::Sewing, Stage::Ready).is_ok(), "fitting is optional");
+        assert!(p.check(Stage::Fitting, Stage::Sewing).is_ok(), "alterations");
+        assert!(p.check(Stage::Received, Stage::Ready).is_err(), "no skipping work");
+        assert!(p.check(Stage::Received, Stage::Cancelled).is_ok());
+        assert_eq!(
+            p.check(Stage::Delivered, Stage::Ready),
+            Err(TransitionError::Finished(Stage::Delivered))
+        );
+        assert_eq!(
+            p.check(Stage::Cutting, Stage::Cutting),
+            Err(TransitionError::Same(Stage::Cutting))
+        );
+        assert_eq!(
+            p.check(Stage::Received, Stage::Preparing),
+            Err(TransitionError::NotInPipeline(Stage::Preparing))
+        );
+    }
+
+    #[test]
+    fn restaurant_pickup_skips_delivery_leg() {
+        let p = pipeline(Vertical::Restaurant);
+        assert_eq!(
+            p.next_stages(Stage::Ready),
+            vec![Stage::OutForDelivery, Stage::Delivered, Stage::Preparing, Stage::Cancelled]
+        );
+        assert!(p.check(Stage::Received, Stage::Cutting).is_err());
+    }
+
+    #[test]
+    fn refs_are_zero_padded() {
+        assert_eq!(order_ref("SEW", 42), "SEW-0042");
+        assert_eq!(order_ref("PED", 12345), "PED-12345");
+    }
+
+    #[test]
+    fn today_is_the_tenants_day() {
+        let tz: chrono_tz::Tz = "Africa/Lagos".parse().unwrap();
+        // 22:30 UTC is 23:30 in Lagos; the Lagos day ends at 23:00 UTC.
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 22, 30, 0).unwrap();
+        assert_eq!(
+            end_of_local_day(now, tz),
+            Utc.with_ymd_and_hms(2026, 11, 22, 23, 0, 0).unwrap()
+        );
+        let due_late_tonight = Utc.with_ymd_and_hms(2026, 11, 22, 22, 50, 0).unwrap();
+        let due_tomorrow = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let overdue = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
+        assert!(is_due_today(Some(due_late_tonight), Stage::Sewing, now, tz));
+        assert!(is_due_today(Some(overdue), Stage::Ready, now, tz));
+        assert!(!is_due_today(Some(overdue), Stage::Delivered, now, tz));
+        assert!(!is_due_today(Some(due_tomorrow), Stage::Sewing, now, tz));
+        assert!(!is_due_today(None, Stage::Sewing, now, tz));
+    }
+
+    #[test]
+    fn urgent_means_soon_and_not_ready() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        let in_47h = now + Duration::hours(47);
+        let in_49h = now + Duration::hours(49);
+        assert!(is_urgent(Some(in_47h), Stage::Cutting, now));
+        assert!(!is_urgent(Some(in_47h), Stage::Ready, now));
+        assert!(!is_urgent(Some(in_49h), Stage::Cutting, now));
+        assert!(is_urgent(Some(now - Duration::hours(5)), Stage::Sewing, now));
+    }
+
+    #[test]
+    fn balance_never_negative() {
+        assert_eq!(balance_due(4_500_000, 1_500_000), 3_000_000);
+        assert_eq!(balance_due(100, 150), 0);
+    }
+}
