@@ -9,6 +9,7 @@ pub const STANDARD_FIELDS: [&str; 7] = ["chest", "waist", "hip", "shoulder", "sl
 pub const CM_PER_INCH: f64 = 2.54;
 
 /// The unit a set of measurements was taken in.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {

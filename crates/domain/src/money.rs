@@ -6,6 +6,7 @@ use std::fmt;
 /// An ISO 4217 currency code we can price in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "NGN"))]
 pub struct Currency([u8; 3]);
 
 /// The currencies Sokoni's markets use, with their minor-unit exponent.

@@ -18,6 +18,7 @@ pub enum PhoneError {
 /// A canonical E.164 number, `+` and digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "+2348031234567"))]
 pub struct E164(String);
 
 impl E164 {

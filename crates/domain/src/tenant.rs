@@ -5,6 +5,7 @@ use std::fmt;
 
 /// What kind of business a tenant is; it picks the order pipeline, the
 /// conversation flow and the order-ref prefix.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Vertical {
@@ -36,6 +37,7 @@ impl Vertical {
 
 /// A staff member's role. Viewers read; staff run orders and customers; the
 /// owner also manages users and settings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -61,6 +63,7 @@ impl Role {
 }
 
 /// A tenant's subscription plan.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Plan {
@@ -92,6 +95,12 @@ macro_rules! str_enum {
                     .into_iter()
                     .find(|v| v.as_str() == s)
                     .ok_or_else(|| $crate::tenant::UnknownValue(s.to_string()))
+            }
+        }
+        impl TryFrom<String> for $ty {
+            type Error = $crate::tenant::UnknownValue;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
             }
         }
         impl std::fmt::Display for $ty {

@@ -1,0 +1,180 @@
+//! The database handle over both backends, transactions, and the macro that
+//! runs one query body against whichever backend is live.
+
+use crate::error::StoreResult;
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A connection pool on one of the two supported backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction on either backend. Dropping it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Where a repository function runs: straight on the pool, or inside a
+/// caller's transaction.
+pub enum Ex<'a> {
+    Pool(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a Db> for Ex<'a> {
+    fn from(db: &'a Db) -> Self {
+        Ex::Pool(db)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Ex<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Ex::Tx(tx)
+    }
+}
+
+impl Ex<'_> {
+    /// Reborrows, so one function can run several statements on the same
+    /// executor.
+    pub fn re(&mut self) -> Ex<'_> {
+        match self {
+            Ex::Pool(db) => Ex::Pool(db),
+            Ex::Tx(tx) => Ex::Tx(tx),
+        }
+    }
+}
+
+/// Runs `$body` with `$c` bound to an executor of whichever backend `$ex`
+/// is on. The body is compiled once per backend, so it must only use SQL and
+/// types both understand.
+#[macro_export]
+macro_rules! run {
+    ($ex:expr, $c:ident => $body:expr) => {{
+        let ex: $crate::Ex<'_> = $ex.into();
+        match ex {
+            $crate::Ex::Pool($crate::Db::Sqlite($c)) => $body,
+            $crate::Ex::Pool($crate::Db::Postgres($c)) => $body,
+            $crate::Ex::Tx($crate::Tx::Sqlite(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Ex::Tx($crate::Tx::Postgres(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    }};
+}
+
+/// The current time as stored: UTC, truncated to microseconds (PostgreSQL's
+/// precision), so what is written reads back equal on both backends.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`). A SQLite file
+    /// is created if missing and runs in WAL mode with foreign keys on.
+    pub async fn connect(url: &str) -> StoreResult<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(20)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let pool = SqlitePoolOptions::new()
+                // An in-memory database lives in one connection.
+                .max_connections(if in_memory { 1 } else { 8 })
+                .min_connections(if in_memory { 1 } else { 0 })
+                .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
+                .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(1800)) })
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            Err(crate::StoreError::BadUrl)
+        }
+    }
+
+    /// Applies the embedded migrations of this backend.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout
+    /// instead of failing when a read lock cannot be upgraded.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> StoreResult<()> {
+        run!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Writes a consistent copy of a SQLite database to `path`
+    /// (`VACUUM INTO`). PostgreSQL deployments use `pg_dump`.
+    pub async fn backup_to(&self, path: &str) -> StoreResult<()> {
+        match self {
+            Db::Sqlite(p) => {
+                sqlx::query("VACUUM INTO $1").bind(path).execute(p).await?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(crate::StoreError::Unsupported(
+                "backup of PostgreSQL: use pg_dump against SOKONI_DATABASE_URL",
+            )),
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,360 @@
+//! Orders and their stage history.
+
+use crate::{Ex, StoreError, StoreResult, customers, now, run};
+use chrono::{DateTime, Utc};
+use domain::order::{Source, Stage, balance_due, order_ref};
+use domain::{CustomerId, MeasurementId, OrderId, TenantId, UserId};
+use serde::Serialize;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Order {
+    #[sqlx(try_from = "Uuid")]
+    pub id: OrderId,
+    /// e.g. `SEW-0042`.
+    pub order_ref: String,
+    #[sqlx(try_from = "Uuid")]
+    pub customer_id: CustomerId,
+    pub customer_name: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub measurement_id: Option<Uuid>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub assigned_to: Option<Uuid>,
+    pub style_name: Option<String>,
+    pub style_details: Option<String>,
+    pub fabric_info: Option<String>,
+    #[schema(value_type = Vec<String>)]
+    pub reference_images: Json<Vec<String>>,
+    pub quantity: i32,
+    /// Minor units of `currency`.
+    pub price: i64,
+    pub deposit_amount: i64,
+    /// Sum of paid payments.
+    pub amount_paid: i64,
+    /// `price - amount_paid`, never below zero; computed on every read.
+    #[sqlx(skip)]
+    pub balance_due: i64,
+    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub current_stage: Stage,
+    pub deadline: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "String")]
+    pub source: Source,
+    pub wa_thread_id: Option<String>,
+    pub notes: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn finish(mut o: Order) -> Order {
+    o.balance_due = balance_due(o.price, o.amount_paid);
+    o
+}
+
+const SELECT: &str = "SELECT o.id, o.order_ref, o.customer_id, c.name AS customer_name, o.measurement_id, \
+     o.assigned_to, o.style_name, o.style_details, o.fabric_info, o.reference_images, o.quantity, o.price, \
+     o.deposit_amount, \
+     (SELECT CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) FROM payments p \
+        WHERE p.tenant_id = o.tenant_id AND p.order_id = o.id AND p.status = 'paid') AS amount_paid, \
+     o.currency, o.current_stage, o.deadline, o.source, o.wa_thread_id, o.notes, o.created_by, \
+     o.created_at, o.updated_at \
+     FROM orders o JOIN customers c ON c.id = o.customer_id";
+
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub customer_id: CustomerId,
+    pub measurement_id: Option<MeasurementId>,
+    pub assigned_to: Option<UserId>,
+    pub style_name: Option<String>,
+    pub style_details: Option<String>,
+    pub fabric_info: Option<String>,
+    pub reference_images: Vec<String>,
+    pub quantity: i32,
+    pub price: i64,
+    pub deposit_amount: i64,
+    pub currency: String,
+    pub deadline: Option<DateTime<Utc>>,
+    pub source: Source,
+    pub wa_thread_id: Option<String>,
+    pub notes: Option<String>,
+    pub created_by: Option<UserId>,
+}
+
+/// Creates an order with the tenant's next ref, opens its first stage and
+/// updates the customer's figures. Run it in a transaction: the ref is taken
+/// under the tenant's row lock.
+pub async fn insert(mut ex: Ex<'_>, tenant: TenantId, n: &NewOrder) -> StoreResult<Order> {
+    let (prefix, seq) = crate::tenants::next_order_number(ex.re(), tenant).await?;
+    let id = OrderId::new();
+    let at = now();
+    run!(ex.re(), c => sqlx::query(
+        "INSERT INTO orders (id, tenant_id, order_ref, customer_id, measurement_id, assigned_to, style_name, \
+         style_details, fabric_info, reference_images, quantity, price, deposit_amount, currency, current_stage, \
+         deadline, source, wa_thread_id, notes, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'received', $15, $16, $17, $18, \
+         $19, $20, $20)",
+    )
+    .bind(id.0)
+    .bind(tenant.0)
+    .bind(order_ref(&prefix, seq))
+    .bind(n.customer_id.0)
+    .bind(n.measurement_id.map(|m| m.0))
+    .bind(n.assigned_to.map(|u| u.0))
+    .bind(&n.style_name)
+    .bind(&n.style_details)
+    .bind(&n.fabric_info)
+    .bind(Json(&n.reference_images))
+    .bind(n.quantity)
+    .bind(n.price)
+    .bind(n.deposit_amount)
+    .bind(&n.currency)
+    .bind(n.deadline)
+    .bind(n.source.as_str())
+    .bind(&n.wa_thread_id)
+    .bind(&n.notes)
+    .bind(n.created_by.map(|u| u.0))
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    open_stage(ex.re(), tenant, id, Stage::Received, n.created_by, None, at).await?;
+    customers::refresh_stats(ex.re(), tenant, n.customer_id).await?;
+    get(ex, tenant, id).await
+}
+
+async fn open_stage(
+    ex: Ex<'_>,
+    tenant: TenantId,
+    order: OrderId,
+    stage: Stage,
+    by: Option<UserId>,
+    note: Option<&str>,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    run!(ex, c => sqlx::query(
+        "INSERT INTO order_stages (id, tenant_id, order_id, stage, entered_at, changed_by, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(tenant.0)
+    .bind(order.0)
+    .bind(stage.as_str())
+    .bind(at)
+    .bind(by.map(|u| u.0))
+    .bind(note)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn get(ex: impl Into<Ex<'_>>, tenant: TenantId, id: OrderId) -> StoreResult<Order> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE o.tenant_id = $1 AND o.id = $2"));
+    let o = run!(ex, c => sqlx::query_as::<_, Order>(sql).bind(tenant.0).bind(id.0).fetch_one(c).await)?;
+    Ok(finish(o))
+}
+
+/// Which orders a list returns.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub stage: Option<Stage>,
+    pub customer: Option<CustomerId>,
+    /// Deadline strictly before this instant.
+    pub due_before: Option<DateTime<Utc>>,
+    pub source: Option<Source>,
+    /// Leave out delivered and cancelled orders.
+    pub unfinished: bool,
+    /// Leave out orders whose work is done (ready, out for delivery).
+    pub not_ready: bool,
+}
+
+/// How a list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest first, with `before` as the cursor.
+    Newest { before: Option<OrderId> },
+    /// Earliest deadline first (today and urgent views).
+    Deadline,
+}
+
+pub async fn list(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    f: &Filter,
+    sort: Sort,
+    limit: i64,
+) -> StoreResult<Vec<Order>> {
+    let (cursor, order_by) = match sort {
+        Sort::Newest { before } => (before, "o.id DESC"),
+        Sort::Deadline => (None, "o.deadline ASC, o.id ASC"),
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE o.tenant_id = $1 \
+           AND ($2 IS NULL OR o.current_stage = $2) \
+           AND ($3 IS NULL OR o.customer_id = $3) \
+           AND ($4 IS NULL OR o.deadline < $4) \
+           AND ($5 IS NULL OR o.source = $5) \
+           AND ($6 IS NULL OR o.id < $6) \
+           AND ($7 = FALSE OR o.current_stage NOT IN ('delivered', 'cancelled')) \
+           AND ($8 = FALSE OR o.current_stage NOT IN ('ready', 'out_for_delivery')) \
+         ORDER BY {order_by} LIMIT $9"
+    ));
+    let rows = run!(ex, c => sqlx::query_as::<_, Order>(sql)
+        .bind(tenant.0)
+        .bind(f.stage.map(|s| s.as_str()))
+        .bind(f.customer.map(|c| c.0))
+        .bind(f.due_before)
+        .bind(f.source.map(|s| s.as_str()))
+        .bind(cursor.map(|c| c.0))
+        .bind(f.unfinished)
+        .bind(f.not_ready)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows.into_iter().map(finish).collect())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderPatch {
+    pub style_name: Option<Option<String>>,
+    pub style_details: Option<Option<String>>,
+    pub fabric_info: Option<Option<String>>,
+    pub reference_images: Option<Vec<String>>,
+    pub quantity: Option<i32>,
+    pub price: Option<i64>,
+    pub deposit_amount: Option<i64>,
+    pub deadline: Option<Option<DateTime<Utc>>>,
+    pub notes: Option<Option<String>>,
+    pub assigned_to: Option<Option<UserId>>,
+    pub measurement_id: Option<Option<MeasurementId>>,
+}
+
+fn split<T: Clone>(v: &Option<Option<T>>) -> (bool, Option<T>) {
+    match v {
+        Some(inner) => (true, inner.clone()),
+        None => (false, None),
+    }
+}
+
+pub async fn update(mut ex: Ex<'_>, tenant: TenantId, id: OrderId, p: &OrderPatch) -> StoreResult<Order> {
+    let (style_set, style) = split(&p.style_name);
+    let (details_set, details) = split(&p.style_details);
+    let (fabric_set, fabric) = split(&p.fabric_info);
+    let (deadline_set, deadline) = split(&p.deadline);
+    let (notes_set, notes) = split(&p.notes);
+    let (assigned_set, assigned) = split(&p.assigned_to);
+    let (measure_set, measure) = split(&p.measurement_id);
+    let done = run!(ex.re(), c => sqlx::query(
+        "UPDATE orders SET \
+           style_name = CASE WHEN $3 THEN $4 ELSE style_name END, \
+           style_details = CASE WHEN $5 THEN $6 ELSE style_details END, \
+           fabric_info = CASE WHEN $7 THEN $8 ELSE fabric_info END, \
+           reference_images = COALESCE($9, reference_images), \
+           quantity = COALESCE($10, quantity), \
+           price = COALESCE($11, price), \
+           deposit_amount = COALESCE($12, deposit_amount), \
+           deadline = CASE WHEN $13 THEN $14 ELSE deadline END, \
+           notes = CASE WHEN $15 THEN $16 ELSE notes END, \
+           assigned_to = CASE WHEN $17 THEN $18 ELSE assigned_to END, \
+           measurement_id = CASE WHEN $19 THEN $20 ELSE measurement_id END, \
+           updated_at = $21 \
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .bind(style_set)
+    .bind(&style)
+    .bind(details_set)
+    .bind(&details)
+    .bind(fabric_set)
+    .bind(&fabric)
+    .bind(p.reference_images.as_ref().map(Json))
+    .bind(p.quantity)
+    .bind(p.price)
+    .bind(p.deposit_amount)
+    .bind(deadline_set)
+    .bind(deadline)
+    .bind(notes_set)
+    .bind(&notes)
+    .bind(assigned_set)
+    .bind(assigned.map(|u| u.0))
+    .bind(measure_set)
+    .bind(measure.map(|m| m.0))
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    get(ex, tenant, id).await
+}
+
+/// Moves an order from `from` to `to`: closes the open stage row and opens
+/// the next, with who and when. Returns false, changing nothing, if the order
+/// is no longer at `from` (someone else moved it first).
+pub async fn change_stage(
+    mut ex: Ex<'_>,
+    tenant: TenantId,
+    order: &Order,
+    to: Stage,
+    by: Option<UserId>,
+    note: Option<&str>,
+) -> StoreResult<bool> {
+    let at = now();
+    let done = run!(ex.re(), c => sqlx::query(
+        "UPDATE orders SET current_stage = $3, updated_at = $5 \
+         WHERE tenant_id = $1 AND id = $2 AND current_stage = $4",
+    )
+    .bind(tenant.0)
+    .bind(order.id.0)
+    .bind(to.as_str())
+    .bind(order.current_stage.as_str())
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Ok(false);
+    }
+    run!(ex.re(), c => sqlx::query(
+        "UPDATE order_stages SET exited_at = $3 WHERE tenant_id = $1 AND order_id = $2 AND exited_at IS NULL",
+    )
+    .bind(tenant.0)
+    .bind(order.id.0)
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    open_stage(ex.re(), tenant, order.id, to, by, note, at).await?;
+    if to == Stage::Cancelled {
+        customers::refresh_stats(ex, tenant, order.customer_id).await?;
+    }
+    Ok(true)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct StageEntry {
+    #[sqlx(try_from = "String")]
+    pub stage: Stage,
+    pub entered_at: DateTime<Utc>,
+    pub exited_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub changed_by: Option<Uuid>,
+    pub note: Option<String>,
+}
+
+/// The order's stage history, oldest first.
+pub async fn stages(ex: impl Into<Ex<'_>>, tenant: TenantId, order: OrderId) -> StoreResult<Vec<StageEntry>> {
+    Ok(run!(ex, c => sqlx::query_as::<_, StageEntry>(
+        "SELECT stage, entered_at, exited_at, changed_by, note FROM order_stages \
+         WHERE tenant_id = $1 AND order_id = $2 ORDER BY entered_at, id",
+    )
+    .bind(tenant.0)
+    .bind(order.0)
+    .fetch_all(c)
+    .await)?)
+}
