@@ -1,0 +1,118 @@
+//! `/api/v1/users`: the owner manages staff; everyone can see who is on the team.
+
+use crate::api::auth::{normalise_email, owner_conflict, required_text};
+use crate::auth::extractor::{Owner, Reader};
+use crate::auth::password;
+use crate::error::{ApiResult, AppError, ErrorBody, Validator};
+use crate::extract::{Json, id};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use domain::tenant::Role;
+use domain::{E164, UserId};
+use serde::{Deserialize, Serialize};
+use store::users::{NewUser, User, UserPatch};
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<User>,
+}
+
+/// The business's users.
+#[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = UserList), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, auth: Reader) -> ApiResult<axum::Json<UserList>> {
+    let items = store::users::list(&state.db, auth.tenant_id).await?;
+    Ok(axum::Json(UserList { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub name: String,
+    pub email: String,
+    /// At least 8 characters.
+    pub password: String,
+    pub phone: Option<String>,
+    /// `staff` or `viewer` (or another `owner`).
+    pub role: Role,
+}
+
+/// Adds a staff member (owner only).
+#[utoipa::path(post, path = "/users", tag = "users", security(("bearer" = [])), request_body = NewUserRequest,
+    responses((status = 201, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Owner,
+    Json(body): Json<NewUserRequest>,
+) -> ApiResult<(StatusCode, axum::Json<User>)> {
+    let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
+    let mut v = Validator::new();
+    let name = required_text(&mut v, "name", &body.name, 150);
+    let email = normalise_email(&mut v, "email", &body.email);
+    if let Err(m) = password::acceptable(&body.password) {
+        v.error("password", m);
+    }
+    let phone = body.phone.as_deref().and_then(|p| v.take("phone", E164::parse(p, &tenant.country)));
+    v.finish()?;
+    let hash = password::hash(body.password).await?;
+    let phone = phone.map(|p| p.to_string());
+    let user = store::users::insert(
+        &state.db,
+        &NewUser {
+            tenant_id: auth.tenant_id,
+            name: &name,
+            email: &email,
+            phone: phone.as_deref(),
+            password_hash: &hash,
+            role: body.role,
+        },
+    )
+    .await
+    .map_err(|e| owner_conflict(e, ""))?;
+    Ok((StatusCode::CREATED, axum::Json(user)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatchRequest {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    /// False deactivates the user and ends their sessions.
+    pub is_active: Option<bool>,
+}
+
+/// Changes a user's name, role or active flag (owner only). The last active
+/// owner cannot be demoted or deactivated.
+#[utoipa::path(patch, path = "/users/{id}", tag = "users", security(("bearer" = [])), request_body = UserPatchRequest,
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = User), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Owner,
+    Path(raw): Path<String>,
+    Json(body): Json<UserPatchRequest>,
+) -> ApiResult<axum::Json<User>> {
+    let user_id: UserId = id(&raw)?;
+    let mut v = Validator::new();
+    let name = body.name.as_deref().map(|n| required_text(&mut v, "name", n, 150));
+    v.finish()?;
+    let mut tx = state.db.begin().await?;
+    let current = store::users::get(&mut tx, auth.tenant_id, user_id).await?;
+    let loses_owner = current.role == Role::Owner
+        && current.is_active
+        && (body.role.is_some_and(|r| r != Role::Owner) || body.is_active == Some(false));
+    if loses_owner && store::users::count_active_owners(&mut tx, auth.tenant_id).await? <= 1 {
+        return Err(AppError::conflict("last_owner", "a business needs at least one active owner", Some("role")));
+    }
+    let patch = UserPatch { name, role: body.role, is_active: body.is_active };
+    store::users::update(&mut tx, auth.tenant_id, user_id, &patch).await?;
+    if body.is_active == Some(false) || body.role.is_some_and(|r| r != current.role) {
+        store::users::revoke_user_tokens(&mut tx, auth.tenant_id, user_id).await?;
+    }
+    let user = store::users::get(&mut tx, auth.tenant_id, user_id).await?;
+    tx.commit().await?;
+    Ok(axum::Json(user))
+}

@@ -1,0 +1,86 @@
+//! The router: every route in one place, with its OpenAPI description.
+
+use crate::api::{self, auth, customers, measurements, orders, settings, users};
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Sokoni API", description = "Orders, customers, measurements and payments for WhatsApp-first businesses. \
+        Money is an integer in minor units next to a `currency`. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        }
+    }
+}
+
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::otp_send))
+        .routes(routes!(auth::otp_verify))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::update))
+        .routes(routes!(settings::get, settings::update))
+        .routes(routes!(customers::create, customers::list))
+        .routes(routes!(customers::get, customers::update))
+        .routes(routes!(customers::by_wa))
+        .routes(routes!(customers::orders))
+        .routes(routes!(measurements::create, measurements::history))
+        .routes(routes!(measurements::current))
+        .routes(routes!(measurements::new_version))
+        .routes(routes!(orders::create, orders::list))
+        .routes(routes!(orders::today))
+        .routes(routes!(orders::urgent))
+        .routes(routes!(orders::get, orders::update))
+        .routes(routes!(orders::change_stage))
+}
+
+/// The OpenAPI 3.1 document of `/api/v1`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api_routes()).split_for_parts();
+    doc
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api_routes()).split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    api.route("/api/v1/openapi.json", get(move || { let d = doc.clone(); async move { axum::Json((*d).clone()) } }))
+        .route("/healthz", get(api::health::healthz))
+        .route("/readyz", get(api::health::readyz))
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(CatchPanicLayer::custom(|_| {
+            AppError::Internal(anyhow::anyhow!("a request handler panicked")).into_response_boxed()
+        }))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+impl AppError {
+    fn into_response_boxed(self) -> axum::response::Response {
+        axum::response::IntoResponse::into_response(self)
+    }
+}

@@ -1,0 +1,8 @@
+//! Authentication: passwords, access and refresh tokens, the request
+//! extractor that enforces roles.
+
+pub mod extractor;
+pub mod password;
+pub mod tokens;
+
+pub use extractor::Auth;

@@ -1,0 +1,191 @@
+//! The `sokoni` command line.
+
+use crate::config::Config;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Sokoni: a WhatsApp-first order, payment and production engine for small
+/// businesses.
+#[derive(Parser, Debug)]
+#[command(name = "sokoni", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: ./sokoni.toml if present). SOKONI_*
+    /// environment variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API on SOKONI_LISTEN (default 127.0.0.1:8080), migrating
+    /// the database first.
+    Serve,
+    /// Try everything locally: a fresh SQLite database with a tailor, a shop
+    /// and a restaurant already set up, served on http://127.0.0.1:8080.
+    Demo,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage businesses.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Write a consistent copy of the SQLite database to PATH.
+    Backup {
+        /// Where to write the copy (must not exist).
+        path: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TenantCommand {
+    /// Register a business and its owner; prints both as JSON (with the
+    /// owner's password if one was generated).
+    Create(TenantCreate),
+}
+
+#[derive(Args, Debug)]
+pub struct TenantCreate {
+    /// The business name customers see.
+    #[arg(long)]
+    pub name: String,
+    /// URL-safe handle: lowercase letters, digits, dashes.
+    #[arg(long)]
+    pub slug: String,
+    /// tailor, shop or restaurant.
+    #[arg(long)]
+    pub vertical: String,
+    /// ISO currency, e.g. NGN, KES, ARS.
+    #[arg(long)]
+    pub currency: String,
+    /// IANA timezone, e.g. Africa/Lagos.
+    #[arg(long)]
+    pub timezone: String,
+    /// Locale, e.g. en-NG, sw-KE, es-AR.
+    #[arg(long)]
+    pub locale: String,
+    /// ISO country for local phone numbers (default: the locale's region).
+    #[arg(long)]
+    pub country: Option<String>,
+    /// The business's phone number.
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub owner_name: String,
+    #[arg(long)]
+    pub owner_email: String,
+    /// The owner's password; generated and printed if omitted.
+    #[arg(long, env = "SOKONI_OWNER_PASSWORD", hide_env_values = true)]
+    pub owner_password: Option<String>,
+    /// The owner's phone (for WhatsApp login codes).
+    #[arg(long)]
+    pub owner_phone: Option<String>,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = cli.config.as_deref();
+    match cli.command {
+        Command::Serve => {
+            let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
+            crate::serve(state).await
+        }
+        Command::Demo => crate::demo::run(file).await,
+        Command::Migrate => {
+            let config = Config::load_with(Config::default(), file)?;
+            if config.database_url().starts_with("sqlite:") {
+                std::fs::create_dir_all(&config.data_dir)?;
+            }
+            let db = store::Db::connect(&config.database_url()).await?;
+            db.migrate().await?;
+            println!("migrated the {} database", db.backend());
+            Ok(())
+        }
+        Command::Backup { path } => {
+            let config = Config::load_with(Config::default(), file)?;
+            anyhow::ensure!(!path.exists(), "{} already exists", path.display());
+            let db = store::Db::connect(&config.database_url()).await?;
+            db.backup_to(&path.display().to_string()).await?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
+        Command::Tenant(TenantCommand::Create(t)) => {
+            let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
+            let out = tenant_create(&state, t).await?;
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(())
+        }
+    }
+}
+
+async fn tenant_create(state: &crate::state::AppState, t: TenantCreate) -> anyhow::Result<serde_json::Value> {
+    use crate::api::auth::{BusinessInput, OwnerInput, RegisterRequest};
+    let generated = t.owner_password.is_none();
+    let password = t.owner_password.unwrap_or_else(|| crate::auth::tokens::random_token(12));
+    let vertical = t.vertical.parse().map_err(|_| anyhow::anyhow!("--vertical must be tailor, shop or restaurant"))?;
+    let req = RegisterRequest {
+        business: BusinessInput {
+            name: t.name,
+            slug: t.slug,
+            phone: t.phone,
+            vertical,
+            currency: t.currency,
+            timezone: t.timezone,
+            locale: t.locale,
+            country: t.country,
+            order_prefix: None,
+        },
+        owner: OwnerInput { name: t.owner_name, email: t.owner_email, password: password.clone(), phone: t.owner_phone },
+    };
+    let session = crate::api::auth::register_business(state, req).await.map_err(describe)?;
+    let mut out = serde_json::json!({ "tenant": session.tenant, "owner": session.user });
+    if generated {
+        out["owner_password"] = serde_json::Value::String(password);
+    }
+    Ok(out)
+}
+
+/// Turns an API error into a readable command-line error.
+fn describe(e: crate::error::AppError) -> anyhow::Error {
+    use crate::error::AppError;
+    match e {
+        AppError::Validation(fields) => {
+            let lines: Vec<String> = fields.iter().map(|(f, m)| format!("  {f}: {m}")).collect();
+            anyhow::anyhow!("invalid input:\n{}", lines.join("\n"))
+        }
+        AppError::Conflict { message, field, .. } => {
+            anyhow::anyhow!("{}{message}", field.map(|f| format!("{f}: ")).unwrap_or_default())
+        }
+        AppError::Internal(e) => e.context("creating the business"),
+        other => anyhow::anyhow!("{other:?}"),
+    }
+}
+
+pub fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SOKONI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Entry point used by `main`.
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let json_logs = std::env::var("SOKONI_LOG_FORMAT").is_ok_and(|v| v == "json");
+    init_tracing(json_logs);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    rt.block_on(run(cli))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,156 @@
+//! Configuration: defaults, then an optional `sokoni.toml`, then `SOKONI_*`
+//! environment variables. Secrets are wrapped so they never print.
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Config {
+    /// `sqlite://…` or `postgres://…`; default: `sokoni.db` in the data dir.
+    pub database_url: Option<String>,
+    /// Address the HTTP server binds.
+    pub listen: SocketAddr,
+    /// Where the SQLite file, media and the generated secret key live.
+    pub data_dir: PathBuf,
+    /// The address customers and providers reach this server at (links,
+    /// webhooks); default `http://<listen>`.
+    pub public_url: Option<String>,
+    /// Signs sessions and seals stored secrets. Required with PostgreSQL;
+    /// with SQLite one is generated into the data dir if unset.
+    #[serde(skip_serializing)]
+    pub secret_key: Option<SecretString>,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: String,
+    /// Minutes an access token is valid.
+    pub access_token_minutes: i64,
+    /// Days a refresh token is valid.
+    pub refresh_token_days: i64,
+    /// One-time codes a phone may request per hour.
+    pub otp_per_phone_per_hour: i64,
+    /// One-time codes an IP may request per hour.
+    pub otp_per_ip_per_hour: i64,
+    /// Take the client IP from `X-Forwarded-For` (only behind a proxy you run).
+    pub trust_proxy: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("sokoni-data"),
+            public_url: None,
+            secret_key: None,
+            log_format: "pretty".into(),
+            access_token_minutes: 15,
+            refresh_token_days: 30,
+            otp_per_phone_per_hour: 5,
+            otp_per_ip_per_hour: 20,
+            trust_proxy: false,
+        }
+    }
+}
+
+impl Config {
+    /// Loads configuration with `base` as the defaults (the demo has its own).
+    pub fn load_with(base: Config, file: Option<&Path>) -> anyhow::Result<Config> {
+        let file = file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("sokoni.toml"));
+        let cfg: Config = Figment::from(Serialized::defaults(base))
+            .merge(Toml::file(&file))
+            .merge(Env::prefixed("SOKONI_").filter(|k| !k.as_str().starts_with("test_")))
+            .extract()
+            .with_context(|| format!("reading configuration ({} and SOKONI_* variables)", file.display()))?;
+        if cfg.access_token_minutes < 1 || cfg.refresh_token_days < 1 {
+            bail!("access_token_minutes and refresh_token_days must be positive");
+        }
+        Ok(cfg)
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("sokoni.db").display()),
+        }
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// The secret key, or for SQLite deployments one generated once into
+    /// `<data_dir>/secret.key`. Several PostgreSQL replicas must share one
+    /// key, so there it must be configured.
+    pub fn resolve_secret(&self) -> anyhow::Result<SecretString> {
+        if let Some(k) = &self.secret_key {
+            if k.expose_secret().len() < 32 {
+                bail!("SOKONI_SECRET_KEY must be at least 32 characters");
+            }
+            return Ok(k.clone());
+        }
+        if self.database_url().starts_with("postgres") {
+            bail!("set SOKONI_SECRET_KEY (32+ random characters) when using PostgreSQL");
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating data dir {}", self.data_dir.display()))?;
+        let path = self.data_dir.join("secret.key");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            return Ok(SecretString::from(existing.trim().to_string()));
+        }
+        let key = crate::auth::tokens::random_token(48);
+        write_private(&path, &key).with_context(|| format!("writing {}", path.display()))?;
+        tracing::warn!(path = %path.display(), "no SOKONI_SECRET_KEY set: generated one into the data dir");
+        Ok(SecretString::from(key))
+    }
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("sokoni.toml", "listen = \"0.0.0.0:9000\"\nlog_format = \"json\"")?;
+            jail.set_env("SOKONI_LISTEN", "127.0.0.1:7000");
+            jail.set_env("SOKONI_SECRET_KEY", "k".repeat(40));
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.listen.port(), 7000, "env beats file");
+            assert_eq!(cfg.log_format, "json", "file beats defaults");
+            assert_eq!(cfg.database_url(), "sqlite://sokoni-data/sokoni.db");
+            assert_eq!(cfg.public_url(), "http://127.0.0.1:7000");
+            let printed = format!("{cfg:?}");
+            assert!(!printed.contains("kkkk"), "secret printed: {printed}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn postgres_requires_a_configured_secret() {
+        let cfg = Config {
+            database_url: Some("postgres://localhost/sokoni".into()),
+            ..Config::default()
+        };
+        assert!(cfg.resolve_secret().is_err());
+    }
+}

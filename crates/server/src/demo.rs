@@ -1,0 +1,231 @@
+//! `sokoni demo`: the whole product on a fresh SQLite file with a tailor in
+//! Lagos, a shop in Nairobi and an empanada kitchen in Buenos Aires.
+
+use crate::api::auth::{BusinessInput, OwnerInput, RegisterRequest, register_business};
+use crate::config::Config;
+use crate::state::AppState;
+use anyhow::Context;
+use chrono::{Duration, Utc};
+use domain::measurement::Unit;
+use domain::order::{Source, Stage, pipeline};
+use domain::tenant::Vertical;
+use domain::E164;
+use std::collections::BTreeMap;
+use std::path::Path;
+use store::customers::NewCustomer;
+use store::measurements::Values;
+use store::orders::NewOrder;
+
+pub const DEMO_PASSWORD: &str = "sokoni-demo";
+
+/// One demo business: its owner logs in with `email` / [`DEMO_PASSWORD`].
+pub struct DemoBusiness {
+    pub name: &'static str,
+    pub slug: &'static str,
+    pub vertical: Vertical,
+    pub currency: &'static str,
+    pub timezone: &'static str,
+    pub locale: &'static str,
+    pub owner: &'static str,
+    pub email: &'static str,
+    pub owner_phone: &'static str,
+    /// (name, local phone) of customers.
+    pub customers: &'static [(&'static str, &'static str)],
+    /// (style or items, price in major units, deposit, days to deadline, stage steps forward)
+    pub orders: &'static [(&'static str, i64, i64, i64, usize)],
+}
+
+pub const BUSINESSES: &[DemoBusiness] = &[
+    DemoBusiness {
+        name: "Funmi Couture",
+        slug: "funmi-couture",
+        vertical: Vertical::Tailor,
+        currency: "NGN",
+        timezone: "Africa/Lagos",
+        locale: "en-NG",
+        owner: "Funmi Adebayo",
+        email: "funmi@demo.sokoni.app",
+        owner_phone: "08030000001",
+        customers: &[("Amaka Okonkwo", "08031234567"), ("Ngozi Eze", "08059876543"), ("Chidinma Adeyemi", "07012345678")],
+        orders: &[
+            ("Ankara midi dress", 45_000, 15_000, 1, 1),
+            ("Iro and buba set", 60_000, 20_000, 4, 2),
+            ("Evening gown", 120_000, 50_000, 2, 3),
+            ("Agbada (couple)", 150_000, 75_000, 0, 4),
+        ],
+    },
+    DemoBusiness {
+        name: "Njeri's Duka",
+        slug: "njeri-duka",
+        vertical: Vertical::Shop,
+        currency: "KES",
+        timezone: "Africa/Nairobi",
+        locale: "en-KE",
+        owner: "Njeri Wanjiku",
+        email: "njeri@demo.sokoni.app",
+        owner_phone: "0700000002",
+        customers: &[("Wambui Kamau", "0712345678"), ("Otieno Odhiambo", "0723456789")],
+        orders: &[("Unga 2kg x2, sukari 1kg", 520, 0, 0, 0), ("Milk 500ml x4", 240, 0, 1, 1)],
+    },
+    DemoBusiness {
+        name: "Empanadas Martín",
+        slug: "empanadas-martin",
+        vertical: Vertical::Restaurant,
+        currency: "ARS",
+        timezone: "America/Argentina/Buenos_Aires",
+        locale: "es-AR",
+        owner: "Martín González",
+        email: "martin@demo.sokoni.app",
+        owner_phone: "11 5000-0003",
+        customers: &[("Lucía Fernández", "11 2345-6789"), ("Santiago Pérez", "11 3456-7890")],
+        orders: &[("1 docena de carne", 10_800, 0, 0, 1), ("Media docena de humita + coca", 8_900, 0, 0, 0)],
+    },
+];
+
+/// Creates the demo businesses with customers, measurements and orders.
+/// Skips any whose slug already exists, so it can run against a kept
+/// database.
+pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+    for b in BUSINESSES {
+        if store::tenants::get_by_slug(&state.db, b.slug).await.is_ok() {
+            continue;
+        }
+        seed_one(state, b).await.with_context(|| format!("seeding {}", b.name))?;
+    }
+    Ok(())
+}
+
+async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
+    let req = RegisterRequest {
+        business: BusinessInput {
+            name: b.name.into(),
+            slug: b.slug.into(),
+            phone: None,
+            vertical: b.vertical,
+            currency: b.currency.into(),
+            timezone: b.timezone.into(),
+            locale: b.locale.into(),
+            country: None,
+            order_prefix: None,
+        },
+        owner: OwnerInput {
+            name: b.owner.into(),
+            email: b.email.into(),
+            password: DEMO_PASSWORD.into(),
+            phone: Some(b.owner_phone.into()),
+        },
+    };
+    let session = register_business(state, req).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let tenant = session.tenant;
+    let owner = session.user;
+    let p = pipeline(b.vertical);
+    let mut tx = state.db.begin().await?;
+    let mut customers = Vec::new();
+    for (name, phone) in b.customers {
+        let e164 = E164::parse(phone, &tenant.country)?;
+        let c = store::customers::insert(
+            (&mut tx).into(),
+            tenant.id,
+            &NewCustomer { name: Some((*name).into()), wa_id: Some(e164.wa_id()), phone: Some(e164.to_string()), ..NewCustomer::default() },
+        )
+        .await?;
+        if b.vertical == Vertical::Tailor {
+            let mut custom = BTreeMap::new();
+            custom.insert("gown_length".to_string(), 56.0);
+            let v1 = Values { unit: Unit::In, chest: Some(38.0), waist: Some(32.0), hip: Some(42.0), custom, ..Values::default() };
+            store::measurements::add_version((&mut tx).into(), tenant.id, c.id, &v1, Some(owner.id)).await?;
+            let v2 = Values { waist: Some(31.0), notes: Some("after the wedding season".into()), ..v1 };
+            store::measurements::add_version((&mut tx).into(), tenant.id, c.id, &v2, Some(owner.id)).await?;
+        }
+        customers.push(c);
+    }
+    let minor = 10i64.pow(tenant.currency.minor_digits());
+    for (i, (style, price, deposit, days, steps)) in b.orders.iter().enumerate() {
+        let customer = &customers[i % customers.len()];
+        let current = store::measurements::current(&mut tx, tenant.id, customer.id).await?;
+        let order = store::orders::insert(
+            (&mut tx).into(),
+            tenant.id,
+            &NewOrder {
+                customer_id: customer.id,
+                measurement_id: current.map(|m| m.id),
+                assigned_to: None,
+                style_name: Some((*style).into()),
+                style_details: None,
+                fabric_info: None,
+                reference_images: Vec::new(),
+                quantity: 1,
+                price: price * minor,
+                deposit_amount: deposit * minor,
+                currency: tenant.currency.code().into(),
+                deadline: Some(Utc::now() + Duration::days(*days) + Duration::hours(6)),
+                source: if i % 2 == 0 { Source::Whatsapp } else { Source::Dashboard },
+                wa_thread_id: None,
+                notes: None,
+                created_by: Some(owner.id),
+            },
+        )
+        .await?;
+        // Walk the order forward through its pipeline.
+        let mut order = order;
+        for _ in 0..*steps {
+            let Some(next) = p.next_stages(order.current_stage).into_iter().find(|s| *s != Stage::Cancelled) else { break };
+            store::orders::change_stage((&mut tx).into(), tenant.id, &order, next, Some(owner.id), None).await?;
+            order = store::orders::get(&mut tx, tenant.id, order.id).await?;
+        }
+        if *deposit > 0 && i % 2 == 0 {
+            store::payments::insert(
+                (&mut tx).into(),
+                tenant.id,
+                &store::payments::NewPayment {
+                    order_id: order.id,
+                    customer_id: customer.id,
+                    amount: deposit * minor,
+                    currency: tenant.currency.code(),
+                    kind: "deposit",
+                    provider: "transfer",
+                    provider_ref: None,
+                    status: "paid",
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Runs the demo: configuration as for `serve`, but by default a fresh
+/// `demo.db` in the data dir.
+pub async fn run(file: Option<&Path>) -> anyhow::Result<()> {
+    let config = Config::load_with(Config::default(), file)?;
+    let fresh_default = config.database_url.is_none();
+    let config = if fresh_default {
+        let path = config.data_dir.join("demo.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let p = format!("{}{suffix}", path.display());
+            if Path::new(&p).exists() {
+                std::fs::remove_file(&p).with_context(|| format!("removing the previous demo database {p}"))?;
+            }
+        }
+        Config { database_url: Some(format!("sqlite://{}", path.display())), ..config }
+    } else {
+        config
+    };
+    let state = crate::build_state(config).await?;
+    seed(&state).await?;
+    print_welcome(&state);
+    crate::serve(state).await
+}
+
+fn print_welcome(state: &AppState) {
+    let url = state.config.public_url();
+    println!("\nSokoni demo is running at {url}\n");
+    println!("Three businesses are ready; each owner's password is {DEMO_PASSWORD:?}:");
+    for b in BUSINESSES {
+        println!("  {:<18} {:<11} {}", b.name, b.vertical.as_str(), b.email);
+    }
+    println!("\nLog in:\n  curl -s {url}/api/v1/auth/login -H 'Content-Type: application/json' \\");
+    println!("    -d '{{\"email\":\"funmi@demo.sokoni.app\",\"password\":\"{DEMO_PASSWORD}\"}}'");
+    println!("\nAPI description: {url}/api/v1/openapi.json    Stop with Ctrl-C.\n");
+}

@@ -1,0 +1,173 @@
+//! The one error type at the HTTP edge and its JSON envelope.
+//!
+//! Policy: a user error has a stable `code`, a readable `message` and, for
+//! validation, the `fields` that are wrong. Anything else (a database or
+//! library failure) is logged with its cause and answered as a generic 500;
+//! the cause never reaches the client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use store::StoreError;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// 422: input that parsed but is wrong, field by field.
+    Validation(BTreeMap<String, String>),
+    /// 400 / 415: a request we cannot read at all.
+    BadRequest { status: StatusCode, code: &'static str, message: String },
+    /// 401.
+    Unauthorized { code: &'static str, message: String },
+    /// 403: authenticated but the role does not allow it.
+    Forbidden(&'static str),
+    /// 404, also for other tenants' objects.
+    NotFound,
+    /// 409: the request conflicts with what is stored.
+    Conflict { code: &'static str, message: String, field: Option<String> },
+    /// 429.
+    TooMany { code: &'static str, message: String },
+    /// 500, cause logged only.
+    Internal(anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, AppError>;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable: `validation_failed`, `not_found`, `conflict`, ...
+    pub code: String,
+    pub message: String,
+    /// For validation errors: field path → what is wrong with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(BTreeMap::from([(field.to_string(), message.into())]))
+    }
+
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Unauthorized { code, message: message.into() }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>, field: Option<&str>) -> Self {
+        AppError::Conflict { code, message: message.into(), field: field.map(str::to_string) }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message, fields) = match self {
+            AppError::Validation(fields) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "some fields are invalid".to_string(),
+                Some(fields),
+            ),
+            AppError::BadRequest { status, code, message } => (status, code, message, None),
+            AppError::Unauthorized { code, message } => (StatusCode::UNAUTHORIZED, code, message, None),
+            AppError::Forbidden(message) => {
+                (StatusCode::FORBIDDEN, "forbidden", message.to_string(), None)
+            }
+            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "not found".to_string(), None),
+            AppError::Conflict { code, message, field } => {
+                let fields = field.map(|f| BTreeMap::from([(f, message.clone())]));
+                (StatusCode::CONFLICT, code, message, fields)
+            }
+            AppError::TooMany { code, message } => (StatusCode::TOO_MANY_REQUESTS, code, message, None),
+            AppError::Internal(e) => {
+                tracing::error!(error = format!("{e:#}"), "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on our side".to_string(),
+                    None,
+                )
+            }
+        };
+        let body = ErrorBody { error: ErrorDetail { code: code.to_string(), message, fields } };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Unique(index) => unique_conflict(index),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+/// Which request field a unique index protects, and how to say it.
+fn unique_conflict(index: &'static str) -> AppError {
+    let (field, message) = match index {
+        "tenants_slug_key" => ("business.slug", "this slug is taken"),
+        "users_email_key" => ("email", "a user with this email already exists"),
+        "users_phone_key" => ("phone", "a user with this phone already exists"),
+        "customers_tenant_phone_key" | "customers_tenant_wa_id_key" => {
+            ("phone", "a customer with this phone number already exists")
+        }
+        "measurements_version_key" | "measurements_current_key" => {
+            ("version", "the measurements changed at the same time; try again")
+        }
+        _ => ("", "this conflicts with an existing record"),
+    };
+    AppError::Conflict {
+        code: "conflict",
+        message: message.to_string(),
+        field: (!field.is_empty()).then(|| field.to_string()),
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
+}
+
+/// Collects field errors and fails once with all of them.
+#[derive(Default)]
+pub struct Validator {
+    fields: BTreeMap<String, String>,
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.fields.entry(field.to_string()).or_insert_with(|| message.into());
+    }
+
+    /// Records `message` for `field` unless `ok`.
+    pub fn check(&mut self, ok: bool, field: &str, message: &str) {
+        if !ok {
+            self.error(field, message);
+        }
+    }
+
+    /// Takes the value of a fallible parse, recording its error.
+    pub fn take<T, E: std::fmt::Display>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.error(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> ApiResult<()> {
+        if self.fields.is_empty() { Ok(()) } else { Err(AppError::Validation(self.fields)) }
+    }
+}
