@@ -1,7 +1,7 @@
 //! Orders and their stage history.
 
 use crate::{Ex, StoreError, StoreResult, customers, now, run};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use domain::order::{Source, Stage, balance_due, order_ref};
 use domain::{CustomerId, MeasurementId, OrderId, TenantId, UserId};
 use serde::Serialize;
@@ -111,7 +111,7 @@ pub async fn insert(mut ex: Ex<'_>, tenant: TenantId, n: &NewOrder) -> StoreResu
     .bind(n.price)
     .bind(n.deposit_amount)
     .bind(&n.currency)
-    .bind(n.deadline)
+    .bind(n.deadline.map(|d| d.trunc_subsecs(6)))
     .bind(n.source.as_str())
     .bind(&n.wa_thread_id)
     .bind(&n.notes)
@@ -276,7 +276,7 @@ pub async fn update(mut ex: Ex<'_>, tenant: TenantId, id: OrderId, p: &OrderPatc
     .bind(p.price)
     .bind(p.deposit_amount)
     .bind(deadline_set)
-    .bind(deadline)
+    .bind(deadline.map(|d| d.trunc_subsecs(6)))
     .bind(notes_set)
     .bind(&notes)
     .bind(assigned_set)

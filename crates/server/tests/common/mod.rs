@@ -1,0 +1,162 @@
+//! Drives the real router in process against a real database.
+#![allow(dead_code, reason = "each test binary uses a different part of the harness")]
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use server::auth::tokens::Keys;
+use server::config::Config;
+use server::state::AppState;
+use std::net::SocketAddr;
+use store::Db;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+}
+
+/// A response: status and JSON body (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Resp {
+    /// The field errors of an error envelope.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.body["error"]["fields"][name].as_str()
+    }
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+}
+
+/// A logged-in owner of a new business.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub token: String,
+    pub refresh: String,
+    pub tenant_id: String,
+    pub user_id: String,
+}
+
+impl TestApp {
+    pub fn new(db: Db) -> Self {
+        let secret = secrecy::SecretString::from("test-secret-key-that-is-long-enough-1234".to_string());
+        let state = server::state_with(db, Keys::new(&secret), Config::default());
+        let router = server::app::router(state.clone()).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5555))));
+        TestApp { state, router }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+        self.raw(method, path, token, body.map(|b| ("application/json", b.to_string()))).await
+    }
+
+    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, body: Option<(&str, String)>) -> Resp {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some((ct, b)) => req.header(header::CONTENT_TYPE, ct).body(Body::from(b)),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp { status, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request(Method::POST, path, Some(token), Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request(Method::PATCH, path, Some(token), Some(body)).await
+    }
+    pub async fn public_post(&self, path: &str, body: Value) -> Resp {
+        self.request(Method::POST, path, None, Some(body)).await
+    }
+
+    /// Registers a business of `vertical` with an owner `<slug>@example.com`.
+    pub async fn register(&self, slug: &str, vertical: &str) -> Owner {
+        let (currency, tz, locale) = match vertical {
+            "shop" => ("KES", "Africa/Nairobi", "en-KE"),
+            "restaurant" => ("ARS", "America/Argentina/Buenos_Aires", "es-AR"),
+            _ => ("NGN", "Africa/Lagos", "en-NG"),
+        };
+        let r = self
+            .public_post(
+                "/api/v1/auth/register",
+                json!({
+                    "business": {"name": format!("Business {slug}"), "slug": slug, "vertical": vertical,
+                                 "currency": currency, "timezone": tz, "locale": locale},
+                    "owner": {"name": "Owner", "email": format!("{slug}@example.com"), "password": "password123"}
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "register {slug}: {:?}", r.body);
+        session(&r.body)
+    }
+
+    /// Adds a user of `role` to the owner's business and logs them in.
+    pub async fn add_user(&self, owner: &Owner, email: &str, role: &str) -> Owner {
+        let r = self
+            .post("/api/v1/users", &owner.token, json!({"name": role, "email": email, "password": "password123", "role": role}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        self.login(email, "password123").await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Owner {
+        let r = self.public_post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        session(&r.body)
+    }
+
+    pub async fn customer(&self, owner: &Owner, name: &str, phone: &str) -> Value {
+        let r = self.post("/api/v1/customers", &owner.token, json!({"name": name, "phone": phone})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body
+    }
+
+    pub async fn order(&self, owner: &Owner, customer_id: &str, extra: Value) -> Value {
+        let mut body = json!({"customer_id": customer_id, "style_name": "Senator", "price": 4_500_000, "deposit_amount": 1_500_000});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let r = self.post("/api/v1/orders", &owner.token, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body
+    }
+}
+
+pub fn session(body: &Value) -> Owner {
+    Owner {
+        token: body["access_token"].as_str().unwrap().to_string(),
+        refresh: body["refresh_token"].as_str().unwrap().to_string(),
+        tenant_id: body["tenant"]["id"].as_str().unwrap().to_string(),
+        user_id: body["user"]["id"].as_str().unwrap().to_string(),
+    }
+}
+
+/// Runs `scenario` on SQLite, and on PostgreSQL when configured.
+pub async fn on_every_backend<F, Fut>(scenario: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for db in store::testing::backends().await {
+        eprintln!("backend: {}", db.backend());
+        scenario(TestApp::new(db)).await;
+    }
+}
