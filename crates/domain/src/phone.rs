@@ -105,6 +105,13 @@ impl E164 {
     }
 }
 
+/// Whether `country` is an ISO 3166 alpha-2 code with phone numbering rules.
+pub fn valid_country(country: &str) -> bool {
+    country.len() == 2
+        && country.bytes().all(|b| b.is_ascii_uppercase())
+        && country.parse::<phonenumber::country::Id>().is_ok()
+}
+
 /// Masks a phone number for logs: `+234*******67`.
 pub fn mask(phone: &str) -> String {
     let chars: Vec<char> = phone.chars().collect();
@@ -174,6 +181,12 @@ mod tests {
         assert!(E164::parse("123", "NG").is_err());
         assert!(E164::from_wa_id("23480abc").is_err());
         assert!(matches!(E164::parse("0803", "ZZ"), Err(PhoneError::UnknownCountry(_))));
+    }
+
+    #[test]
+    fn countries() {
+        assert!(valid_country("NG") && valid_country("AR"));
+        assert!(!valid_country("ng") && !valid_country("ZZ") && !valid_country("NGA"));
     }
 
     #[test]

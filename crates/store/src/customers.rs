@@ -128,8 +128,11 @@ pub async fn list(
     let name_pat = q.map(|q| like_pattern(&q.trim().to_lowercase()));
     let phone_pat = q.map(|q| {
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        // Local forms start with the trunk 0 ("0723…"), stored numbers
+        // with the country code ("+254723…").
+        let digits = digits.trim_start_matches('0');
         if digits.len() >= 3 {
-            like_pattern(&digits)
+            like_pattern(digits)
         } else {
             like_pattern(&q.trim().to_lowercase())
         }
