@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 /// The standard measurement fields (seed schema columns).
-pub const STANDARD_FIELDS: [&str; 7] = ["chest", "waist", "hip", "shoulder", "sleeve", "inseam", "neck"];
+pub const STANDARD_FIELDS: [&str; 7] = [
+    "chest", "waist", "hip", "shoulder", "sleeve", "inseam", "neck",
+];
 
 pub const CM_PER_INCH: f64 = 2.54;
 

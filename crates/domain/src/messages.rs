@@ -33,7 +33,11 @@ pub fn render(language: &str, msg: &Msg<'_>) -> String {
 
 fn en(msg: &Msg<'_>) -> String {
     match msg {
-        Msg::OtpCode { business, code, minutes } => format!(
+        Msg::OtpCode {
+            business,
+            code,
+            minutes,
+        } => format!(
             "{code} is your {business} login code. It expires in {minutes} minutes. Never share it."
         ),
     }
@@ -41,7 +45,11 @@ fn en(msg: &Msg<'_>) -> String {
 
 fn es(msg: &Msg<'_>) -> String {
     match msg {
-        Msg::OtpCode { business, code, minutes } => format!(
+        Msg::OtpCode {
+            business,
+            code,
+            minutes,
+        } => format!(
             "{code} es tu código para entrar a {business}. Vence en {minutes} minutos. No lo compartas con nadie."
         ),
     }
@@ -49,7 +57,11 @@ fn es(msg: &Msg<'_>) -> String {
 
 fn sw(msg: &Msg<'_>) -> String {
     match msg {
-        Msg::OtpCode { business, code, minutes } => format!(
+        Msg::OtpCode {
+            business,
+            code,
+            minutes,
+        } => format!(
             "{code} ni nambari yako ya kuingia {business}. Itaisha baada ya dakika {minutes}. Usiishiriki na mtu."
         ),
     }
@@ -61,7 +73,11 @@ mod tests {
 
     #[test]
     fn otp_in_each_language() {
-        let m = Msg::OtpCode { business: "Sokoni", code: "123456", minutes: 10 };
+        let m = Msg::OtpCode {
+            business: "Sokoni",
+            code: "123456",
+            minutes: 10,
+        };
         assert!(render("en", &m).starts_with("123456 is your Sokoni login code"));
         assert!(render("es", &m).contains("Vence en 10 minutos"));
         assert!(render("sw", &m).contains("dakika 10"));

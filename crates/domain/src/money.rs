@@ -28,7 +28,9 @@ const KNOWN: &[(&str, u32, &str)] = &[
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unsupported currency {0:?}: use one of NGN, KES, ARS, GHS, ZAR, UGX, TZS, RWF, XOF, MXN, BRL, USD, EUR, GBP")]
+#[error(
+    "unsupported currency {0:?}: use one of NGN, KES, ARS, GHS, ZAR, UGX, TZS, RWF, XOF, MXN, BRL, USD, EUR, GBP"
+)]
 pub struct CurrencyError(pub String);
 
 impl Currency {
@@ -115,7 +117,7 @@ impl Money {
         let mut grouped = String::new();
         let major_str = major.to_string();
         for (i, ch) in major_str.chars().enumerate() {
-            if i > 0 && (major_str.len() - i) % 3 == 0 {
+            if i > 0 && (major_str.len() - i).is_multiple_of(3) {
                 grouped.push(thousands);
             }
             grouped.push(ch);

@@ -185,7 +185,13 @@ impl Source {
         }
     }
 }
-str_enum!(Source, Source::Whatsapp, Source::Dashboard, Source::WalkIn, Source::Api);
+str_enum!(
+    Source,
+    Source::Whatsapp,
+    Source::Dashboard,
+    Source::WalkIn,
+    Source::Api
+);
 
 /// `SEW-0042`: the tenant's prefix and its order sequence, at least four digits.
 pub fn order_ref(prefix: &str, seq: i64) -> String {
@@ -246,9 +252,18 @@ mod tests {
         let p = pipeline(Vertical::Tailor);
         assert!(p.check(Stage::Received, Stage::Cutting).is_ok());
         assert!(p.check(Stage::Sewing, Stage::Fitting).is_ok());
-        assert!(p.check(Stage::Sewing, Stage::Ready).is_ok(), "fitting is optional");
-        assert!(p.check(Stage::Fitting, Stage::Sewing).is_ok(), "alterations");
-        assert!(p.check(Stage::Received, Stage::Ready).is_err(), "no skipping work");
+        assert!(
+            p.check(Stage::Sewing, Stage::Ready).is_ok(),
+            "fitting is optional"
+        );
+        assert!(
+            p.check(Stage::Fitting, Stage::Sewing).is_ok(),
+            "alterations"
+        );
+        assert!(
+            p.check(Stage::Received, Stage::Ready).is_err(),
+            "no skipping work"
+        );
         assert!(p.check(Stage::Received, Stage::Cancelled).is_ok());
         assert_eq!(
             p.check(Stage::Delivered, Stage::Ready),
@@ -269,7 +284,12 @@ mod tests {
         let p = pipeline(Vertical::Restaurant);
         assert_eq!(
             p.next_stages(Stage::Ready),
-            vec![Stage::OutForDelivery, Stage::Delivered, Stage::Preparing, Stage::Cancelled]
+            vec![
+                Stage::OutForDelivery,
+                Stage::Delivered,
+                Stage::Preparing,
+                Stage::Cancelled
+            ]
         );
         assert!(p.check(Stage::Received, Stage::Cutting).is_err());
     }
@@ -307,7 +327,11 @@ mod tests {
         assert!(is_urgent(Some(in_47h), Stage::Cutting, now));
         assert!(!is_urgent(Some(in_47h), Stage::Ready, now));
         assert!(!is_urgent(Some(in_49h), Stage::Cutting, now));
-        assert!(is_urgent(Some(now - Duration::hours(5)), Stage::Sewing, now));
+        assert!(is_urgent(
+            Some(now - Duration::hours(5)),
+            Stage::Sewing,
+            now
+        ));
     }
 
     #[test]

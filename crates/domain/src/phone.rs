@@ -180,7 +180,10 @@ mod tests {
         assert!(E164::parse("", "NG").is_err());
         assert!(E164::parse("123", "NG").is_err());
         assert!(E164::from_wa_id("23480abc").is_err());
-        assert!(matches!(E164::parse("0803", "ZZ"), Err(PhoneError::UnknownCountry(_))));
+        assert!(matches!(
+            E164::parse("0803", "ZZ"),
+            Err(PhoneError::UnknownCountry(_))
+        ));
     }
 
     #[test]

@@ -112,7 +112,12 @@ macro_rules! str_enum {
 }
 pub(crate) use str_enum;
 
-str_enum!(Vertical, Vertical::Tailor, Vertical::Shop, Vertical::Restaurant);
+str_enum!(
+    Vertical,
+    Vertical::Tailor,
+    Vertical::Shop,
+    Vertical::Restaurant
+);
 str_enum!(Role, Role::Owner, Role::Staff, Role::Viewer);
 str_enum!(Plan, Plan::Free, Plan::Pro, Plan::Scale);
 

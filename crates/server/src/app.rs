@@ -27,7 +27,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(c) = openapi.components.as_mut() {
-            c.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            );
         }
     }
 }
@@ -60,23 +63,33 @@ fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI 3.1 document of `/api/v1`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api_routes()).split_for_parts();
+    let (_, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api_routes())
+        .split_for_parts();
     doc
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api_routes()).split_for_parts();
+    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api_routes())
+        .split_for_parts();
     let doc = std::sync::Arc::new(doc);
-    api.route("/api/v1/openapi.json", get(move || { let d = doc.clone(); async move { axum::Json((*d).clone()) } }))
-        .route("/healthz", get(api::health::healthz))
-        .route("/readyz", get(api::health::readyz))
-        .fallback(|| async { AppError::NotFound })
-        .layer(DefaultBodyLimit::max(1024 * 1024))
-        .layer(CatchPanicLayer::custom(|_| {
-            AppError::Internal(anyhow::anyhow!("a request handler panicked")).into_response_boxed()
-        }))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let d = doc.clone();
+            async move { axum::Json((*d).clone()) }
+        }),
+    )
+    .route("/healthz", get(api::health::healthz))
+    .route("/readyz", get(api::health::readyz))
+    .fallback(|| async { AppError::NotFound })
+    .layer(DefaultBodyLimit::max(1024 * 1024))
+    .layer(CatchPanicLayer::custom(|_| {
+        AppError::Internal(anyhow::anyhow!("a request handler panicked")).into_response_boxed()
+    }))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
 }
 
 impl AppError {

@@ -42,7 +42,7 @@ pub enum Command {
 pub enum TenantCommand {
     /// Register a business and its owner; prints both as JSON (with the
     /// owner's password if one was generated).
-    Create(TenantCreate),
+    Create(Box<TenantCreate>),
 }
 
 #[derive(Args, Debug)]
@@ -111,18 +111,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Tenant(TenantCommand::Create(t)) => {
             let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
-            let out = tenant_create(&state, t).await?;
+            let out = tenant_create(&state, *t).await?;
             println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
         }
     }
 }
 
-async fn tenant_create(state: &crate::state::AppState, t: TenantCreate) -> anyhow::Result<serde_json::Value> {
+async fn tenant_create(
+    state: &crate::state::AppState,
+    t: TenantCreate,
+) -> anyhow::Result<serde_json::Value> {
     use crate::api::auth::{BusinessInput, OwnerInput, RegisterRequest};
     let generated = t.owner_password.is_none();
-    let password = t.owner_password.unwrap_or_else(|| crate::auth::tokens::random_token(12));
-    let vertical = t.vertical.parse().map_err(|_| anyhow::anyhow!("--vertical must be tailor, shop or restaurant"))?;
+    let password = t
+        .owner_password
+        .unwrap_or_else(|| crate::auth::tokens::random_token(12));
+    let vertical = t
+        .vertical
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--vertical must be tailor, shop or restaurant"))?;
     let req = RegisterRequest {
         business: BusinessInput {
             name: t.name,
@@ -135,9 +143,16 @@ async fn tenant_create(state: &crate::state::AppState, t: TenantCreate) -> anyho
             country: t.country,
             order_prefix: None,
         },
-        owner: OwnerInput { name: t.owner_name, email: t.owner_email, password: password.clone(), phone: t.owner_phone },
+        owner: OwnerInput {
+            name: t.owner_name,
+            email: t.owner_email,
+            password: password.clone(),
+            phone: t.owner_phone,
+        },
     };
-    let session = crate::api::auth::register_business(state, req).await.map_err(describe)?;
+    let session = crate::api::auth::register_business(state, req)
+        .await
+        .map_err(describe)?;
     let mut out = serde_json::json!({ "tenant": session.tenant, "owner": session.user });
     if generated {
         out["owner_password"] = serde_json::Value::String(password);
@@ -154,7 +169,10 @@ fn describe(e: crate::error::AppError) -> anyhow::Error {
             anyhow::anyhow!("invalid input:\n{}", lines.join("\n"))
         }
         AppError::Conflict { message, field, .. } => {
-            anyhow::anyhow!("{}{message}", field.map(|f| format!("{f}: ")).unwrap_or_default())
+            anyhow::anyhow!(
+                "{}{message}",
+                field.map(|f| format!("{f}: ")).unwrap_or_default()
+            )
         }
         AppError::Internal(e) => e.context("creating the business"),
         other => anyhow::anyhow!("{other:?}"),
@@ -163,8 +181,11 @@ fn describe(e: crate::error::AppError) -> anyhow::Error {
 
 pub fn init_tracing(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("SOKONI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_env("SOKONI_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -177,7 +198,10 @@ pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let json_logs = std::env::var("SOKONI_LOG_FORMAT").is_ok_and(|v| v == "json");
     init_tracing(json_logs);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
     rt.block_on(run(cli))
 }
 

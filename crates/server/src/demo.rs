@@ -6,10 +6,10 @@ use crate::config::Config;
 use crate::state::AppState;
 use anyhow::Context;
 use chrono::{Duration, Utc};
+use domain::E164;
 use domain::measurement::Unit;
 use domain::order::{Source, Stage, pipeline};
 use domain::tenant::Vertical;
-use domain::E164;
 use std::collections::BTreeMap;
 use std::path::Path;
 use store::customers::NewCustomer;
@@ -46,7 +46,11 @@ pub const BUSINESSES: &[DemoBusiness] = &[
         owner: "Funmi Adebayo",
         email: "funmi@demo.sokoni.app",
         owner_phone: "08030000001",
-        customers: &[("Amaka Okonkwo", "08031234567"), ("Ngozi Eze", "08059876543"), ("Chidinma Adeyemi", "07012345678")],
+        customers: &[
+            ("Amaka Okonkwo", "08031234567"),
+            ("Ngozi Eze", "08059876543"),
+            ("Chidinma Adeyemi", "07012345678"),
+        ],
         orders: &[
             ("Ankara midi dress", 45_000, 15_000, 1, 1),
             ("Iro and buba set", 60_000, 20_000, 4, 2),
@@ -64,8 +68,14 @@ pub const BUSINESSES: &[DemoBusiness] = &[
         owner: "Njeri Wanjiku",
         email: "njeri@demo.sokoni.app",
         owner_phone: "0700000002",
-        customers: &[("Wambui Kamau", "0712345678"), ("Otieno Odhiambo", "0723456789")],
-        orders: &[("Unga 2kg x2, sukari 1kg", 520, 0, 0, 0), ("Milk 500ml x4", 240, 0, 1, 1)],
+        customers: &[
+            ("Wambui Kamau", "0712345678"),
+            ("Otieno Odhiambo", "0723456789"),
+        ],
+        orders: &[
+            ("Unga 2kg x2, sukari 1kg", 520, 0, 0, 0),
+            ("Milk 500ml x4", 240, 0, 1, 1),
+        ],
     },
     DemoBusiness {
         name: "Empanadas Martín",
@@ -77,8 +87,14 @@ pub const BUSINESSES: &[DemoBusiness] = &[
         owner: "Martín González",
         email: "martin@demo.sokoni.app",
         owner_phone: "11 5000-0003",
-        customers: &[("Lucía Fernández", "11 2345-6789"), ("Santiago Pérez", "11 3456-7890")],
-        orders: &[("1 docena de carne", 10_800, 0, 0, 1), ("Media docena de humita + coca", 8_900, 0, 0, 0)],
+        customers: &[
+            ("Lucía Fernández", "11 2345-6789"),
+            ("Santiago Pérez", "11 3456-7890"),
+        ],
+        orders: &[
+            ("1 docena de carne", 10_800, 0, 0, 1),
+            ("Media docena de humita + coca", 8_900, 0, 0, 0),
+        ],
     },
 ];
 
@@ -90,7 +106,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         if store::tenants::get_by_slug(&state.db, b.slug).await.is_ok() {
             continue;
         }
-        seed_one(state, b).await.with_context(|| format!("seeding {}", b.name))?;
+        seed_one(state, b)
+            .await
+            .with_context(|| format!("seeding {}", b.name))?;
     }
     Ok(())
 }
@@ -115,7 +133,9 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
             phone: Some(b.owner_phone.into()),
         },
     };
-    let session = register_business(state, req).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let session = register_business(state, req)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let tenant = session.tenant;
     let owner = session.user;
     let p = pipeline(b.vertical);
@@ -126,16 +146,46 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
         let c = store::customers::insert(
             (&mut tx).into(),
             tenant.id,
-            &NewCustomer { name: Some((*name).into()), wa_id: Some(e164.wa_id()), phone: Some(e164.to_string()), ..NewCustomer::default() },
+            &NewCustomer {
+                name: Some((*name).into()),
+                wa_id: Some(e164.wa_id()),
+                phone: Some(e164.to_string()),
+                ..NewCustomer::default()
+            },
         )
         .await?;
         if b.vertical == Vertical::Tailor {
             let mut custom = BTreeMap::new();
             custom.insert("gown_length".to_string(), 56.0);
-            let v1 = Values { unit: Unit::In, chest: Some(38.0), waist: Some(32.0), hip: Some(42.0), custom, ..Values::default() };
-            store::measurements::add_version((&mut tx).into(), tenant.id, c.id, &v1, Some(owner.id)).await?;
-            let v2 = Values { waist: Some(31.0), notes: Some("after the wedding season".into()), ..v1 };
-            store::measurements::add_version((&mut tx).into(), tenant.id, c.id, &v2, Some(owner.id)).await?;
+            let v1 = Values {
+                unit: Unit::In,
+                chest: Some(38.0),
+                waist: Some(32.0),
+                hip: Some(42.0),
+                custom,
+                ..Values::default()
+            };
+            store::measurements::add_version(
+                (&mut tx).into(),
+                tenant.id,
+                c.id,
+                &v1,
+                Some(owner.id),
+            )
+            .await?;
+            let v2 = Values {
+                waist: Some(31.0),
+                notes: Some("after the wedding season".into()),
+                ..v1
+            };
+            store::measurements::add_version(
+                (&mut tx).into(),
+                tenant.id,
+                c.id,
+                &v2,
+                Some(owner.id),
+            )
+            .await?;
         }
         customers.push(c);
     }
@@ -159,7 +209,11 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
                 deposit_amount: deposit * minor,
                 currency: tenant.currency.code().into(),
                 deadline: Some(Utc::now() + Duration::days(*days) + Duration::hours(6)),
-                source: if i % 2 == 0 { Source::Whatsapp } else { Source::Dashboard },
+                source: if i % 2 == 0 {
+                    Source::Whatsapp
+                } else {
+                    Source::Dashboard
+                },
                 wa_thread_id: None,
                 notes: None,
                 created_by: Some(owner.id),
@@ -169,8 +223,22 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
         // Walk the order forward through its pipeline.
         let mut order = order;
         for _ in 0..*steps {
-            let Some(next) = p.next_stages(order.current_stage).into_iter().find(|s| *s != Stage::Cancelled) else { break };
-            store::orders::change_stage((&mut tx).into(), tenant.id, &order, next, Some(owner.id), None).await?;
+            let Some(next) = p
+                .next_stages(order.current_stage)
+                .into_iter()
+                .find(|s| *s != Stage::Cancelled)
+            else {
+                break;
+            };
+            store::orders::change_stage(
+                (&mut tx).into(),
+                tenant.id,
+                &order,
+                next,
+                Some(owner.id),
+                None,
+            )
+            .await?;
             order = store::orders::get(&mut tx, tenant.id, order.id).await?;
         }
         if *deposit > 0 && i % 2 == 0 {
@@ -205,10 +273,14 @@ pub async fn run(file: Option<&Path>) -> anyhow::Result<()> {
         for suffix in ["", "-wal", "-shm"] {
             let p = format!("{}{suffix}", path.display());
             if Path::new(&p).exists() {
-                std::fs::remove_file(&p).with_context(|| format!("removing the previous demo database {p}"))?;
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("removing the previous demo database {p}"))?;
             }
         }
-        Config { database_url: Some(format!("sqlite://{}", path.display())), ..config }
+        Config {
+            database_url: Some(format!("sqlite://{}", path.display())),
+            ..config
+        }
     } else {
         config
     };

@@ -16,7 +16,11 @@ pub enum AppError {
     /// 422: input that parsed but is wrong, field by field.
     Validation(BTreeMap<String, String>),
     /// 400 / 415: a request we cannot read at all.
-    BadRequest { status: StatusCode, code: &'static str, message: String },
+    BadRequest {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
     /// 401.
     Unauthorized { code: &'static str, message: String },
     /// 403: authenticated but the role does not allow it.
@@ -24,7 +28,11 @@ pub enum AppError {
     /// 404, also for other tenants' objects.
     NotFound,
     /// 409: the request conflicts with what is stored.
-    Conflict { code: &'static str, message: String, field: Option<String> },
+    Conflict {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
     /// 429.
     TooMany { code: &'static str, message: String },
     /// 500, cause logged only.
@@ -54,11 +62,18 @@ impl AppError {
     }
 
     pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
-        AppError::Unauthorized { code, message: message.into() }
+        AppError::Unauthorized {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>, field: Option<&str>) -> Self {
-        AppError::Conflict { code, message: message.into(), field: field.map(str::to_string) }
+        AppError::Conflict {
+            code,
+            message: message.into(),
+            field: field.map(str::to_string),
+        }
     }
 }
 
@@ -71,17 +86,37 @@ impl IntoResponse for AppError {
                 "some fields are invalid".to_string(),
                 Some(fields),
             ),
-            AppError::BadRequest { status, code, message } => (status, code, message, None),
-            AppError::Unauthorized { code, message } => (StatusCode::UNAUTHORIZED, code, message, None),
-            AppError::Forbidden(message) => {
-                (StatusCode::FORBIDDEN, "forbidden", message.to_string(), None)
+            AppError::BadRequest {
+                status,
+                code,
+                message,
+            } => (status, code, message, None),
+            AppError::Unauthorized { code, message } => {
+                (StatusCode::UNAUTHORIZED, code, message, None)
             }
-            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "not found".to_string(), None),
-            AppError::Conflict { code, message, field } => {
+            AppError::Forbidden(message) => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                message.to_string(),
+                None,
+            ),
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "not found".to_string(),
+                None,
+            ),
+            AppError::Conflict {
+                code,
+                message,
+                field,
+            } => {
                 let fields = field.map(|f| BTreeMap::from([(f, message.clone())]));
                 (StatusCode::CONFLICT, code, message, fields)
             }
-            AppError::TooMany { code, message } => (StatusCode::TOO_MANY_REQUESTS, code, message, None),
+            AppError::TooMany { code, message } => {
+                (StatusCode::TOO_MANY_REQUESTS, code, message, None)
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = format!("{e:#}"), "internal error");
                 (
@@ -92,7 +127,13 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        let body = ErrorBody { error: ErrorDetail { code: code.to_string(), message, fields } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message,
+                fields,
+            },
+        };
         (status, axum::Json(body)).into_response()
     }
 }
@@ -116,9 +157,10 @@ fn unique_conflict(index: &'static str) -> AppError {
         "customers_tenant_phone_key" | "customers_tenant_wa_id_key" => {
             ("phone", "a customer with this phone number already exists")
         }
-        "measurements_version_key" | "measurements_current_key" => {
-            ("version", "the measurements changed at the same time; try again")
-        }
+        "measurements_version_key" | "measurements_current_key" => (
+            "version",
+            "the measurements changed at the same time; try again",
+        ),
         _ => ("", "this conflicts with an existing record"),
     };
     AppError::Conflict {
@@ -146,7 +188,9 @@ impl Validator {
     }
 
     pub fn error(&mut self, field: &str, message: impl Into<String>) {
-        self.fields.entry(field.to_string()).or_insert_with(|| message.into());
+        self.fields
+            .entry(field.to_string())
+            .or_insert_with(|| message.into());
     }
 
     /// Records `message` for `field` unless `ok`.
@@ -168,6 +212,10 @@ impl Validator {
     }
 
     pub fn finish(self) -> ApiResult<()> {
-        if self.fields.is_empty() { Ok(()) } else { Err(AppError::Validation(self.fields)) }
+        if self.fields.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.fields))
+        }
     }
 }

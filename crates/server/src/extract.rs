@@ -31,13 +31,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 message: "send the body as JSON with Content-Type: application/json".into(),
             });
         }
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
-            AppError::BadRequest {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest {
                 status: e.status(),
                 code: "unreadable_body",
                 message: e.body_text(),
-            }
-        })?;
+            })?;
         parse_json(&bytes).map(Json)
     }
 }
@@ -54,8 +54,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 message: format!("the body is not valid JSON: {inner}"),
             }
         } else {
-            let field = if path == "." { "body".to_string() } else { path };
-            AppError::Validation(BTreeMap::from([(field, clean_serde_message(&inner.to_string()))]))
+            let field = if path == "." {
+                "body".to_string()
+            } else {
+                path
+            };
+            AppError::Validation(BTreeMap::from([(
+                field,
+                clean_serde_message(&inner.to_string()),
+            )]))
         }
     })
 }
@@ -77,11 +84,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or_default();
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
-        serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." { "query".to_string() } else { path };
-            AppError::field(&field, e.into_inner().to_string())
-        })
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path == "." {
+                    "query".to_string()
+                } else {
+                    path
+                };
+                AppError::field(&field, e.into_inner().to_string())
+            })
     }
 }
 

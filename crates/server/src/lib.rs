@@ -31,7 +31,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
 }
 
 pub fn state_with(db: Db, keys: Keys, config: Config) -> AppState {
-    AppState { db, keys, config: Arc::new(config), notifier: Arc::new(OutboxNotifier) }
+    AppState {
+        db,
+        keys,
+        config: Arc::new(config),
+        notifier: Arc::new(OutboxNotifier),
+    }
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
@@ -43,7 +48,9 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     tracing::info!(address = %listen, backend = state.db.backend(), "serving");
     let db = state.db.clone();
     let app = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -55,7 +62,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

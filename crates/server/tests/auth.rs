@@ -1,4 +1,9 @@
 //! Registering, logging in, refreshing, phone codes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
 
 mod common;
 
@@ -93,30 +98,68 @@ async fn register_login_me_and_validation() {
 async fn refresh_rotates_and_reuse_revokes_the_family() {
     on_every_backend(|app: TestApp| async move {
         let owner = app.register("rotate", "shop").await;
-        let first = app.public_post("/api/v1/auth/refresh", json!({"refresh_token": owner.refresh})).await;
+        let first = app
+            .public_post(
+                "/api/v1/auth/refresh",
+                json!({"refresh_token": owner.refresh}),
+            )
+            .await;
         assert_eq!(first.status, StatusCode::OK);
         let second_token = first.body["refresh_token"].as_str().unwrap().to_string();
         assert_ne!(second_token, owner.refresh);
-        assert!(app.get("/api/v1/auth/me", first.body["access_token"].as_str().unwrap()).await.status.is_success());
+        assert!(
+            app.get(
+                "/api/v1/auth/me",
+                first.body["access_token"].as_str().unwrap()
+            )
+            .await
+            .status
+            .is_success()
+        );
 
         // The old token again: rejected, and the whole family dies with it.
-        let reuse = app.public_post("/api/v1/auth/refresh", json!({"refresh_token": owner.refresh})).await;
+        let reuse = app
+            .public_post(
+                "/api/v1/auth/refresh",
+                json!({"refresh_token": owner.refresh}),
+            )
+            .await;
         assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
         assert_eq!(reuse.code(), "invalid_refresh_token");
-        let after = app.public_post("/api/v1/auth/refresh", json!({"refresh_token": second_token})).await;
-        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "the newer token was revoked too");
+        let after = app
+            .public_post(
+                "/api/v1/auth/refresh",
+                json!({"refresh_token": second_token}),
+            )
+            .await;
+        assert_eq!(
+            after.status,
+            StatusCode::UNAUTHORIZED,
+            "the newer token was revoked too"
+        );
 
         // A fresh login is a new family, unaffected.
         let fresh = app.login("rotate@example.com", "password123").await;
-        let ok = app.public_post("/api/v1/auth/refresh", json!({"refresh_token": fresh.refresh})).await;
+        let ok = app
+            .public_post(
+                "/api/v1/auth/refresh",
+                json!({"refresh_token": fresh.refresh}),
+            )
+            .await;
         assert_eq!(ok.status, StatusCode::OK);
         // Logout ends it.
         let next = ok.body["refresh_token"].as_str().unwrap().to_string();
-        let out = app.public_post("/api/v1/auth/logout", json!({"refresh_token": next})).await;
+        let out = app
+            .public_post("/api/v1/auth/logout", json!({"refresh_token": next}))
+            .await;
         assert_eq!(out.status, StatusCode::NO_CONTENT);
-        let dead = app.public_post("/api/v1/auth/refresh", json!({"refresh_token": next})).await;
+        let dead = app
+            .public_post("/api/v1/auth/refresh", json!({"refresh_token": next}))
+            .await;
         assert_eq!(dead.status, StatusCode::UNAUTHORIZED);
-        let junk = app.public_post("/api/v1/auth/refresh", json!({"refresh_token": "made-up"})).await;
+        let junk = app
+            .public_post("/api/v1/auth/refresh", json!({"refresh_token": "made-up"}))
+            .await;
         assert_eq!(junk.status, StatusCode::UNAUTHORIZED);
     })
     .await;
@@ -138,7 +181,9 @@ async fn staff_with_phone(app: &TestApp, slug: &str, phone: &str) -> common::Own
 
 /// The code the notifier put in the outbox for this phone.
 async fn code_sent_to(app: &TestApp, phone: &str) -> String {
-    let msgs = store::outbox::for_recipient(&app.state.db, phone).await.unwrap();
+    let msgs = store::outbox::for_recipient(&app.state.db, phone)
+        .await
+        .unwrap();
     let body = &msgs.first().expect("a message in the outbox").body;
     body.split_whitespace().next().unwrap().to_string()
 }
@@ -147,30 +192,71 @@ async fn code_sent_to(app: &TestApp, phone: &str) -> String {
 async fn otp_login_delivers_through_the_outbox_and_works_once() {
     on_every_backend(|app: TestApp| async move {
         staff_with_phone(&app, "otp", "0803 111 2222").await;
-        let sent = app.public_post("/api/v1/auth/otp/send", json!({"phone": "08031112222", "country": "NG"})).await;
+        let sent = app
+            .public_post(
+                "/api/v1/auth/otp/send",
+                json!({"phone": "08031112222", "country": "NG"}),
+            )
+            .await;
         assert_eq!(sent.status, StatusCode::ACCEPTED, "{:?}", sent.body);
-        let msgs = store::outbox::for_recipient(&app.state.db, "+2348031112222").await.unwrap();
+        let msgs = store::outbox::for_recipient(&app.state.db, "+2348031112222")
+            .await
+            .unwrap();
         assert_eq!(msgs.len(), 1);
         assert_eq!(msgs[0].kind, "otp_code");
-        assert!(msgs[0].body.contains("login code"), "English catalog text: {}", msgs[0].body);
-        assert_eq!(store::jobs::count_queued(&app.state.db, "deliver_outbox").await.unwrap(), 1, "delivery job queued with it");
+        assert!(
+            msgs[0].body.contains("login code"),
+            "English catalog text: {}",
+            msgs[0].body
+        );
+        assert_eq!(
+            store::jobs::count_queued(&app.state.db, "deliver_outbox")
+                .await
+                .unwrap(),
+            1,
+            "delivery job queued with it"
+        );
         let code = code_sent_to(&app, "+2348031112222").await;
         assert_eq!(code.len(), 6);
 
         let wrong = if code == "000000" { "111111" } else { "000000" };
-        let bad = app.public_post("/api/v1/auth/otp/verify", json!({"phone": "+2348031112222", "code": wrong})).await;
+        let bad = app
+            .public_post(
+                "/api/v1/auth/otp/verify",
+                json!({"phone": "+2348031112222", "code": wrong}),
+            )
+            .await;
         assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
-        let ok = app.public_post("/api/v1/auth/otp/verify", json!({"phone": "+234 803 111 2222", "code": code})).await;
+        let ok = app
+            .public_post(
+                "/api/v1/auth/otp/verify",
+                json!({"phone": "+234 803 111 2222", "code": code}),
+            )
+            .await;
         assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
         assert_eq!(ok.body["user"]["role"], "staff");
-        let twice = app.public_post("/api/v1/auth/otp/verify", json!({"phone": "+2348031112222", "code": code})).await;
+        let twice = app
+            .public_post(
+                "/api/v1/auth/otp/verify",
+                json!({"phone": "+2348031112222", "code": code}),
+            )
+            .await;
         assert_eq!(twice.status, StatusCode::UNAUTHORIZED, "a code works once");
 
         // An unknown phone gets the same answer and no message.
-        let unknown = app.public_post("/api/v1/auth/otp/send", json!({"phone": "+2348039998888"})).await;
+        let unknown = app
+            .public_post("/api/v1/auth/otp/send", json!({"phone": "+2348039998888"}))
+            .await;
         assert_eq!(unknown.status, StatusCode::ACCEPTED);
-        assert!(store::outbox::for_recipient(&app.state.db, "+2348039998888").await.unwrap().is_empty());
-        let bad_phone = app.public_post("/api/v1/auth/otp/send", json!({"phone": "hello"})).await;
+        assert!(
+            store::outbox::for_recipient(&app.state.db, "+2348039998888")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let bad_phone = app
+            .public_post("/api/v1/auth/otp/send", json!({"phone": "hello"}))
+            .await;
         assert_eq!(bad_phone.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad_phone.field("phone").is_some());
     })
@@ -181,16 +267,35 @@ async fn otp_login_delivers_through_the_outbox_and_works_once() {
 async fn five_wrong_codes_lock_the_code() {
     on_every_backend(|app: TestApp| async move {
         staff_with_phone(&app, "lock", "08031112222").await;
-        app.public_post("/api/v1/auth/otp/send", json!({"phone": "+2348031112222"})).await;
+        app.public_post("/api/v1/auth/otp/send", json!({"phone": "+2348031112222"}))
+            .await;
         let code = code_sent_to(&app, "+2348031112222").await;
         let wrong = if code == "000000" { "111111" } else { "000000" };
         for i in 1..=5 {
-            let r = app.public_post("/api/v1/auth/otp/verify", json!({"phone": "+2348031112222", "code": wrong})).await;
-            let expected = if i < 5 { StatusCode::UNAUTHORIZED } else { StatusCode::TOO_MANY_REQUESTS };
+            let r = app
+                .public_post(
+                    "/api/v1/auth/otp/verify",
+                    json!({"phone": "+2348031112222", "code": wrong}),
+                )
+                .await;
+            let expected = if i < 5 {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::TOO_MANY_REQUESTS
+            };
             assert_eq!(r.status, expected, "attempt {i}");
         }
-        let right = app.public_post("/api/v1/auth/otp/verify", json!({"phone": "+2348031112222", "code": code})).await;
-        assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "the right code no longer works");
+        let right = app
+            .public_post(
+                "/api/v1/auth/otp/verify",
+                json!({"phone": "+2348031112222", "code": code}),
+            )
+            .await;
+        assert_eq!(
+            right.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the right code no longer works"
+        );
         assert_eq!(right.code(), "otp_locked");
     })
     .await;
@@ -201,18 +306,38 @@ async fn codes_are_rate_limited_per_phone_and_ip() {
     on_every_backend(|app: TestApp| async move {
         staff_with_phone(&app, "limit", "08031112222").await;
         for _ in 0..5 {
-            let r = app.public_post("/api/v1/auth/otp/send", json!({"phone": "+2348031112222"})).await;
+            let r = app
+                .public_post("/api/v1/auth/otp/send", json!({"phone": "+2348031112222"}))
+                .await;
             assert_eq!(r.status, StatusCode::ACCEPTED);
         }
-        let sixth = app.public_post("/api/v1/auth/otp/send", json!({"phone": "+2348031112222"})).await;
+        let sixth = app
+            .public_post("/api/v1/auth/otp/send", json!({"phone": "+2348031112222"}))
+            .await;
         assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(store::outbox::for_recipient(&app.state.db, "+2348031112222").await.unwrap().len(), 5);
+        assert_eq!(
+            store::outbox::for_recipient(&app.state.db, "+2348031112222")
+                .await
+                .unwrap()
+                .len(),
+            5
+        );
         // Same IP, other phones: 20 an hour in all.
         let mut last = StatusCode::OK;
         for i in 0..20 {
-            last = app.public_post("/api/v1/auth/otp/send", json!({"phone": format!("+23480311{:05}", 30000 + i)})).await.status;
+            last = app
+                .public_post(
+                    "/api/v1/auth/otp/send",
+                    json!({"phone": format!("+23480311{:05}", 30000 + i)}),
+                )
+                .await
+                .status;
         }
-        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "the IP's hourly allowance ran out");
+        assert_eq!(
+            last,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the IP's hourly allowance ran out"
+        );
     })
     .await;
 }
@@ -220,15 +345,39 @@ async fn codes_are_rate_limited_per_phone_and_ip() {
 #[tokio::test]
 async fn unreadable_requests_get_the_envelope() {
     on_every_backend(|app: TestApp| async move {
-        let r = app.raw(axum::http::Method::POST, "/api/v1/auth/login", None, Some(("application/json", "{not json".into()))).await;
+        let r = app
+            .raw(
+                axum::http::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(("application/json", "{not json".into())),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert_eq!(r.code(), "malformed_json");
-        let r = app.raw(axum::http::Method::POST, "/api/v1/auth/login", None, Some(("text/plain", "hi".into()))).await;
+        let r = app
+            .raw(
+                axum::http::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(("text/plain", "hi".into())),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        let r = app.public_post("/api/v1/auth/login", json!({"email": "a@b.co"})).await;
+        let r = app
+            .public_post("/api/v1/auth/login", json!({"email": "a@b.co"}))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body["error"]["fields"].as_object().is_some_and(|f| !f.is_empty()), "{:?}", r.body);
-        let r = app.request(axum::http::Method::GET, "/api/v1/nowhere", None, None).await;
+        assert!(
+            r.body["error"]["fields"]
+                .as_object()
+                .is_some_and(|f| !f.is_empty()),
+            "{:?}",
+            r.body
+        );
+        let r = app
+            .request(axum::http::Method::GET, "/api/v1/nowhere", None, None)
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(r.code(), "not_found");
     })

@@ -1,4 +1,9 @@
 //! Customers and their versioned measurements.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
 
 mod common;
 
@@ -17,42 +22,94 @@ async fn a_lagos_number_and_its_whatsapp_id_are_one_customer() {
         assert_eq!(c["currency"], "NGN");
         let id = c["id"].as_str().unwrap();
 
-        let by_wa = app.get("/api/v1/customers/by-wa/2348031234567", &o.token).await;
+        let by_wa = app
+            .get("/api/v1/customers/by-wa/2348031234567", &o.token)
+            .await;
         assert_eq!(by_wa.status, StatusCode::OK);
         assert_eq!(by_wa.body["id"], id);
-        assert_eq!(app.get("/api/v1/customers/by-wa/2348000000000", &o.token).await.status, StatusCode::NOT_FOUND);
-        assert_eq!(app.get("/api/v1/customers/by-wa/garbage", &o.token).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get("/api/v1/customers/by-wa/2348000000000", &o.token)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get("/api/v1/customers/by-wa/garbage", &o.token)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
 
-        let dup = app.post("/api/v1/customers", &o.token, json!({"name": "Same Person", "phone": "+234 803 123 4567"})).await;
+        let dup = app
+            .post(
+                "/api/v1/customers",
+                &o.token,
+                json!({"name": "Same Person", "phone": "+234 803 123 4567"}),
+            )
+            .await;
         assert_eq!(dup.status, StatusCode::CONFLICT);
         assert_eq!(dup.code(), "customer_exists");
         assert!(dup.field("phone").is_some());
 
-        let bad = app.post("/api/v1/customers", &o.token, json!({"name": "", "phone": "12", "email": "x"})).await;
+        let bad = app
+            .post(
+                "/api/v1/customers",
+                &o.token,
+                json!({"name": "", "phone": "12", "email": "x"}),
+            )
+            .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         for f in ["name", "phone", "email"] {
             assert!(bad.field(f).is_some(), "{f}: {:?}", bad.body);
         }
-        let unknown_field = app.post("/api/v1/customers", &o.token, json!({"name": "X", "phonee": "1"})).await;
+        let unknown_field = app
+            .post(
+                "/api/v1/customers",
+                &o.token,
+                json!({"name": "X", "phonee": "1"}),
+            )
+            .await;
         assert_eq!(unknown_field.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         // Patch: absent keeps, null clears, a taken number conflicts.
         let other = app.customer(&o, "Ngozi Eze", "08059876543").await;
         let p = app
-            .patch(&format!("/api/v1/customers/{id}"), &o.token, json!({"birthday": "1990-12-24", "notes": "likes wide sleeves"}))
+            .patch(
+                &format!("/api/v1/customers/{id}"),
+                &o.token,
+                json!({"birthday": "1990-12-24", "notes": "likes wide sleeves"}),
+            )
             .await;
         assert_eq!(p.status, StatusCode::OK, "{:?}", p.body);
         assert_eq!(p.body["birthday"], "1990-12-24");
         assert_eq!(p.body["phone"], "+2348031234567", "unchanged");
-        let cleared = app.patch(&format!("/api/v1/customers/{id}"), &o.token, json!({"notes": null})).await;
+        let cleared = app
+            .patch(
+                &format!("/api/v1/customers/{id}"),
+                &o.token,
+                json!({"notes": null}),
+            )
+            .await;
         assert!(cleared.body["notes"].is_null());
         assert_eq!(cleared.body["birthday"], "1990-12-24");
         let taken = app
-            .patch(&format!("/api/v1/customers/{}", other["id"].as_str().unwrap()), &o.token, json!({"phone": "08031234567"}))
+            .patch(
+                &format!("/api/v1/customers/{}", other["id"].as_str().unwrap()),
+                &o.token,
+                json!({"phone": "08031234567"}),
+            )
             .await;
         assert_eq!(taken.status, StatusCode::CONFLICT);
-        let got = app.get(&format!("/api/v1/customers/{}", other["id"].as_str().unwrap()), &o.token).await;
-        assert_eq!(got.body["phone"], "+2348059876543", "the failed patch changed nothing");
+        let got = app
+            .get(
+                &format!("/api/v1/customers/{}", other["id"].as_str().unwrap()),
+                &o.token,
+            )
+            .await;
+        assert_eq!(
+            got.body["phone"], "+2348059876543",
+            "the failed patch changed nothing"
+        );
     })
     .await;
 }
@@ -62,19 +119,37 @@ async fn search_and_pages() {
     on_every_backend(|app: TestApp| async move {
         let o = app.register("pages", "shop").await;
         for i in 0..7 {
-            app.customer(&o, &format!("Wambui {i}"), &format!("07123456{:02}", i)).await;
+            app.customer(&o, &format!("Wambui {i}"), &format!("07123456{:02}", i))
+                .await;
         }
         app.customer(&o, "Otieno Odhiambo", "0723456789").await;
         let first = app.get("/api/v1/customers?limit=3", &o.token).await;
         assert_eq!(first.status, StatusCode::OK);
         assert_eq!(first.body["items"].as_array().unwrap().len(), 3);
-        assert_eq!(first.body["items"][0]["name"], "Otieno Odhiambo", "newest first");
+        assert_eq!(
+            first.body["items"][0]["name"], "Otieno Odhiambo",
+            "newest first"
+        );
         let mut seen = Vec::new();
         let mut cursor = first.body["next_cursor"].as_str().map(str::to_string);
-        seen.extend(first.body["items"].as_array().unwrap().iter().map(|c| c["id"].to_string()));
+        seen.extend(
+            first.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].to_string()),
+        );
         while let Some(c) = cursor {
-            let page = app.get(&format!("/api/v1/customers?limit=3&cursor={c}"), &o.token).await;
-            seen.extend(page.body["items"].as_array().unwrap().iter().map(|c| c["id"].to_string()));
+            let page = app
+                .get(&format!("/api/v1/customers?limit=3&cursor={c}"), &o.token)
+                .await;
+            seen.extend(
+                page.body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["id"].to_string()),
+            );
             cursor = page.body["next_cursor"].as_str().map(str::to_string);
         }
         assert_eq!(seen.len(), 8);
@@ -84,10 +159,19 @@ async fn search_and_pages() {
         let by_name = app.get("/api/v1/customers?q=wAmBuI", &o.token).await;
         assert_eq!(by_name.body["items"].as_array().unwrap().len(), 7);
         let by_phone = app.get("/api/v1/customers?q=0723456", &o.token).await;
-        let names: Vec<_> = by_phone.body["items"].as_array().unwrap().iter().map(|c| c["name"].clone()).collect();
+        let names: Vec<_> = by_phone.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].clone())
+            .collect();
         assert_eq!(names, vec![json!("Otieno Odhiambo")]);
         let wildcard = app.get("/api/v1/customers?q=%25", &o.token).await;
-        assert_eq!(wildcard.body["items"].as_array().unwrap().len(), 0, "% is literal");
+        assert_eq!(
+            wildcard.body["items"].as_array().unwrap().len(),
+            0,
+            "% is literal"
+        );
 
         let bad = app.get("/api/v1/customers?limit=0", &o.token).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -165,18 +249,31 @@ async fn concurrent_versions_stay_a_clean_sequence() {
     on_every_backend(|app: TestApp| async move {
         let o = app.register("race-m", "tailor").await;
         let c = app.customer(&o, "Racer", "08031234567").await;
-        let base = format!("/api/v1/customers/{}/measurements", c["id"].as_str().unwrap());
+        let base = format!(
+            "/api/v1/customers/{}/measurements",
+            c["id"].as_str().unwrap()
+        );
         let app = std::sync::Arc::new(app);
         let mut tasks = Vec::new();
         for i in 0..8 {
             let (app, token, base) = (app.clone(), o.token.clone(), base.clone());
-            tasks.push(tokio::spawn(async move { app.post(&base, &token, json!({"chest": 30 + i})).await.status }));
+            tasks.push(tokio::spawn(async move {
+                app.post(&base, &token, json!({"chest": 30 + i}))
+                    .await
+                    .status
+            }));
         }
         for t in tasks {
             assert_eq!(t.await.unwrap(), StatusCode::CREATED);
         }
-        let items = app.get(&base, &o.token).await.body["items"].as_array().unwrap().clone();
-        let versions: Vec<i64> = items.iter().map(|m| m["version"].as_i64().unwrap()).collect();
+        let items = app.get(&base, &o.token).await.body["items"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let versions: Vec<i64> = items
+            .iter()
+            .map(|m| m["version"].as_i64().unwrap())
+            .collect();
         assert_eq!(versions, (1..=8).rev().collect::<Vec<_>>());
         assert_eq!(items.iter().filter(|m| m["is_current"] == true).count(), 1);
     })

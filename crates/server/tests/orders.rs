@@ -1,4 +1,9 @@
 //! Orders: refs, pipeline, views, balances.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
 
 mod common;
 
@@ -13,7 +18,12 @@ fn at(hours: i64) -> String {
 }
 
 fn refs(items: &Value) -> Vec<String> {
-    items.as_array().unwrap().iter().map(|o| o["order_ref"].as_str().unwrap().to_string()).collect()
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["order_ref"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -135,35 +145,79 @@ async fn stages_follow_the_pipeline_with_history() {
         let skip = app.patch(&path, &o.token, json!({"stage": "ready"})).await;
         assert_eq!(skip.status, StatusCode::CONFLICT);
         assert_eq!(skip.code(), "invalid_transition");
-        assert!(skip.body["error"]["message"].as_str().unwrap().contains("allowed: cutting, cancelled"));
-        let foreign = app.patch(&path, &o.token, json!({"stage": "preparing"})).await;
+        assert!(
+            skip.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("allowed: cutting, cancelled")
+        );
+        let foreign = app
+            .patch(&path, &o.token, json!({"stage": "preparing"}))
+            .await;
         assert_eq!(foreign.status, StatusCode::CONFLICT);
         assert_eq!(foreign.code(), "invalid_stage");
-        let unknown = app.patch(&path, &o.token, json!({"stage": "teleported"})).await;
+        let unknown = app
+            .patch(&path, &o.token, json!({"stage": "teleported"}))
+            .await;
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         for stage in ["cutting", "sewing", "ready", "delivered"] {
-            let r = app.patch(&path, &o.token, json!({"stage": stage, "note": format!("to {stage}")})).await;
+            let r = app
+                .patch(
+                    &path,
+                    &o.token,
+                    json!({"stage": stage, "note": format!("to {stage}")}),
+                )
+                .await;
             assert_eq!(r.status, StatusCode::OK, "{stage}: {:?}", r.body);
             assert_eq!(r.body["current_stage"], stage);
         }
-        let detail = app.get(&format!("/api/v1/orders/{}", order["id"].as_str().unwrap()), &o.token).await;
+        let detail = app
+            .get(
+                &format!("/api/v1/orders/{}", order["id"].as_str().unwrap()),
+                &o.token,
+            )
+            .await;
         let stages = detail.body["stages"].as_array().unwrap();
-        let names: Vec<_> = stages.iter().map(|s| s["stage"].as_str().unwrap()).collect();
-        assert_eq!(names, vec!["received", "cutting", "sewing", "ready", "delivered"]);
-        assert_eq!(stages.iter().filter(|s| s["exited_at"].is_null()).count(), 1, "only the last is open");
+        let names: Vec<_> = stages
+            .iter()
+            .map(|s| s["stage"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            vec!["received", "cutting", "sewing", "ready", "delivered"]
+        );
+        assert_eq!(
+            stages.iter().filter(|s| s["exited_at"].is_null()).count(),
+            1,
+            "only the last is open"
+        );
         assert!(stages[1]["exited_at"].is_string());
         assert_eq!(stages[1]["changed_by"], json!(o.user_id));
         assert_eq!(stages[2]["note"], "to sewing");
         assert_eq!(detail.body["allowed_stages"], json!([]));
         let after_done = app.patch(&path, &o.token, json!({"stage": "ready"})).await;
-        assert_eq!(after_done.status, StatusCode::CONFLICT, "delivered is final");
+        assert_eq!(
+            after_done.status,
+            StatusCode::CONFLICT,
+            "delivered is final"
+        );
 
         // Cancelling takes the order out of the customer's count.
         let second = app.order(&o, c["id"].as_str().unwrap(), json!({})).await;
         let p2 = format!("/api/v1/orders/{}/stage", second["id"].as_str().unwrap());
-        assert_eq!(app.patch(&p2, &o.token, json!({"stage": "cancelled"})).await.status, StatusCode::OK);
-        let customer = app.get(&format!("/api/v1/customers/{}", c["id"].as_str().unwrap()), &o.token).await;
+        assert_eq!(
+            app.patch(&p2, &o.token, json!({"stage": "cancelled"}))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let customer = app
+            .get(
+                &format!("/api/v1/customers/{}", c["id"].as_str().unwrap()),
+                &o.token,
+            )
+            .await;
         assert_eq!(customer.body["total_orders"], 1);
     })
     .await;
@@ -178,7 +232,9 @@ async fn lists_filter_and_views_mean_what_a_tailor_means() {
         let (a, n) = (amaka["id"].as_str().unwrap(), ngozi["id"].as_str().unwrap());
         let overdue = app.order(&o, a, json!({"deadline": at(-3)})).await; // SEW-0001
         let soon = app.order(&o, a, json!({"deadline": at(30)})).await; // SEW-0002
-        let later = app.order(&o, n, json!({"deadline": at(100), "source": "whatsapp"})).await; // SEW-0003
+        let later = app
+            .order(&o, n, json!({"deadline": at(100), "source": "whatsapp"}))
+            .await; // SEW-0003
         let done = app.order(&o, n, json!({"deadline": at(-5)})).await; // SEW-0004
         let ready_soon = app.order(&o, n, json!({"deadline": at(20)})).await; // SEW-0005
         app.order(&o, n, json!({})).await; // SEW-0006, no deadline
@@ -188,7 +244,10 @@ async fn lists_filter_and_views_mean_what_a_tailor_means() {
             let (app, token) = (&app, o.token.clone());
             async move {
                 for s in stages {
-                    assert_eq!(app.patch(&path, &token, json!({"stage": s})).await.status, StatusCode::OK);
+                    assert_eq!(
+                        app.patch(&path, &token, json!({"stage": s})).await.status,
+                        StatusCode::OK
+                    );
                 }
             }
         };
@@ -196,25 +255,53 @@ async fn lists_filter_and_views_mean_what_a_tailor_means() {
         walk(&ready_soon, &["cutting", "sewing", "ready"]).await;
 
         let today = app.get("/api/v1/orders/today", &o.token).await;
-        assert_eq!(refs(&today.body["items"]), vec!["SEW-0001"], "overdue and not delivered");
+        assert_eq!(
+            refs(&today.body["items"]),
+            vec!["SEW-0001"],
+            "overdue and not delivered"
+        );
         let urgent = app.get("/api/v1/orders/urgent", &o.token).await;
-        assert_eq!(refs(&urgent.body["items"]), vec!["SEW-0001", "SEW-0002"], "due within 48h and not ready, by deadline");
+        assert_eq!(
+            refs(&urgent.body["items"]),
+            vec!["SEW-0001", "SEW-0002"],
+            "due within 48h and not ready, by deadline"
+        );
 
         let all = app.get("/api/v1/orders", &o.token).await;
         assert_eq!(refs(&all.body["items"]).len(), 6);
         assert_eq!(refs(&all.body["items"])[0], "SEW-0006", "newest first");
-        let by_customer = app.get(&format!("/api/v1/orders?customer_id={n}"), &o.token).await;
-        assert_eq!(refs(&by_customer.body["items"]), vec!["SEW-0006", "SEW-0005", "SEW-0004", "SEW-0003"]);
+        let by_customer = app
+            .get(&format!("/api/v1/orders?customer_id={n}"), &o.token)
+            .await;
+        assert_eq!(
+            refs(&by_customer.body["items"]),
+            vec!["SEW-0006", "SEW-0005", "SEW-0004", "SEW-0003"]
+        );
         let by_stage = app.get("/api/v1/orders?stage=ready", &o.token).await;
         assert_eq!(refs(&by_stage.body["items"]), vec!["SEW-0005"]);
         let by_source = app.get("/api/v1/orders?source=whatsapp", &o.token).await;
         assert_eq!(refs(&by_source.body["items"]), vec!["SEW-0003"]);
-        let due = app.get(&format!("/api/v1/orders?due_before={}", urlenc(&at(24))), &o.token).await;
-        assert_eq!(refs(&due.body["items"]), vec!["SEW-0005", "SEW-0004", "SEW-0001"]);
-        let cust_orders = app.get(&format!("/api/v1/customers/{a}/orders?limit=1"), &o.token).await;
+        let due = app
+            .get(
+                &format!("/api/v1/orders?due_before={}", urlenc(&at(24))),
+                &o.token,
+            )
+            .await;
+        assert_eq!(
+            refs(&due.body["items"]),
+            vec!["SEW-0005", "SEW-0004", "SEW-0001"]
+        );
+        let cust_orders = app
+            .get(&format!("/api/v1/customers/{a}/orders?limit=1"), &o.token)
+            .await;
         assert_eq!(refs(&cust_orders.body["items"]), vec!["SEW-0002"]);
         let next = cust_orders.body["next_cursor"].as_str().unwrap();
-        let page2 = app.get(&format!("/api/v1/customers/{a}/orders?limit=1&cursor={next}"), &o.token).await;
+        let page2 = app
+            .get(
+                &format!("/api/v1/customers/{a}/orders?limit=1&cursor={next}"),
+                &o.token,
+            )
+            .await;
         assert_eq!(refs(&page2.body["items"]), vec!["SEW-0001"]);
         assert!(page2.body["next_cursor"].is_null());
         let bad = app.get("/api/v1/orders?due_before=someday", &o.token).await;
@@ -237,8 +324,17 @@ async fn concurrent_creates_get_unique_gap_free_refs() {
         let app = Arc::new(app);
         let mut tasks = Vec::new();
         for _ in 0..24 {
-            let (app, o, cid) = (app.clone(), o.clone(), c["id"].as_str().unwrap().to_string());
-            tasks.push(tokio::spawn(async move { app.order(&o, &cid, json!({})).await["order_ref"].as_str().unwrap().to_string() }));
+            let (app, o, cid) = (
+                app.clone(),
+                o.clone(),
+                c["id"].as_str().unwrap().to_string(),
+            );
+            tasks.push(tokio::spawn(async move {
+                app.order(&o, &cid, json!({})).await["order_ref"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }));
         }
         let mut got = Vec::new();
         for t in tasks {
@@ -247,7 +343,12 @@ async fn concurrent_creates_get_unique_gap_free_refs() {
         got.sort();
         let expected: Vec<String> = (1..=24).map(|i| format!("PED-{i:04}")).collect();
         assert_eq!(got, expected, "every number once, none skipped");
-        let customer = app.get(&format!("/api/v1/customers/{}", c["id"].as_str().unwrap()), &o.token).await;
+        let customer = app
+            .get(
+                &format!("/api/v1/customers/{}", c["id"].as_str().unwrap()),
+                &o.token,
+            )
+            .await;
         assert_eq!(customer.body["total_orders"], 24);
     })
     .await;

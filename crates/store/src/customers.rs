@@ -44,11 +44,7 @@ pub struct NewCustomer {
     pub notes: Option<String>,
 }
 
-pub async fn insert(
-    mut ex: Ex<'_>,
-    tenant: TenantId,
-    n: &NewCustomer,
-) -> StoreResult<Customer> {
+pub async fn insert(mut ex: Ex<'_>, tenant: TenantId, n: &NewCustomer) -> StoreResult<Customer> {
     let id = CustomerId::new();
     let at = now();
     run!(ex.re(), c => sqlx::query(
@@ -72,7 +68,9 @@ pub async fn insert(
 
 pub async fn get(ex: impl Into<Ex<'_>>, tenant: TenantId, id: CustomerId) -> StoreResult<Customer> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.tenant_id = $1 AND c.id = $2"));
-    Ok(run!(ex, c => sqlx::query_as::<_, Customer>(sql).bind(tenant.0).bind(id.0).fetch_one(c).await)?)
+    Ok(
+        run!(ex, c => sqlx::query_as::<_, Customer>(sql).bind(tenant.0).bind(id.0).fetch_one(c).await)?,
+    )
 }
 
 /// Whether the customer exists in this tenant (cheap check before writes).
@@ -93,7 +91,9 @@ pub async fn find_by_phone(
     phone: &str,
 ) -> StoreResult<Option<Customer>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.tenant_id = $1 AND c.phone = $2"));
-    Ok(run!(ex, c => sqlx::query_as::<_, Customer>(sql).bind(tenant.0).bind(phone).fetch_optional(c).await)?)
+    Ok(
+        run!(ex, c => sqlx::query_as::<_, Customer>(sql).bind(tenant.0).bind(phone).fetch_optional(c).await)?,
+    )
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally in LIKE.
@@ -213,7 +213,11 @@ pub async fn update(
 /// Recomputes `total_orders`, `total_spent` and `last_order_at` from the
 /// orders and payments themselves, inside the transaction that changed them,
 /// so the figures cannot drift.
-pub async fn refresh_stats(ex: impl Into<Ex<'_>>, tenant: TenantId, id: CustomerId) -> StoreResult<()> {
+pub async fn refresh_stats(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    id: CustomerId,
+) -> StoreResult<()> {
     run!(ex, c => sqlx::query(
         "UPDATE customers SET \
            total_orders = (SELECT COUNT(*) FROM orders o \

@@ -104,8 +104,16 @@ impl Db {
                 // An in-memory database lives in one connection.
                 .max_connections(if in_memory { 1 } else { 8 })
                 .min_connections(if in_memory { 1 } else { 0 })
-                .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
-                .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(1800)) })
+                .idle_timeout(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(600))
+                })
+                .max_lifetime(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(1800))
+                })
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;

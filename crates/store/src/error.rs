@@ -29,13 +29,31 @@ pub const UNIQUE_INDEXES: &[(&str, &str)] = &[
     ("users_email_key", "users.email"),
     ("users_phone_key", "users.phone"),
     ("refresh_tokens_hash_key", "refresh_tokens.token_hash"),
-    ("customers_tenant_phone_key", "customers.tenant_id, customers.phone"),
-    ("customers_tenant_wa_id_key", "customers.tenant_id, customers.wa_id"),
-    ("measurements_version_key", "measurements.tenant_id, measurements.customer_id, measurements.version"),
-    ("measurements_current_key", "measurements.tenant_id, measurements.customer_id"),
-    ("orders_tenant_ref_key", "orders.tenant_id, orders.order_ref"),
+    (
+        "customers_tenant_phone_key",
+        "customers.tenant_id, customers.phone",
+    ),
+    (
+        "customers_tenant_wa_id_key",
+        "customers.tenant_id, customers.wa_id",
+    ),
+    (
+        "measurements_version_key",
+        "measurements.tenant_id, measurements.customer_id, measurements.version",
+    ),
+    (
+        "measurements_current_key",
+        "measurements.tenant_id, measurements.customer_id",
+    ),
+    (
+        "orders_tenant_ref_key",
+        "orders.tenant_id, orders.order_ref",
+    ),
     ("order_stages_open_key", "order_stages.order_id"),
-    ("payments_provider_ref_key", "payments.provider, payments.provider_ref"),
+    (
+        "payments_provider_ref_key",
+        "payments.provider, payments.provider_ref",
+    ),
     ("jobs_dedup_key", "jobs.dedup_key"),
 ];
 

@@ -156,11 +156,17 @@ pub async fn add_version(
     get(ex, tenant, id).await
 }
 
-pub async fn get(ex: impl Into<Ex<'_>>, tenant: TenantId, id: MeasurementId) -> StoreResult<Measurement> {
+pub async fn get(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    id: MeasurementId,
+) -> StoreResult<Measurement> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM measurements WHERE tenant_id = $1 AND id = $2"
     ));
-    Ok(run!(ex, c => sqlx::query_as::<_, Measurement>(sql).bind(tenant.0).bind(id.0).fetch_one(c).await)?)
+    Ok(
+        run!(ex, c => sqlx::query_as::<_, Measurement>(sql).bind(tenant.0).bind(id.0).fetch_one(c).await)?,
+    )
 }
 
 /// Every version, newest first.
@@ -172,7 +178,9 @@ pub async fn history(
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM measurements WHERE tenant_id = $1 AND customer_id = $2 ORDER BY version DESC"
     ));
-    Ok(run!(ex, c => sqlx::query_as::<_, Measurement>(sql).bind(tenant.0).bind(customer.0).fetch_all(c).await)?)
+    Ok(
+        run!(ex, c => sqlx::query_as::<_, Measurement>(sql).bind(tenant.0).bind(customer.0).fetch_all(c).await)?,
+    )
 }
 
 pub async fn current(
@@ -183,5 +191,7 @@ pub async fn current(
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM measurements WHERE tenant_id = $1 AND customer_id = $2 AND is_current = TRUE"
     ));
-    Ok(run!(ex, c => sqlx::query_as::<_, Measurement>(sql).bind(tenant.0).bind(customer.0).fetch_optional(c).await)?)
+    Ok(
+        run!(ex, c => sqlx::query_as::<_, Measurement>(sql).bind(tenant.0).bind(customer.0).fetch_optional(c).await)?,
+    )
 }

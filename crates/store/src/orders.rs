@@ -239,7 +239,12 @@ fn split<T: Clone>(v: &Option<Option<T>>) -> (bool, Option<T>) {
     }
 }
 
-pub async fn update(mut ex: Ex<'_>, tenant: TenantId, id: OrderId, p: &OrderPatch) -> StoreResult<Order> {
+pub async fn update(
+    mut ex: Ex<'_>,
+    tenant: TenantId,
+    id: OrderId,
+    p: &OrderPatch,
+) -> StoreResult<Order> {
     let (style_set, style) = split(&p.style_name);
     let (details_set, details) = split(&p.style_details);
     let (fabric_set, fabric) = split(&p.fabric_info);
@@ -348,7 +353,11 @@ pub struct StageEntry {
 }
 
 /// The order's stage history, oldest first.
-pub async fn stages(ex: impl Into<Ex<'_>>, tenant: TenantId, order: OrderId) -> StoreResult<Vec<StageEntry>> {
+pub async fn stages(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    order: OrderId,
+) -> StoreResult<Vec<StageEntry>> {
     Ok(run!(ex, c => sqlx::query_as::<_, StageEntry>(
         "SELECT stage, entered_at, exited_at, changed_by, note FROM order_stages \
          WHERE tenant_id = $1 AND order_id = $2 ORDER BY entered_at, id",

@@ -57,7 +57,10 @@ pub async fn push(
 }
 
 /// Messages for a recipient, newest first (operators, tests, the simulator).
-pub async fn for_recipient(ex: impl Into<Ex<'_>>, recipient: &str) -> StoreResult<Vec<OutboxMessage>> {
+pub async fn for_recipient(
+    ex: impl Into<Ex<'_>>,
+    recipient: &str,
+) -> StoreResult<Vec<OutboxMessage>> {
     Ok(run!(ex, c => sqlx::query_as::<_, OutboxMessage>(
         "SELECT id, channel, recipient, kind, body, status, created_at FROM outbox \
          WHERE recipient = $1 ORDER BY id DESC",

@@ -41,7 +41,11 @@ pub struct NewPayment<'a> {
 }
 
 /// Records a payment and keeps the customer's `total_spent` true.
-pub async fn insert(mut ex: Ex<'_>, tenant: TenantId, p: &NewPayment<'_>) -> StoreResult<PaymentId> {
+pub async fn insert(
+    mut ex: Ex<'_>,
+    tenant: TenantId,
+    p: &NewPayment<'_>,
+) -> StoreResult<PaymentId> {
     let id = PaymentId::new();
     let at = now();
     let paid_at = (p.status == "paid").then_some(at);
@@ -67,7 +71,11 @@ pub async fn insert(mut ex: Ex<'_>, tenant: TenantId, p: &NewPayment<'_>) -> Sto
     Ok(id)
 }
 
-pub async fn for_order(ex: impl Into<Ex<'_>>, tenant: TenantId, order: OrderId) -> StoreResult<Vec<Payment>> {
+pub async fn for_order(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    order: OrderId,
+) -> StoreResult<Vec<Payment>> {
     Ok(run!(ex, c => sqlx::query_as::<_, Payment>(
         "SELECT id, order_id, amount, currency, type, provider, provider_ref, payment_link, status, \
          link_sent_at, paid_at, created_at FROM payments WHERE tenant_id = $1 AND order_id = $2 ORDER BY id",

@@ -97,7 +97,11 @@ pub async fn describe(db: &Db) -> StoreResult<Schema> {
                 .fetch_all(p)
                 .await?;
                 for (name, ty, not_null, pk) in cols {
-                    t.columns.push(Column { name, ty: ty.to_lowercase(), not_null: not_null || pk > 0 });
+                    t.columns.push(Column {
+                        name,
+                        ty: ty.to_lowercase(),
+                        not_null: not_null || pk > 0,
+                    });
                 }
                 let idx: Vec<(String, bool, String, bool)> = sqlx::query_as(
                     "SELECT name, \"unique\", origin, partial FROM pragma_index_list($1)",
@@ -109,13 +113,19 @@ pub async fn describe(db: &Db) -> StoreResult<Schema> {
                     if origin == "pk" {
                         continue;
                     }
-                    let columns: Vec<String> = sqlx::query_scalar(
-                        "SELECT name FROM pragma_index_info($1) ORDER BY seqno",
-                    )
-                    .bind(&name)
-                    .fetch_all(p)
-                    .await?;
-                    t.indexes.insert(name, Index { unique, columns, partial });
+                    let columns: Vec<String> =
+                        sqlx::query_scalar("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                            .bind(&name)
+                            .fetch_all(p)
+                            .await?;
+                    t.indexes.insert(
+                        name,
+                        Index {
+                            unique,
+                            columns,
+                            partial,
+                        },
+                    );
                 }
                 schema.insert(table, t);
             }

@@ -2,9 +2,9 @@
 
 use crate::{Ex, StoreResult, now, run};
 use chrono::{DateTime, Utc};
+use domain::TenantId;
 use domain::money::Currency;
 use domain::tenant::{Locale, Plan, Vertical};
-use domain::TenantId;
 use serde::Serialize;
 use uuid::Uuid;
 

@@ -1,4 +1,7 @@
-#![expect(clippy::expect_used, reason = "test helpers fail loudly, with the reason")]
+#![expect(
+    clippy::expect_used,
+    reason = "test helpers fail loudly, with the reason"
+)]
 
 //! Fresh, migrated databases for tests, on SQLite always and on PostgreSQL
 //! when `SOKONI_TEST_POSTGRES_URL` is set. Each call gets its own SQLite file

@@ -238,7 +238,11 @@ pub async fn revoke_family(ex: impl Into<Ex<'_>>, family_id: Uuid) -> StoreResul
 }
 
 /// Revokes every session of a user (deactivation, role change).
-pub async fn revoke_user_tokens(ex: impl Into<Ex<'_>>, tenant: TenantId, user: UserId) -> StoreResult<()> {
+pub async fn revoke_user_tokens(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    user: UserId,
+) -> StoreResult<()> {
     run!(ex, c => sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
     )

@@ -1,4 +1,9 @@
 //! The two migration trees must describe the same database.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
 
 use store::schema::{describe, sqlite_type_for};
 use store::testing;
@@ -44,7 +49,10 @@ async fn every_tenant_owned_table_has_a_tenant_index() {
                 continue;
             }
             assert!(
-                table.indexes.values().any(|i| i.columns.first().map(String::as_str) == Some("tenant_id")),
+                table
+                    .indexes
+                    .values()
+                    .any(|i| i.columns.first().map(String::as_str) == Some("tenant_id")),
                 "{name} has tenant_id but no index leading with it ({})",
                 db.backend()
             );
@@ -67,7 +75,12 @@ async fn the_unique_index_table_names_real_unique_indexes() {
                 .get(*index)
                 .unwrap_or_else(|| panic!("{index} missing on {}", db.backend()));
             assert!(found.unique, "{index} is unique");
-            assert_eq!(found.columns, expected, "{index} columns on {}", db.backend());
+            assert_eq!(
+                found.columns,
+                expected,
+                "{index} columns on {}",
+                db.backend()
+            );
         }
     }
 }

@@ -10,11 +10,11 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Duration;
+use domain::E164;
 use domain::messages::Msg;
 use domain::money::Currency;
 use domain::phone::valid_country;
 use domain::tenant::{Locale, Role, Vertical, parse_timezone, valid_order_prefix, valid_slug};
-use domain::E164;
 use serde::{Deserialize, Serialize};
 use store::tenants::{NewTenant, Tenant};
 use store::users::{NewOtp, NewUser, User};
@@ -47,7 +47,13 @@ pub(crate) async fn issue_session(
 ) -> ApiResult<Session> {
     let now = chrono::Utc::now().timestamp();
     let ttl = state.config.access_token_minutes * 60;
-    let claims = Claims { sub: user.id, tid: user.tenant_id, role: user.role, iat: now, exp: now + ttl };
+    let claims = Claims {
+        sub: user.id,
+        tid: user.tenant_id,
+        role: user.role,
+        iat: now,
+        exp: now + ttl,
+    };
     let access_token = state.keys.issue(&claims)?;
     let refresh_token = tokens::random_token(32);
     store::users::insert_refresh_token(
@@ -59,7 +65,14 @@ pub(crate) async fn issue_session(
         Duration::days(state.config.refresh_token_days),
     )
     .await?;
-    Ok(Session { access_token, token_type: "Bearer", expires_in: ttl, refresh_token, user, tenant })
+    Ok(Session {
+        access_token,
+        token_type: "Bearer",
+        expires_in: ttl,
+        refresh_token,
+        user,
+        tenant,
+    })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -105,7 +118,8 @@ pub struct OwnerInput {
 pub(crate) fn normalise_email(v: &mut Validator, field: &str, email: &str) -> String {
     let e = email.trim().to_lowercase();
     let ok = e.len() <= 254
-        && e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.starts_with('.'))
+        && e.split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.starts_with('.'))
         && !e.contains(char::is_whitespace);
     v.check(ok, field, "must be an email address");
     e
@@ -114,7 +128,11 @@ pub(crate) fn normalise_email(v: &mut Validator, field: &str, email: &str) -> St
 pub(crate) fn required_text(v: &mut Validator, field: &str, text: &str, max: usize) -> String {
     let t = text.trim().to_string();
     v.check(!t.is_empty(), field, "must not be empty");
-    v.check(t.chars().count() <= max, field, &format!("must be at most {max} characters"));
+    v.check(
+        t.chars().count() <= max,
+        field,
+        &format!("must be at most {max} characters"),
+    );
     t
 }
 
@@ -132,9 +150,17 @@ fn validate_register(r: RegisterRequest) -> ApiResult<Registration> {
     let b = r.business;
     let name = required_text(&mut v, "business.name", &b.name, 200);
     let slug = b.slug.trim().to_string();
-    v.check(valid_slug(&slug), "business.slug", "use 3-60 lowercase letters, digits and dashes");
+    v.check(
+        valid_slug(&slug),
+        "business.slug",
+        "use 3-60 lowercase letters, digits and dashes",
+    );
     let currency = v.take("business.currency", Currency::parse(&b.currency));
-    v.check(parse_timezone(&b.timezone).is_some(), "business.timezone", "must be an IANA timezone like Africa/Lagos");
+    v.check(
+        parse_timezone(&b.timezone).is_some(),
+        "business.timezone",
+        "must be an IANA timezone like Africa/Lagos",
+    );
     let locale = v.take("business.locale", Locale::parse(&b.locale));
     let country = b
         .country
@@ -142,20 +168,35 @@ fn validate_register(r: RegisterRequest) -> ApiResult<Registration> {
         .or_else(|| locale.as_ref().and_then(|l| l.region().map(str::to_string)));
     match &country {
         Some(c) if valid_country(c) => {}
-        Some(_) => v.error("business.country", "must be an ISO 3166 country code like NG"),
+        Some(_) => v.error(
+            "business.country",
+            "must be an ISO 3166 country code like NG",
+        ),
         None => v.error("business.country", "required when the locale has no region"),
     }
     let country = country.unwrap_or_default();
-    let prefix = b.order_prefix.unwrap_or_else(|| b.vertical.default_order_prefix().to_string());
-    v.check(valid_order_prefix(&prefix), "business.order_prefix", "use 2-6 uppercase letters");
-    let business_phone = b.phone.as_deref().and_then(|p| v.take("business.phone", E164::parse(p, &country)));
+    let prefix = b
+        .order_prefix
+        .unwrap_or_else(|| b.vertical.default_order_prefix().to_string());
+    v.check(
+        valid_order_prefix(&prefix),
+        "business.order_prefix",
+        "use 2-6 uppercase letters",
+    );
+    let business_phone = b
+        .phone
+        .as_deref()
+        .and_then(|p| v.take("business.phone", E164::parse(p, &country)));
     let o = r.owner;
     let owner_name = required_text(&mut v, "owner.name", &o.name, 150);
     let email = normalise_email(&mut v, "owner.email", &o.email);
     if let Err(m) = password::acceptable(&o.password) {
         v.error("owner.password", m);
     }
-    let phone = o.phone.as_deref().and_then(|p| v.take("owner.phone", E164::parse(p, &country)));
+    let phone = o
+        .phone
+        .as_deref()
+        .and_then(|p| v.take("owner.phone", E164::parse(p, &country)));
     v.finish()?;
     let (Some(currency), Some(locale)) = (currency, locale) else {
         return Err(AppError::field("business", "invalid"));
@@ -181,7 +222,7 @@ fn validate_register(r: RegisterRequest) -> ApiResult<Registration> {
 
 /// Registers a business and its owner, and logs the owner in.
 #[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = Session), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, description = "Created", body = Session), (status = 409, description = "Conflicts with what is stored", body = ErrorBody), (status = 422, description = "Invalid fields, named in the error", body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
     Json(body): Json<RegisterRequest>,
@@ -193,19 +234,34 @@ pub async fn register(
 /// Validates and creates a tenant and its owner in one transaction (the
 /// API, `tenant create` and the demo share it).
 pub async fn register_business(state: &AppState, req: RegisterRequest) -> ApiResult<Session> {
-    let Registration { tenant, owner_name, email, phone, password } = validate_register(req)?;
+    let Registration {
+        tenant,
+        owner_name,
+        email,
+        phone,
+        password,
+    } = validate_register(req)?;
     let (owner_name, email, phone) = (owner_name.as_str(), email.as_str(), phone.as_deref());
     let hash = password::hash(password).await?;
     let mut tx: Tx = state.db.begin().await?;
-    let tenant = store::tenants::insert(&mut tx, &tenant).await.map_err(|e| match e {
-        store::StoreError::Unique("tenants_slug_key") => {
-            AppError::conflict("conflict", "this slug is taken", Some("business.slug"))
-        }
-        other => other.into(),
-    })?;
+    let tenant = store::tenants::insert(&mut tx, &tenant)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Unique("tenants_slug_key") => {
+                AppError::conflict("conflict", "this slug is taken", Some("business.slug"))
+            }
+            other => other.into(),
+        })?;
     let user = store::users::insert(
         &mut tx,
-        &NewUser { tenant_id: tenant.id, name: owner_name, email, phone, password_hash: &hash, role: Role::Owner },
+        &NewUser {
+            tenant_id: tenant.id,
+            name: owner_name,
+            email,
+            phone,
+            password_hash: &hash,
+            role: Role::Owner,
+        },
     )
     .await
     .map_err(|e| owner_conflict(e, "owner."))?;
@@ -240,24 +296,36 @@ pub struct LoginRequest {
 
 /// Logs in with email and password.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
-pub async fn login(State(state): State<AppState>, Json(body): Json<LoginRequest>) -> ApiResult<axum::Json<Session>> {
+    responses((status = 200, description = "OK", body = Session), (status = 401, description = "Not authenticated", body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    Json(body): Json<LoginRequest>,
+) -> ApiResult<axum::Json<Session>> {
     let email = body.email.trim().to_lowercase();
     let creds = match store::users::credentials_by_email(&state.db, &email).await {
         Ok(c) => Some(c),
         Err(store::StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let ok = password::verify(body.password, creds.as_ref().map(|c| c.password_hash.clone())).await?;
+    let ok = password::verify(
+        body.password,
+        creds.as_ref().map(|c| c.password_hash.clone()),
+    )
+    .await?;
     let invalid = || AppError::unauthorized("invalid_credentials", "email or password is wrong");
     let Some(creds) = creds.filter(|_| ok) else {
         return Err(invalid());
     };
     let tenant = store::tenants::get(&state.db, creds.user.tenant_id).await?;
     if !creds.user.is_active || !tenant.is_active {
-        return Err(AppError::unauthorized("user_inactive", "this account is not active"));
+        return Err(AppError::unauthorized(
+            "user_inactive",
+            "this account is not active",
+        ));
     }
-    start_session(&state, creds.user, tenant).await.map(axum::Json)
+    start_session(&state, creds.user, tenant)
+        .await
+        .map(axum::Json)
 }
 
 async fn start_session(state: &AppState, user: User, tenant: Tenant) -> ApiResult<Session> {
@@ -278,9 +346,17 @@ pub struct RefreshRequest {
 /// once; presenting a used one revokes every token of its family (it was
 /// stolen, or the client is confused, and either way the session ends).
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
-    responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
-pub async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> ApiResult<axum::Json<Session>> {
-    let invalid = || AppError::unauthorized("invalid_refresh_token", "the refresh token is invalid, expired or already used");
+    responses((status = 200, description = "OK", body = Session), (status = 401, description = "Not authenticated", body = ErrorBody)))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    Json(body): Json<RefreshRequest>,
+) -> ApiResult<axum::Json<Session>> {
+    let invalid = || {
+        AppError::unauthorized(
+            "invalid_refresh_token",
+            "the refresh token is invalid, expired or already used",
+        )
+    };
     let hash = tokens::hash_refresh(body.refresh_token.trim());
     let Some(token) = store::users::refresh_token_by_hash(&state.db, &hash).await? else {
         return Err(invalid());
@@ -306,17 +382,30 @@ pub async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequ
     let user = store::users::get(&mut tx, token.tenant_id, token.user_id).await?;
     let tenant = store::tenants::get(&mut tx, token.tenant_id).await?;
     if !user.is_active || !tenant.is_active {
-        return Err(AppError::unauthorized("user_inactive", "this account is not active"));
+        return Err(AppError::unauthorized(
+            "user_inactive",
+            "this account is not active",
+        ));
     }
-    let session = issue_session(&state, (&mut tx).into(), user, tenant, Some(token.family_id)).await?;
+    let session = issue_session(
+        &state,
+        (&mut tx).into(),
+        user,
+        tenant,
+        Some(token.family_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(axum::Json(session))
 }
 
 /// Ends the session of a refresh token (its whole family).
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshRequest,
-    responses((status = 204)))]
-pub async fn logout(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> ApiResult<StatusCode> {
+    responses((status = 204, description = "Done")))]
+pub async fn logout(
+    State(state): State<AppState>,
+    Json(body): Json<RefreshRequest>,
+) -> ApiResult<StatusCode> {
     let hash = tokens::hash_refresh(body.refresh_token.trim());
     if let Some(token) = store::users::refresh_token_by_hash(&state.db, &hash).await? {
         store::users::revoke_family(&state.db, token.family_id).await?;
@@ -332,9 +421,14 @@ pub struct Me {
 
 /// The caller and their business.
 #[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
-pub async fn me(State(state): State<AppState>, auth: crate::auth::extractor::Reader) -> ApiResult<axum::Json<Me>> {
-    let Auth { tenant_id, user_id, .. } = *auth;
+    responses((status = 200, description = "OK", body = Me), (status = 401, description = "Not authenticated", body = ErrorBody)))]
+pub async fn me(
+    State(state): State<AppState>,
+    auth: crate::auth::extractor::Reader,
+) -> ApiResult<axum::Json<Me>> {
+    let Auth {
+        tenant_id, user_id, ..
+    } = *auth;
     let user = store::users::get(&state.db, tenant_id, user_id).await?;
     let tenant = store::tenants::get(&state.db, tenant_id).await?;
     Ok(axum::Json(Me { user, tenant }))
@@ -364,15 +458,25 @@ fn parse_login_phone(phone: &str, country: Option<&str>) -> ApiResult<E164> {
     let parsed = match country {
         Some(c) => E164::parse(phone, c),
         // Without a country the number must be international: keep the digits.
-        None => E164::from_wa_id(&phone.chars().filter(char::is_ascii_digit).collect::<String>()),
+        None => E164::from_wa_id(
+            &phone
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>(),
+        ),
     };
-    parsed.map_err(|e| AppError::field("phone", format!("{e}: use the international form like +2348031234567")))
+    parsed.map_err(|e| {
+        AppError::field(
+            "phone",
+            format!("{e}: use the international form like +2348031234567"),
+        )
+    })
 }
 
 /// Sends a six-digit login code to a staff member's WhatsApp. Limited per
 /// phone and per IP.
 #[utoipa::path(post, path = "/auth/otp/send", tag = "auth", request_body = OtpSendRequest,
-    responses((status = 202, body = OtpSent), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 202, description = "Accepted", body = OtpSent), (status = 422, description = "Invalid fields, named in the error", body = ErrorBody), (status = 429, description = "Too many requests", body = ErrorBody)))]
 pub async fn otp_send(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -381,11 +485,18 @@ pub async fn otp_send(
     let phone = parse_login_phone(&body.phone, body.country.as_deref())?;
     let since = store::now() - Duration::hours(1);
     let mut tx = state.db.begin().await?;
-    let (by_phone, by_ip) = store::users::count_recent_otps(&mut tx, phone.as_str(), &ip.0, since).await?;
-    if by_phone >= state.config.otp_per_phone_per_hour || by_ip >= state.config.otp_per_ip_per_hour {
-        return Err(AppError::TooMany { code: "rate_limited", message: "too many codes requested; try again later".into() });
+    let (by_phone, by_ip) =
+        store::users::count_recent_otps(&mut tx, phone.as_str(), &ip.0, since).await?;
+    if by_phone >= state.config.otp_per_phone_per_hour || by_ip >= state.config.otp_per_ip_per_hour
+    {
+        return Err(AppError::TooMany {
+            code: "rate_limited",
+            message: "too many codes requested; try again later".into(),
+        });
     }
-    let user = store::users::find_by_phone(&mut tx, phone.as_str()).await?.filter(|u| u.is_active);
+    let user = store::users::find_by_phone(&mut tx, phone.as_str())
+        .await?
+        .filter(|u| u.is_active);
     let code = tokens::otp_code();
     store::users::insert_otp(
         &mut tx,
@@ -401,11 +512,30 @@ pub async fn otp_send(
     .await?;
     if let Some(user) = &user {
         let tenant = store::tenants::get(&mut tx, user.tenant_id).await?;
-        let msg = Msg::OtpCode { business: &tenant.business_name, code: &code, minutes: OTP_MINUTES as u32 };
-        state.notifier.notify((&mut tx).into(), Some(tenant.id), &phone, tenant.locale.language(), &msg).await?;
+        let msg = Msg::OtpCode {
+            business: &tenant.business_name,
+            code: &code,
+            minutes: OTP_MINUTES as u32,
+        };
+        state
+            .notifier
+            .notify(
+                (&mut tx).into(),
+                Some(tenant.id),
+                &phone,
+                tenant.locale.language(),
+                &msg,
+            )
+            .await?;
     }
     tx.commit().await?;
-    Ok((StatusCode::ACCEPTED, axum::Json(OtpSent { sent: true, expires_in: OTP_MINUTES * 60 })))
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(OtpSent {
+            sent: true,
+            expires_in: OTP_MINUTES * 60,
+        }),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -418,11 +548,17 @@ pub struct OtpVerifyRequest {
 
 /// Logs in with the code sent to the phone. Five wrong tries lock the code.
 #[utoipa::path(post, path = "/auth/otp/verify", tag = "auth", request_body = OtpVerifyRequest,
-    responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn otp_verify(State(state): State<AppState>, Json(body): Json<OtpVerifyRequest>) -> ApiResult<axum::Json<Session>> {
+    responses((status = 200, description = "OK", body = Session), (status = 401, description = "Not authenticated", body = ErrorBody), (status = 429, description = "Too many requests", body = ErrorBody)))]
+pub async fn otp_verify(
+    State(state): State<AppState>,
+    Json(body): Json<OtpVerifyRequest>,
+) -> ApiResult<axum::Json<Session>> {
     let phone = parse_login_phone(&body.phone, body.country.as_deref())?;
     let invalid = || AppError::unauthorized("otp_invalid", "the code is wrong or has expired");
-    let locked = || AppError::TooMany { code: "otp_locked", message: "too many wrong codes; request a new one".into() };
+    let locked = || AppError::TooMany {
+        code: "otp_locked",
+        message: "too many wrong codes; request a new one".into(),
+    };
     let Some(otp) = store::users::latest_otp(&state.db, phone.as_str()).await? else {
         return Err(invalid());
     };
@@ -435,7 +571,11 @@ pub async fn otp_verify(State(state): State<AppState>, Json(body): Json<OtpVerif
     let expected = state.keys.otp_hash(phone.as_str(), body.code.trim());
     if !tokens::same(&expected, &otp.code_hash) {
         let attempts = store::users::fail_otp(&state.db, otp.id).await?;
-        return Err(if attempts >= OTP_MAX_ATTEMPTS { locked() } else { invalid() });
+        return Err(if attempts >= OTP_MAX_ATTEMPTS {
+            locked()
+        } else {
+            invalid()
+        });
     }
     let Some(user_id) = otp.user_id else {
         return Err(invalid());

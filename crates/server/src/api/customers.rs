@@ -33,15 +33,25 @@ fn check_email(v: &mut Validator, email: Option<&str>) -> Option<String> {
 }
 
 fn check_notes(v: &mut Validator, notes: Option<&str>) -> Option<String> {
-    let n = notes.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    v.check(n.as_ref().is_none_or(|n| n.chars().count() <= 4000), "notes", "must be at most 4000 characters");
+    let n = notes
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    v.check(
+        n.as_ref().is_none_or(|n| n.chars().count() <= 4000),
+        "notes",
+        "must be at most 4000 characters",
+    );
     n
 }
 
 fn conflict(e: store::StoreError) -> AppError {
     match e {
         store::StoreError::Unique("customers_tenant_phone_key" | "customers_tenant_wa_id_key") => {
-            AppError::conflict("customer_exists", "a customer with this phone number already exists", Some("phone"))
+            AppError::conflict(
+                "customer_exists",
+                "a customer with this phone number already exists",
+                Some("phone"),
+            )
         }
         other => other.into(),
     }
@@ -49,7 +59,7 @@ fn conflict(e: store::StoreError) -> AppError {
 
 /// Adds a customer.
 #[utoipa::path(post, path = "/customers", tag = "customers", security(("bearer" = [])), request_body = NewCustomerRequest,
-    responses((status = 201, body = Customer), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, description = "Created", body = Customer), (status = 409, description = "Conflicts with what is stored", body = ErrorBody), (status = 422, description = "Invalid fields, named in the error", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Writer,
@@ -58,7 +68,10 @@ pub async fn create(
     let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
     let mut v = Validator::new();
     let name = required_text(&mut v, "name", &body.name, 150);
-    let phone = body.phone.as_deref().and_then(|p| v.take("phone", E164::parse(p, &tenant.country)));
+    let phone = body
+        .phone
+        .as_deref()
+        .and_then(|p| v.take("phone", E164::parse(p, &tenant.country)));
     let email = check_email(&mut v, body.email.as_deref());
     let notes = check_notes(&mut v, body.notes.as_deref());
     v.finish()?;
@@ -70,7 +83,9 @@ pub async fn create(
         birthday: body.birthday,
         notes,
     };
-    let c = store::customers::insert((&state.db).into(), auth.tenant_id, &new).await.map_err(conflict)?;
+    let c = store::customers::insert((&state.db).into(), auth.tenant_id, &new)
+        .await
+        .map_err(conflict)?;
     Ok((StatusCode::CREATED, axum::Json(c)))
 }
 
@@ -84,7 +99,7 @@ pub struct CustomerSearch {
 
 /// Lists customers, newest first; `q` searches names and phone numbers.
 #[utoipa::path(get, path = "/customers", tag = "customers", security(("bearer" = [])), params(CustomerSearch),
-    responses((status = 200, body = Page<Customer>), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = Page<Customer>), (status = 422, description = "Invalid fields, named in the error", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Reader,
@@ -99,17 +114,27 @@ pub async fn list(
 
 /// One customer.
 #[utoipa::path(get, path = "/customers/{id}", tag = "customers", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Customer), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, auth: Reader, Path(raw): Path<String>) -> ApiResult<axum::Json<Customer>> {
+    params(("id" = String, Path)), responses((status = 200, description = "OK", body = Customer), (status = 404, description = "Not found, or another business's", body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Reader,
+    Path(raw): Path<String>,
+) -> ApiResult<axum::Json<Customer>> {
     let cid: CustomerId = id(&raw)?;
-    Ok(axum::Json(store::customers::get(&state.db, auth.tenant_id, cid).await?))
+    Ok(axum::Json(
+        store::customers::get(&state.db, auth.tenant_id, cid).await?,
+    ))
 }
 
 /// The customer whose WhatsApp id (or any form of their number) this is.
 #[utoipa::path(get, path = "/customers/by-wa/{waId}", tag = "customers", security(("bearer" = [])),
     params(("waId" = String, Path, description = "WhatsApp id, e.g. 2348031234567")),
-    responses((status = 200, body = Customer), (status = 404, body = ErrorBody)))]
-pub async fn by_wa(State(state): State<AppState>, auth: Reader, Path(wa_id): Path<String>) -> ApiResult<axum::Json<Customer>> {
+    responses((status = 200, description = "OK", body = Customer), (status = 404, description = "Not found, or another business's", body = ErrorBody)))]
+pub async fn by_wa(
+    State(state): State<AppState>,
+    auth: Reader,
+    Path(wa_id): Path<String>,
+) -> ApiResult<axum::Json<Customer>> {
     let phone = E164::from_wa_id(&wa_id).map_err(|_| AppError::NotFound)?;
     let c = store::customers::find_by_phone(&state.db, auth.tenant_id, phone.as_str())
         .await?
@@ -139,8 +164,8 @@ pub struct CustomerPatchRequest {
 /// Changes a customer's profile; absent fields stay, `null` clears.
 #[utoipa::path(patch, path = "/customers/{id}", tag = "customers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = CustomerPatchRequest,
-    responses((status = 200, body = Customer), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = Customer), (status = 404, description = "Not found, or another business's", body = ErrorBody), (status = 409, description = "Conflicts with what is stored", body = ErrorBody),
+              (status = 422, description = "Invalid fields, named in the error", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     auth: Writer,
@@ -150,7 +175,10 @@ pub async fn update(
     let cid: CustomerId = id(&raw)?;
     let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
     let mut v = Validator::new();
-    let name = body.name.as_deref().map(|n| required_text(&mut v, "name", n, 150));
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| required_text(&mut v, "name", n, 150));
     let phone = match &body.phone {
         Some(Some(p)) => v
             .take("phone", E164::parse(p, &tenant.country))
@@ -158,18 +186,32 @@ pub async fn update(
         Some(None) => Some(None),
         None => None,
     };
-    let email = body.email.as_ref().map(|e| check_email(&mut v, e.as_deref()));
-    let notes = body.notes.as_ref().map(|n| check_notes(&mut v, n.as_deref()));
+    let email = body
+        .email
+        .as_ref()
+        .map(|e| check_email(&mut v, e.as_deref()));
+    let notes = body
+        .notes
+        .as_ref()
+        .map(|n| check_notes(&mut v, n.as_deref()));
     v.finish()?;
-    let patch = CustomerPatch { name, phone, email, birthday: body.birthday, notes };
-    let c = store::customers::update((&state.db).into(), auth.tenant_id, cid, &patch).await.map_err(conflict)?;
+    let patch = CustomerPatch {
+        name,
+        phone,
+        email,
+        birthday: body.birthday,
+        notes,
+    };
+    let c = store::customers::update((&state.db).into(), auth.tenant_id, cid, &patch)
+        .await
+        .map_err(conflict)?;
     Ok(axum::Json(c))
 }
 
 /// The customer's orders, newest first.
 #[utoipa::path(get, path = "/customers/{id}/orders", tag = "customers", security(("bearer" = [])),
     params(("id" = String, Path), PageParams),
-    responses((status = 200, body = Page<Order>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = Page<Order>), (status = 404, description = "Not found, or another business's", body = ErrorBody)))]
 pub async fn orders(
     State(state): State<AppState>,
     auth: Reader,
@@ -182,7 +224,17 @@ pub async fn orders(
     }
     let limit = page_limit(params.limit)?;
     let before = cursor(params.cursor.as_deref())?;
-    let filter = Filter { customer: Some(cid), ..Filter::default() };
-    let rows = store::orders::list(&state.db, auth.tenant_id, &filter, Sort::Newest { before }, limit + 1).await?;
+    let filter = Filter {
+        customer: Some(cid),
+        ..Filter::default()
+    };
+    let rows = store::orders::list(
+        &state.db,
+        auth.tenant_id,
+        &filter,
+        Sort::Newest { before },
+        limit + 1,
+    )
+    .await?;
     Ok(axum::Json(page(rows, limit, |o| o.id.to_string())))
 }

@@ -35,15 +35,24 @@ pub const MAX_LIMIT: i64 = 200;
 pub fn page_limit(limit: Option<i64>) -> Result<i64, crate::error::AppError> {
     let l = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&l) {
-        return Err(crate::error::AppError::field("limit", format!("must be between 1 and {MAX_LIMIT}")));
+        return Err(crate::error::AppError::field(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
     }
     Ok(l)
 }
 
 /// Parses a cursor (the id of the last item seen).
-pub fn cursor<T: std::str::FromStr>(raw: Option<&str>) -> Result<Option<T>, crate::error::AppError> {
-    raw.map(|c| c.parse().map_err(|_| crate::error::AppError::field("cursor", "not a cursor from a previous page")))
-        .transpose()
+pub fn cursor<T: std::str::FromStr>(
+    raw: Option<&str>,
+) -> Result<Option<T>, crate::error::AppError> {
+    raw.map(|c| {
+        c.parse().map_err(|_| {
+            crate::error::AppError::field("cursor", "not a cursor from a previous page")
+        })
+    })
+    .transpose()
 }
 
 /// Builds a page from `limit + 1` fetched rows.
@@ -51,5 +60,8 @@ pub fn page<T>(mut rows: Vec<T>, limit: i64, id_of: impl Fn(&T) -> String) -> Pa
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more { rows.last().map(id_of) } else { None };
-    Page { items: rows, next_cursor }
+    Page {
+        items: rows,
+        next_cursor,
+    }
 }

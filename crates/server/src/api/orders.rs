@@ -8,7 +8,9 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
-use domain::order::{Source, Stage, TransitionError, end_of_local_day, pipeline, URGENT_WITHIN_HOURS};
+use domain::order::{
+    Source, Stage, TransitionError, URGENT_WITHIN_HOURS, end_of_local_day, pipeline,
+};
 use domain::{CustomerId, MeasurementId, OrderId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use store::orders::{Filter, NewOrder, Order, OrderPatch, Sort, StageEntry};
@@ -31,7 +33,8 @@ fn parse_deadline(raw: &str, tenant: &Tenant) -> Result<DateTime<Utc>, &'static 
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         return Ok(t.with_timezone(&Utc));
     }
-    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| "use a date (2026-12-12) or an RFC 3339 time")?;
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| "use a date (2026-12-12) or an RFC 3339 time")?;
     let end = date.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN));
     tenant
         .tz()
@@ -43,21 +46,36 @@ fn parse_deadline(raw: &str, tenant: &Tenant) -> Result<DateTime<Utc>, &'static 
 
 fn check_money(v: &mut Validator, field: &str, amount: Option<i64>) {
     if let Some(a) = amount {
-        v.check((0..=1_000_000_000_000).contains(&a), field, "must be a whole number of minor units, 0 or more");
+        v.check(
+            (0..=1_000_000_000_000).contains(&a),
+            field,
+            "must be a whole number of minor units, 0 or more",
+        );
     }
 }
 
 fn check_images(v: &mut Validator, images: &[String]) {
     v.check(images.len() <= 10, "reference_images", "at most 10 images");
     for (i, url) in images.iter().enumerate() {
-        let ok = url.len() <= 2000 && (url.starts_with("https://") || url.starts_with("http://") || url.starts_with("/media/"));
-        v.check(ok, &format!("reference_images[{i}]"), "must be an http(s) URL");
+        let ok = url.len() <= 2000
+            && (url.starts_with("https://")
+                || url.starts_with("http://")
+                || url.starts_with("/media/"));
+        v.check(
+            ok,
+            &format!("reference_images[{i}]"),
+            "must be an http(s) URL",
+        );
     }
 }
 
 fn optional_text(v: &mut Validator, field: &str, text: Option<&str>, max: usize) -> Option<String> {
     let t = text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
-    v.check(t.as_ref().is_none_or(|t| t.chars().count() <= max), field, &format!("must be at most {max} characters"));
+    v.check(
+        t.as_ref().is_none_or(|t| t.chars().count() <= max),
+        field,
+        &format!("must be at most {max} characters"),
+    );
     t
 }
 
@@ -68,10 +86,18 @@ async fn check_user(state: &AppState, tenant: TenantId, user: UserId) -> ApiResu
 }
 
 /// 404 unless the measurement version is this customer's.
-async fn check_measurement(state: &AppState, tenant: TenantId, customer: CustomerId, m: MeasurementId) -> ApiResult<()> {
+async fn check_measurement(
+    state: &AppState,
+    tenant: TenantId,
+    customer: CustomerId,
+    m: MeasurementId,
+) -> ApiResult<()> {
     let found = store::measurements::get(&state.db, tenant, m).await?;
     if found.customer_id != customer {
-        return Err(AppError::field("measurement_id", "belongs to another customer"));
+        return Err(AppError::field(
+            "measurement_id",
+            "belongs to another customer",
+        ));
     }
     Ok(())
 }
@@ -108,7 +134,7 @@ pub struct NewOrderRequest {
 
 /// Creates an order with the next order ref.
 #[utoipa::path(post, path = "/orders", tag = "orders", security(("bearer" = [])), request_body = NewOrderRequest,
-    responses((status = 201, body = OrderDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, description = "Created", body = OrderDetail), (status = 404, description = "Not found, or another business's", body = ErrorBody), (status = 422, description = "Invalid fields, named in the error", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Writer,
@@ -122,18 +148,31 @@ pub async fn create(
     let notes = optional_text(&mut v, "notes", body.notes.as_deref(), 4000);
     check_images(&mut v, &body.reference_images);
     let quantity = body.quantity.unwrap_or(1);
-    v.check((1..=10_000).contains(&quantity), "quantity", "must be between 1 and 10000");
+    v.check(
+        (1..=10_000).contains(&quantity),
+        "quantity",
+        "must be between 1 and 10000",
+    );
     check_money(&mut v, "price", Some(body.price));
     check_money(&mut v, "deposit_amount", Some(body.deposit_amount));
-    v.check(body.deposit_amount <= body.price, "deposit_amount", "must not exceed the price");
-    let deadline = body.deadline.as_deref().and_then(|d| v.take("deadline", parse_deadline(d, &tenant)));
+    v.check(
+        body.deposit_amount <= body.price,
+        "deposit_amount",
+        "must not exceed the price",
+    );
+    let deadline = body
+        .deadline
+        .as_deref()
+        .and_then(|d| v.take("deadline", parse_deadline(d, &tenant)));
     v.finish()?;
 
     if !store::customers::exists(&state.db, auth.tenant_id, body.customer_id).await? {
         return Err(AppError::NotFound);
     }
     let measurement_id = match body.measurement_id {
-        None => store::measurements::current(&state.db, auth.tenant_id, body.customer_id).await?.map(|m| m.id),
+        None => store::measurements::current(&state.db, auth.tenant_id, body.customer_id)
+            .await?
+            .map(|m| m.id),
         Some(None) => None,
         Some(Some(m)) => {
             check_measurement(&state, auth.tenant_id, body.customer_id, m).await?;
@@ -165,13 +204,20 @@ pub async fn create(
     let order = store::orders::insert((&mut tx).into(), auth.tenant_id, &new).await?;
     tx.commit().await?;
     tracing::info!(order_ref = %order.order_ref, tenant = %auth.tenant_id, "order created");
-    Ok((StatusCode::CREATED, axum::Json(detail(&state, &tenant, order).await?)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(detail(&state, &tenant, order).await?),
+    ))
 }
 
 async fn detail(state: &AppState, tenant: &Tenant, order: Order) -> ApiResult<OrderDetail> {
     let stages = store::orders::stages(&state.db, tenant.id, order.id).await?;
     let allowed_stages = pipeline(tenant.vertical).next_stages(order.current_stage);
-    Ok(OrderDetail { order, stages, allowed_stages })
+    Ok(OrderDetail {
+        order,
+        stages,
+        allowed_stages,
+    })
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -187,7 +233,7 @@ pub struct OrderSearch {
 
 /// Lists orders, newest first, with optional filters.
 #[utoipa::path(get, path = "/orders", tag = "orders", security(("bearer" = [])), params(OrderSearch),
-    responses((status = 200, body = Page<Order>), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = Page<Order>), (status = 422, description = "Invalid fields, named in the error", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Reader,
@@ -202,8 +248,21 @@ pub async fn list(
         }
         None => None,
     };
-    let f = Filter { stage: p.stage, customer: p.customer_id, due_before, source: p.source, ..Filter::default() };
-    let rows = store::orders::list(&state.db, auth.tenant_id, &f, Sort::Newest { before }, limit + 1).await?;
+    let f = Filter {
+        stage: p.stage,
+        customer: p.customer_id,
+        due_before,
+        source: p.source,
+        ..Filter::default()
+    };
+    let rows = store::orders::list(
+        &state.db,
+        auth.tenant_id,
+        &f,
+        Sort::Newest { before },
+        limit + 1,
+    )
+    .await?;
     Ok(axum::Json(page(rows, limit, |o| o.id.to_string())))
 }
 
@@ -217,30 +276,52 @@ const VIEW_LIMIT: i64 = 500;
 
 /// Due today (business time) or overdue, and not yet delivered.
 #[utoipa::path(get, path = "/orders/today", tag = "orders", security(("bearer" = [])),
-    responses((status = 200, body = OrderList)))]
-pub async fn today(State(state): State<AppState>, auth: Reader) -> ApiResult<axum::Json<OrderList>> {
+    responses((status = 200, description = "OK", body = OrderList)))]
+pub async fn today(
+    State(state): State<AppState>,
+    auth: Reader,
+) -> ApiResult<axum::Json<OrderList>> {
     let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
-    let f = Filter { due_before: Some(end_of_local_day(Utc::now(), tenant.tz())), unfinished: true, ..Filter::default() };
-    let items = store::orders::list(&state.db, auth.tenant_id, &f, Sort::Deadline, VIEW_LIMIT).await?;
+    let f = Filter {
+        due_before: Some(end_of_local_day(Utc::now(), tenant.tz())),
+        unfinished: true,
+        ..Filter::default()
+    };
+    let items =
+        store::orders::list(&state.db, auth.tenant_id, &f, Sort::Deadline, VIEW_LIMIT).await?;
     Ok(axum::Json(OrderList { items }))
 }
 
 /// Due within 48 hours (or overdue) and not yet ready.
 #[utoipa::path(get, path = "/orders/urgent", tag = "orders", security(("bearer" = [])),
-    responses((status = 200, body = OrderList)))]
-pub async fn urgent(State(state): State<AppState>, auth: Reader) -> ApiResult<axum::Json<OrderList>> {
+    responses((status = 200, description = "OK", body = OrderList)))]
+pub async fn urgent(
+    State(state): State<AppState>,
+    auth: Reader,
+) -> ApiResult<axum::Json<OrderList>> {
     // Strictly-before bound one second past the 48 hours: due exactly at the
     // limit still counts.
-    let bound = Utc::now() + chrono::Duration::hours(URGENT_WITHIN_HOURS) + chrono::Duration::seconds(1);
-    let f = Filter { due_before: Some(bound), unfinished: true, not_ready: true, ..Filter::default() };
-    let items = store::orders::list(&state.db, auth.tenant_id, &f, Sort::Deadline, VIEW_LIMIT).await?;
+    let bound =
+        Utc::now() + chrono::Duration::hours(URGENT_WITHIN_HOURS) + chrono::Duration::seconds(1);
+    let f = Filter {
+        due_before: Some(bound),
+        unfinished: true,
+        not_ready: true,
+        ..Filter::default()
+    };
+    let items =
+        store::orders::list(&state.db, auth.tenant_id, &f, Sort::Deadline, VIEW_LIMIT).await?;
     Ok(axum::Json(OrderList { items }))
 }
 
 /// One order with its stage history.
 #[utoipa::path(get, path = "/orders/{id}", tag = "orders", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = OrderDetail), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, auth: Reader, Path(raw): Path<String>) -> ApiResult<axum::Json<OrderDetail>> {
+    responses((status = 200, description = "OK", body = OrderDetail), (status = 404, description = "Not found, or another business's", body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Reader,
+    Path(raw): Path<String>,
+) -> ApiResult<axum::Json<OrderDetail>> {
     let oid: OrderId = id(&raw)?;
     let order = store::orders::get(&state.db, auth.tenant_id, oid).await?;
     let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
@@ -281,7 +362,7 @@ pub struct OrderPatchRequest {
 /// changes go through `PATCH /orders/{id}/stage`.
 #[utoipa::path(patch, path = "/orders/{id}", tag = "orders", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = OrderPatchRequest,
-    responses((status = 200, body = OrderDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = OrderDetail), (status = 404, description = "Not found, or another business's", body = ErrorBody), (status = 422, description = "Invalid fields, named in the error", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     auth: Writer,
@@ -293,7 +374,8 @@ pub async fn update(
     let current = store::orders::get(&state.db, auth.tenant_id, oid).await?;
     let mut v = Validator::new();
     let text = |v: &mut Validator, f: &str, t: &Option<Option<String>>, max| {
-        t.as_ref().map(|inner| optional_text(v, f, inner.as_deref(), max))
+        t.as_ref()
+            .map(|inner| optional_text(v, f, inner.as_deref(), max))
     };
     let style_name = text(&mut v, "style_name", &body.style_name, 200);
     let style_details = text(&mut v, "style_details", &body.style_details, 4000);
@@ -303,13 +385,21 @@ pub async fn update(
         check_images(&mut v, images);
     }
     if let Some(q) = body.quantity {
-        v.check((1..=10_000).contains(&q), "quantity", "must be between 1 and 10000");
+        v.check(
+            (1..=10_000).contains(&q),
+            "quantity",
+            "must be between 1 and 10000",
+        );
     }
     check_money(&mut v, "price", body.price);
     check_money(&mut v, "deposit_amount", body.deposit_amount);
     let price = body.price.unwrap_or(current.price);
     let deposit = body.deposit_amount.unwrap_or(current.deposit_amount);
-    v.check(deposit <= price, "deposit_amount", "must not exceed the price");
+    v.check(
+        deposit <= price,
+        "deposit_amount",
+        "must not exceed the price",
+    );
     let deadline = match &body.deadline {
         Some(Some(d)) => v.take("deadline", parse_deadline(d, &tenant)).map(Some),
         Some(None) => Some(None),
@@ -350,7 +440,7 @@ pub struct StageChange {
 /// skipped), back one stage for rework, or to `cancelled`.
 #[utoipa::path(patch, path = "/orders/{id}/stage", tag = "orders", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = StageChange,
-    responses((status = 200, body = OrderDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = OrderDetail), (status = 404, description = "Not found, or another business's", body = ErrorBody), (status = 409, description = "Conflicts with what is stored", body = ErrorBody)))]
 pub async fn change_stage(
     State(state): State<AppState>,
     auth: Writer,
@@ -365,17 +455,39 @@ pub async fn change_stage(
     let order = store::orders::get(&state.db, auth.tenant_id, oid).await?;
     let p = pipeline(tenant.vertical);
     p.check(order.current_stage, body.stage).map_err(|e| {
-        let allowed: Vec<&str> = p.next_stages(order.current_stage).iter().map(|s| s.as_str()).collect();
-        let hint = if allowed.is_empty() { String::new() } else { format!(" (allowed: {})", allowed.join(", ")) };
-        let code = if matches!(e, TransitionError::NotInPipeline(_)) { "invalid_stage" } else { "invalid_transition" };
+        let allowed: Vec<&str> = p
+            .next_stages(order.current_stage)
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        let hint = if allowed.is_empty() {
+            String::new()
+        } else {
+            format!(" (allowed: {})", allowed.join(", "))
+        };
+        let code = if matches!(e, TransitionError::NotInPipeline(_)) {
+            "invalid_stage"
+        } else {
+            "invalid_transition"
+        };
         AppError::conflict(code, format!("{e}{hint}"), Some("stage"))
     })?;
     let mut tx = state.db.begin().await?;
-    let moved =
-        store::orders::change_stage((&mut tx).into(), auth.tenant_id, &order, body.stage, Some(auth.user_id), note.as_deref())
-            .await?;
+    let moved = store::orders::change_stage(
+        (&mut tx).into(),
+        auth.tenant_id,
+        &order,
+        body.stage,
+        Some(auth.user_id),
+        note.as_deref(),
+    )
+    .await?;
     if !moved {
-        return Err(AppError::conflict("stage_changed", "the order's stage changed meanwhile; reload and retry", Some("stage")));
+        return Err(AppError::conflict(
+            "stage_changed",
+            "the order's stage changed meanwhile; reload and retry",
+            Some("stage"),
+        ));
     }
     tx.commit().await?;
     let order = store::orders::get(&state.db, auth.tenant_id, oid).await?;

@@ -21,7 +21,7 @@ pub struct UserList {
 
 /// The business's users.
 #[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = UserList), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = UserList), (status = 401, description = "Not authenticated", body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, auth: Reader) -> ApiResult<axum::Json<UserList>> {
     let items = store::users::list(&state.db, auth.tenant_id).await?;
     Ok(axum::Json(UserList { items }))
@@ -41,8 +41,8 @@ pub struct NewUserRequest {
 
 /// Adds a staff member (owner only).
 #[utoipa::path(post, path = "/users", tag = "users", security(("bearer" = [])), request_body = NewUserRequest,
-    responses((status = 201, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+    responses((status = 201, description = "Created", body = User), (status = 403, description = "The role does not allow this", body = ErrorBody), (status = 409, description = "Conflicts with what is stored", body = ErrorBody),
+              (status = 422, description = "Invalid fields, named in the error", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Owner,
@@ -55,7 +55,10 @@ pub async fn create(
     if let Err(m) = password::acceptable(&body.password) {
         v.error("password", m);
     }
-    let phone = body.phone.as_deref().and_then(|p| v.take("phone", E164::parse(p, &tenant.country)));
+    let phone = body
+        .phone
+        .as_deref()
+        .and_then(|p| v.take("phone", E164::parse(p, &tenant.country)));
     v.finish()?;
     let hash = password::hash(body.password).await?;
     let phone = phone.map(|p| p.to_string());
@@ -88,7 +91,7 @@ pub struct UserPatchRequest {
 /// owner cannot be demoted or deactivated.
 #[utoipa::path(patch, path = "/users/{id}", tag = "users", security(("bearer" = [])), request_body = UserPatchRequest,
     params(("id" = String, Path, description = "user id")),
-    responses((status = 200, body = User), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = User), (status = 404, description = "Not found, or another business's", body = ErrorBody), (status = 409, description = "Conflicts with what is stored", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     auth: Owner,
@@ -97,7 +100,10 @@ pub async fn update(
 ) -> ApiResult<axum::Json<User>> {
     let user_id: UserId = id(&raw)?;
     let mut v = Validator::new();
-    let name = body.name.as_deref().map(|n| required_text(&mut v, "name", n, 150));
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| required_text(&mut v, "name", n, 150));
     v.finish()?;
     let mut tx = state.db.begin().await?;
     let current = store::users::get(&mut tx, auth.tenant_id, user_id).await?;
@@ -105,9 +111,17 @@ pub async fn update(
         && current.is_active
         && (body.role.is_some_and(|r| r != Role::Owner) || body.is_active == Some(false));
     if loses_owner && store::users::count_active_owners(&mut tx, auth.tenant_id).await? <= 1 {
-        return Err(AppError::conflict("last_owner", "a business needs at least one active owner", Some("role")));
+        return Err(AppError::conflict(
+            "last_owner",
+            "a business needs at least one active owner",
+            Some("role"),
+        ));
     }
-    let patch = UserPatch { name, role: body.role, is_active: body.is_active };
+    let patch = UserPatch {
+        name,
+        role: body.role,
+        is_active: body.is_active,
+    };
     store::users::update(&mut tx, auth.tenant_id, user_id, &patch).await?;
     if body.is_active == Some(false) || body.role.is_some_and(|r| r != current.role) {
         store::users::revoke_user_tokens(&mut tx, auth.tenant_id, user_id).await?;

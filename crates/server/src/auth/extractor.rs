@@ -24,24 +24,38 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Auth, AppError>
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| AppError::unauthorized("unauthenticated", "send Authorization: Bearer <access token>"))?;
-    let claims = state
-        .keys
-        .verify(token.trim())
-        .ok_or_else(|| AppError::unauthorized("invalid_token", "the access token is invalid or expired"))?;
+        .ok_or_else(|| {
+            AppError::unauthorized(
+                "unauthenticated",
+                "send Authorization: Bearer <access token>",
+            )
+        })?;
+    let claims = state.keys.verify(token.trim()).ok_or_else(|| {
+        AppError::unauthorized("invalid_token", "the access token is invalid or expired")
+    })?;
     // The stored user decides: a deactivated user or a changed role takes
     // effect at once, not when the token expires.
     let user = match store::users::get(&state.db, claims.tid, claims.sub).await {
         Ok(u) => u,
         Err(store::StoreError::NotFound) => {
-            return Err(AppError::unauthorized("invalid_token", "the user no longer exists"));
+            return Err(AppError::unauthorized(
+                "invalid_token",
+                "the user no longer exists",
+            ));
         }
         Err(e) => return Err(e.into()),
     };
     if !user.is_active {
-        return Err(AppError::unauthorized("user_inactive", "this user has been deactivated"));
+        return Err(AppError::unauthorized(
+            "user_inactive",
+            "this user has been deactivated",
+        ));
     }
-    Ok(Auth { user_id: user.id, tenant_id: user.tenant_id, role: user.role })
+    Ok(Auth {
+        user_id: user.id,
+        tenant_id: user.tenant_id,
+        role: user.role,
+    })
 }
 
 macro_rules! role_extractor {

@@ -2,9 +2,9 @@
 //! purpose).
 
 use anyhow::anyhow;
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 
 pub async fn hash(password: String) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || {
@@ -23,16 +23,18 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
     tokio::task::spawn_blocking(move || {
         let dummy = DUMMY_HASH;
         let hash_text = stored.as_deref().unwrap_or(dummy);
-        let parsed = PasswordHash::new(hash_text).map_err(|e| anyhow!("stored hash unreadable: {e}"))?;
-        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        let parsed =
+            PasswordHash::new(hash_text).map_err(|e| anyhow!("stored hash unreadable: {e}"))?;
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(ok && stored.is_some())
     })
     .await?
 }
 
 /// argon2id of a random string nobody knows, with default parameters.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29rb25pLWR1bW15LXNhbHQ$0vQ+0yWo9XVxOQjvnwTeE7j0z1lzjS1BpyixlR4mJbM";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29rb25pLWR1bW15LXNhbHQ$0vQ+0yWo9XVxOQjvnwTeE7j0z1lzjS1BpyixlR4mJbM";
 
 /// Minimum password rules, checked at registration and user creation.
 pub fn acceptable(password: &str) -> Result<(), &'static str> {
@@ -53,7 +55,11 @@ mod tests {
     async fn hashes_verify_and_wrong_passwords_do_not() {
         let h = hash("correct horse".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("correct horse".into(), Some(h.clone())).await.unwrap());
+        assert!(
+            verify("correct horse".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify("wrong horse".into(), Some(h)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
     }

@@ -47,13 +47,19 @@ impl Keys {
     }
 
     pub fn issue(&self, claims: &Claims) -> anyhow::Result<String> {
-        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)?)
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &self.encoding,
+        )?)
     }
 
     pub fn verify(&self, token: &str) -> Option<Claims> {
         let mut v = Validation::new(Algorithm::HS256);
         v.leeway = 5;
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v).ok().map(|d| d.claims)
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
+            .ok()
+            .map(|d| d.claims)
     }
 
     /// Keyed hash of a one-time code, so a leaked table cannot be
@@ -103,7 +109,11 @@ pub fn hash_refresh(token: &str) -> String {
 
 /// Constant-time string comparison.
 pub fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]
@@ -114,21 +124,33 @@ mod tests {
     fn access_tokens_round_trip_and_reject_tampering() {
         let keys = Keys::new(&SecretString::from("s".repeat(40)));
         let now = chrono::Utc::now().timestamp();
-        let claims = Claims { sub: UserId::new(), tid: TenantId::new(), role: Role::Staff, iat: now, exp: now + 60 };
+        let claims = Claims {
+            sub: UserId::new(),
+            tid: TenantId::new(),
+            role: Role::Staff,
+            iat: now,
+            exp: now + 60,
+        };
         let t = keys.issue(&claims).unwrap();
         let back = keys.verify(&t).unwrap();
         assert_eq!(back.sub, claims.sub);
         assert_eq!(back.role, Role::Staff);
         let other = Keys::new(&SecretString::from("x".repeat(40)));
         assert!(other.verify(&t).is_none(), "signed with another key");
-        let expired = Claims { exp: now - 60, ..claims };
+        let expired = Claims {
+            exp: now - 60,
+            ..claims
+        };
         assert!(keys.verify(&keys.issue(&expired).unwrap()).is_none());
     }
 
     #[test]
     fn codes_are_six_digits_and_vary() {
         let a: Vec<String> = (0..20).map(|_| otp_code()).collect();
-        assert!(a.iter().all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
+        assert!(
+            a.iter()
+                .all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+        );
         assert!(a.iter().any(|c| c != &a[0]));
         assert_eq!(random_token(32).len(), 43);
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));

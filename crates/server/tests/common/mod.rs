@@ -1,5 +1,8 @@
 //! Drives the real router in process against a real database.
-#![allow(dead_code, reason = "each test binary uses a different part of the harness")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
 
 use axum::Router;
 use axum::body::Body;
@@ -47,17 +50,37 @@ pub struct Owner {
 
 impl TestApp {
     pub fn new(db: Db) -> Self {
-        let secret = secrecy::SecretString::from("test-secret-key-that-is-long-enough-1234".to_string());
+        let secret =
+            secrecy::SecretString::from("test-secret-key-that-is-long-enough-1234".to_string());
         let state = server::state_with(db, Keys::new(&secret), Config::default());
-        let router = server::app::router(state.clone()).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5555))));
+        let router = server::app::router(state.clone())
+            .layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5555))));
         TestApp { state, router }
     }
 
-    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
-        self.raw(method, path, token, body.map(|b| ("application/json", b.to_string()))).await
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        self.raw(
+            method,
+            path,
+            token,
+            body.map(|b| ("application/json", b.to_string())),
+        )
+        .await
     }
 
-    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, body: Option<(&str, String)>) -> Resp {
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, String)>,
+    ) -> Resp {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -78,10 +101,12 @@ impl TestApp {
         self.request(Method::GET, path, Some(token), None).await
     }
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
-        self.request(Method::POST, path, Some(token), Some(body)).await
+        self.request(Method::POST, path, Some(token), Some(body))
+            .await
     }
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Resp {
-        self.request(Method::PATCH, path, Some(token), Some(body)).await
+        self.request(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
     pub async fn public_post(&self, path: &str, body: Value) -> Resp {
         self.request(Method::POST, path, None, Some(body)).await
@@ -104,27 +129,47 @@ impl TestApp {
                 }),
             )
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "register {slug}: {:?}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "register {slug}: {:?}",
+            r.body
+        );
         session(&r.body)
     }
 
     /// Adds a user of `role` to the owner's business and logs them in.
     pub async fn add_user(&self, owner: &Owner, email: &str, role: &str) -> Owner {
         let r = self
-            .post("/api/v1/users", &owner.token, json!({"name": role, "email": email, "password": "password123", "role": role}))
+            .post(
+                "/api/v1/users",
+                &owner.token,
+                json!({"name": role, "email": email, "password": "password123", "role": role}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         self.login(email, "password123").await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Owner {
-        let r = self.public_post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
+        let r = self
+            .public_post(
+                "/api/v1/auth/login",
+                json!({"email": email, "password": password}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         session(&r.body)
     }
 
     pub async fn customer(&self, owner: &Owner, name: &str, phone: &str) -> Value {
-        let r = self.post("/api/v1/customers", &owner.token, json!({"name": name, "phone": phone})).await;
+        let r = self
+            .post(
+                "/api/v1/customers",
+                &owner.token,
+                json!({"name": name, "phone": phone}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         r.body
     }

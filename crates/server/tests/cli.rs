@@ -1,0 +1,146 @@
+//! The `sokoni` binary as an operator uses it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
+
+use std::process::Command;
+
+fn sokoni(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sokoni"));
+    c.current_dir(dir)
+        .env_remove("SOKONI_DATABASE_URL")
+        .env_remove("SOKONI_SECRET_KEY")
+        .env("SOKONI_DATA_DIR", dir.join("data"));
+    c
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("sokoni-cli-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn tenant_create_migrate_and_backup() {
+    let dir = temp_dir();
+    let out = sokoni(&dir).arg("migrate").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("data/sokoni.db").exists());
+
+    let out = sokoni(&dir)
+        .args([
+            "tenant",
+            "create",
+            "--name",
+            "Funmi Couture",
+            "--slug",
+            "funmi",
+            "--vertical",
+            "tailor",
+            "--currency",
+            "NGN",
+            "--timezone",
+            "Africa/Lagos",
+            "--locale",
+            "en-NG",
+            "--owner-name",
+            "Funmi",
+            "--owner-email",
+            "funmi@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tenant"]["slug"], "funmi");
+    assert_eq!(v["owner"]["role"], "owner");
+    assert!(
+        v["owner_password"].as_str().is_some_and(|p| p.len() >= 12),
+        "generated password shown once"
+    );
+    let secret = std::fs::read_to_string(dir.join("data/secret.key")).unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(secret.trim()));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains(secret.trim()),
+        "the secret key is never printed"
+    );
+
+    let again = sokoni(&dir)
+        .args([
+            "tenant",
+            "create",
+            "--name",
+            "X",
+            "--slug",
+            "funmi",
+            "--vertical",
+            "bakery",
+            "--currency",
+            "NGN",
+            "--timezone",
+            "Africa/Lagos",
+            "--locale",
+            "en-NG",
+            "--owner-name",
+            "F",
+            "--owner-email",
+            "f@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("vertical"));
+
+    let copy = dir.join("backup.db");
+    let out = sokoni(&dir)
+        .args(["backup", copy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::metadata(&copy).unwrap().len() > 0);
+    let twice = sokoni(&dir)
+        .args(["backup", copy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!twice.status.success(), "never overwrites");
+}
+
+#[test]
+fn help_explains_each_command() {
+    for cmd in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["tenant", "create", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sokoni"))
+            .args(&cmd)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.len() > 100, "{cmd:?}: {text}");
+    }
+    let top = Command::new(env!("CARGO_BIN_EXE_sokoni"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&top.stdout);
+    for c in ["serve", "demo", "migrate", "tenant", "backup"] {
+        assert!(text.contains(c), "--help lists {c}");
+    }
+}
