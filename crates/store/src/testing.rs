@@ -11,6 +11,24 @@
 use crate::Db;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
+
+/// Test databases older than this are left over from earlier runs.
+const STALE_AFTER: Duration = Duration::from_secs(3600);
+static SWEPT_FILES: AtomicBool = AtomicBool::new(false);
+static SWEPT_SCHEMAS: AtomicBool = AtomicBool::new(false);
+
+/// The creation time inside a UUID v7 test name.
+fn created(name: &str) -> Option<SystemTime> {
+    let id = uuid::Uuid::parse_str(name).ok()?;
+    let (secs, nanos) = id.get_timestamp()?.to_unix();
+    Some(SystemTime::UNIX_EPOCH + Duration::new(secs, nanos))
+}
+
+fn stale(name: &str) -> bool {
+    created(name).and_then(|t| t.elapsed().ok()).is_some_and(|age| age > STALE_AFTER)
+}
 
 pub const POSTGRES_ENV: &str = "SOKONI_TEST_POSTGRES_URL";
 
@@ -18,6 +36,16 @@ pub const POSTGRES_ENV: &str = "SOKONI_TEST_POSTGRES_URL";
 pub async fn sqlite() -> Db {
     let dir = std::env::temp_dir().join("sokoni-tests");
     std::fs::create_dir_all(&dir).expect("create temp dir for test databases");
+    if !SWEPT_FILES.swap(true, Ordering::SeqCst)
+        && let Ok(entries) = std::fs::read_dir(&dir)
+    {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if stale(name.split('.').next().unwrap_or_default()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
     let path = dir.join(format!("{}.db", uuid::Uuid::now_v7()));
     let db = Db::connect(&format!("sqlite://{}", path.display()))
         .await
@@ -43,6 +71,19 @@ pub async fn postgres() -> Option<Db> {
         .execute(&admin)
         .await
         .expect("create test schema");
+    if !SWEPT_SCHEMAS.swap(true, Ordering::SeqCst) {
+        let old: Vec<String> = sqlx::query_scalar(
+            "SELECT schema_name::text FROM information_schema.schemata WHERE schema_name LIKE 't\\_%'",
+        )
+        .fetch_all(&admin)
+        .await
+        .unwrap_or_default();
+        for name in old.into_iter().filter(|n| stale(&n[2..])) {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE")))
+                .execute(&admin)
+                .await;
+        }
+    }
     admin.close().await;
     let opts = PgConnectOptions::from_str(&url)
         .expect("parse SOKONI_TEST_POSTGRES_URL")
