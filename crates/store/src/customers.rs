@@ -1,5 +1,6 @@
 //! Customers of a tenant, identified by their canonical phone number.
 
+use crate::db::split;
 use crate::{Ex, StoreError, StoreResult, now, run};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{CustomerId, TenantId};
@@ -163,12 +164,6 @@ pub async fn update(
     id: CustomerId,
     p: &CustomerPatch,
 ) -> StoreResult<Customer> {
-    fn split<T: Clone>(v: &Option<Option<T>>) -> (bool, Option<T>) {
-        match v {
-            Some(inner) => (true, inner.clone()),
-            None => (false, None),
-        }
-    }
     let (phone_set, phone) = split(&p.phone);
     let (phone, wa_id) = match phone {
         Some((p, w)) => (Some(p), Some(w)),

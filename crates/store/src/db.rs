@@ -186,3 +186,12 @@ impl Tx {
         Ok(())
     }
 }
+
+/// For PATCH-style updates: whether a field is being set, and to what
+/// (`Some(None)` sets NULL). Binds as `CASE WHEN $set THEN $value ELSE col END`.
+pub(crate) fn split<T: Clone>(v: &Option<Option<T>>) -> (bool, Option<T>) {
+    match v {
+        Some(inner) => (true, inner.clone()),
+        None => (false, None),
+    }
+}

@@ -1,5 +1,6 @@
 //! Orders and their stage history.
 
+use crate::db::split;
 use crate::{Ex, StoreError, StoreResult, customers, now, run};
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::order::{Source, Stage, balance_due, order_ref};
@@ -230,13 +231,6 @@ pub struct OrderPatch {
     pub notes: Option<Option<String>>,
     pub assigned_to: Option<Option<UserId>>,
     pub measurement_id: Option<Option<MeasurementId>>,
-}
-
-fn split<T: Clone>(v: &Option<Option<T>>) -> (bool, Option<T>) {
-    match v {
-        Some(inner) => (true, inner.clone()),
-        None => (false, None),
-    }
 }
 
 pub async fn update(

@@ -119,10 +119,7 @@ pub struct TenantPatch {
 }
 
 pub async fn update(ex: impl Into<Ex<'_>>, id: TenantId, p: &TenantPatch) -> StoreResult<()> {
-    let (phone_set, phone) = match &p.phone {
-        Some(v) => (true, v.clone()),
-        None => (false, None),
-    };
+    let (phone_set, phone) = crate::db::split(&p.phone);
     let done = run!(ex, c => sqlx::query(
         "UPDATE tenants SET \
            business_name = COALESCE($2, business_name), \
