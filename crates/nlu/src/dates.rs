@@ -4,9 +4,9 @@
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
+use crate::Lang;
 use crate::lexicon::{month, number_word, weekday};
 use crate::text::Text;
-use crate::Lang;
 
 /// Finds the order's deadline, marking the tokens it used.
 pub(crate) fn deadline(t: &Text<'_>, used: &mut [bool], today: NaiveDate) -> Option<NaiveDate> {
@@ -37,7 +37,8 @@ fn add_days(d: NaiveDate, n: u64) -> Option<NaiveDate> {
 
 /// Next occurrence strictly after today.
 fn next_weekday(today: NaiveDate, wd: Weekday) -> Option<NaiveDate> {
-    let diff = (7 + wd.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64) % 7;
+    let diff =
+        (7 + wd.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64) % 7;
     let diff = if diff == 0 { 7 } else { diff };
     add_days(today, diff as u64)
 }
@@ -73,7 +74,11 @@ fn next_day_of_month(today: NaiveDate, d: u32) -> Option<NaiveDate> {
 
 /// A day-of-month number token (1..=31, integer, at most two digits).
 fn day_num(t: &Text<'_>, used: &[bool], i: usize) -> Option<u32> {
-    if !t.is_num(i) || used.get(i).copied().unwrap_or(true) || t.digits(i) > 2 || t.s(i).contains(['.', ',']) {
+    if !t.is_num(i)
+        || used.get(i).copied().unwrap_or(true)
+        || t.digits(i) > 2
+        || t.s(i).contains(['.', ','])
+    {
         return None;
     }
     let v = t.value(i) as u32;
@@ -100,14 +105,22 @@ fn year_at(t: &Text<'_>, i: usize) -> Option<i32> {
 }
 
 /// Tries every date form at token `i`: (date, first token, end token).
-fn date_at(t: &Text<'_>, used: &[bool], i: usize, today: NaiveDate) -> Option<(NaiveDate, usize, usize)> {
+fn date_at(
+    t: &Text<'_>,
+    used: &[bool],
+    i: usize,
+    today: NaiveDate,
+) -> Option<(NaiveDate, usize, usize)> {
     let w = t.s(i);
     // Relative days.
     match w {
         "today" | "tonight" | "hoy" | "leo" => return Some((today, i, i + 1)),
         "esta" if t.s(i + 1) == "noche" => return Some((today, i, i + 2)),
-        "christmas" | "xmas" | "navidad" | "krismasi" => return Some((next_day_month(today, 12, 25, None)?, i, i + 1)),
-        "tomorrow" | "tmrw" | "tmr" | "tomoro" | "tomorow" | "tommorow" | "tommorrow" | "tomorrw" | "tmorrow" => {
+        "christmas" | "xmas" | "navidad" | "krismasi" => {
+            return Some((next_day_month(today, 12, 25, None)?, i, i + 1));
+        }
+        "tomorrow" | "tmrw" | "tmr" | "tomoro" | "tomorow" | "tommorow" | "tommorrow"
+        | "tomorrw" | "tmorrow" => {
             if i > 0 && t.s(i - 1) == "next" {
                 return Some((add_days(today, 2)?, i - 1, i + 1));
             }
@@ -132,7 +145,9 @@ fn date_at(t: &Text<'_>, used: &[bool], i: usize, today: NaiveDate) -> Option<(N
             }
             return Some((add_days(today, 1)?, i, i + 1));
         }
-        "2" if t.glued(i + 1) && matches!(t.s(i + 1), "moro" | "morow" | "morrow" | "mrw" | "mao") => {
+        "2" if t.glued(i + 1)
+            && matches!(t.s(i + 1), "moro" | "morow" | "morrow" | "mrw" | "mao") =>
+        {
             return Some((add_days(today, 1)?, i, i + 2));
         }
         _ => {}
@@ -161,7 +176,11 @@ fn date_at(t: &Text<'_>, used: &[bool], i: usize, today: NaiveDate) -> Option<(N
         // Swahili puts the number after the unit; "baada ya" (after) usually precedes.
         if let Some((n, after)) = count_at(t, used, i + 1) {
             let mult = if w == "siku" { 1 } else { 7 };
-            let start = if i >= 2 && t.s(i - 2) == "baada" && t.s(i - 1) == "ya" { i - 2 } else { i };
+            let start = if i >= 2 && t.s(i - 2) == "baada" && t.s(i - 1) == "ya" {
+                i - 2
+            } else {
+                i
+            };
             return Some((add_days(today, u64::from(n) * mult)?, start, after));
         }
     }
@@ -174,7 +193,7 @@ fn date_at(t: &Text<'_>, used: &[bool], i: usize, today: NaiveDate) -> Option<(N
         if let Some(m) = month(t.s(k), false) {
             let mut end = k + 1;
             let mut year = None;
-            if matches!(t.s(end), "de" | "," ) && year_at(t, end + 1).is_some() {
+            if matches!(t.s(end), "de" | ",") && year_at(t, end + 1).is_some() {
                 end += 1;
             }
             if let Some(y) = year_at(t, end) {
@@ -301,8 +320,11 @@ fn about_customer_action(t: &Text<'_>, start: usize, end: usize) -> bool {
                 | "paid"
                 | "confirmed"
                 | "received"
-        ) || (matches!(w, "bring" | "drop" | "transfer" | "send") && crate::fields::customer_does(t, i))
-            || (w == "send" && t.s(i + 1) == "the" && matches!(t.s(i + 2), "money" | "balance" | "deposit"))
+        ) || (matches!(w, "bring" | "drop" | "transfer" | "send")
+            && crate::fields::customer_does(t, i))
+            || (w == "send"
+                && t.s(i + 1) == "the"
+                && matches!(t.s(i + 2), "money" | "balance" | "deposit"))
     };
     (a..b).any(cue)
 }
@@ -340,6 +362,9 @@ mod tests {
         assert_eq!(dl("in two weeks"), Some(d("2026-12-06")));
         assert_eq!(dl("20/12"), Some(d("2026-12-20")));
         assert_eq!(dl("tomorrow I will bring the fabric"), None);
-        assert_eq!(dl("I need it Friday, I'll bring the fabric tomorrow"), Some(d("2026-11-27")));
+        assert_eq!(
+            dl("I need it Friday, I'll bring the fabric tomorrow"),
+            Some(d("2026-11-27"))
+        );
     }
 }

@@ -15,7 +15,18 @@ pub const LABELLED: &str = include_str!("../data/labelled.jsonl");
 
 /// The output fields scored one by one, in report order.
 pub const FIELDS: [&str; 12] = [
-    "intent", "style", "quantity", "deadline", "items", "measurements", "fulfilment", "payment_method", "payment_ref", "amount", "order_ref", "name",
+    "intent",
+    "style",
+    "quantity",
+    "deadline",
+    "items",
+    "measurements",
+    "fulfilment",
+    "payment_method",
+    "payment_ref",
+    "amount",
+    "order_ref",
+    "name",
 ];
 
 /// Reads nlu.md input lines and writes one output line per input line, in
@@ -50,7 +61,10 @@ struct LabelledLine {
 pub enum EvalError {
     Io(std::io::Error),
     /// A line (1-based) that is not an input line with an `expected` object.
-    BadLine { line: usize, message: String },
+    BadLine {
+        line: usize,
+        message: String,
+    },
     Empty,
 }
 
@@ -146,7 +160,10 @@ impl EvalReport {
 }
 
 fn norm_style(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Compares one field; floats within 0.01, styles and names case-insensitive,
@@ -159,7 +176,12 @@ fn field_eq(field: &str, e: &Understanding, g: &Understanding) -> bool {
         "deadline" => e.deadline == g.deadline,
         "items" => {
             let sort = |u: &Understanding| {
-                let mut v: Vec<(String, u32)> = u.items.iter().flatten().map(|i| (i.sku.clone(), i.qty)).collect();
+                let mut v: Vec<(String, u32)> = u
+                    .items
+                    .iter()
+                    .flatten()
+                    .map(|i| (i.sku.clone(), i.qty))
+                    .collect();
                 v.sort();
                 v
             };
@@ -169,14 +191,24 @@ fn field_eq(field: &str, e: &Understanding, g: &Understanding) -> bool {
             let empty = BTreeMap::new();
             let a = e.measurements.as_ref().unwrap_or(&empty);
             let b = g.measurements.as_ref().unwrap_or(&empty);
-            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| (v - w).abs() <= 0.011))
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(k, v)| b.get(k).is_some_and(|w| (v - w).abs() <= 0.011))
         }
         "fulfilment" => e.fulfilment == g.fulfilment,
         "payment_method" => e.payment_method == g.payment_method,
-        "payment_ref" => e.payment_ref.as_deref().map(str::to_uppercase) == g.payment_ref.as_deref().map(str::to_uppercase),
+        "payment_ref" => {
+            e.payment_ref.as_deref().map(str::to_uppercase)
+                == g.payment_ref.as_deref().map(str::to_uppercase)
+        }
         "amount" => e.amount == g.amount,
-        "order_ref" => e.order_ref.as_deref().map(str::to_uppercase) == g.order_ref.as_deref().map(str::to_uppercase),
-        "name" => e.name.as_deref().map(str::to_lowercase) == g.name.as_deref().map(str::to_lowercase),
+        "order_ref" => {
+            e.order_ref.as_deref().map(str::to_uppercase)
+                == g.order_ref.as_deref().map(str::to_uppercase)
+        }
+        "name" => {
+            e.name.as_deref().map(str::to_lowercase) == g.name.as_deref().map(str::to_lowercase)
+        }
         _ => true,
     }
 }
@@ -211,7 +243,10 @@ pub fn evaluate(input: impl BufRead) -> Result<EvalReport, EvalError> {
         if line.trim().is_empty() {
             continue;
         }
-        let bad = |message: String| EvalError::BadLine { line: n + 1, message };
+        let bad = |message: String| EvalError::BadLine {
+            line: n + 1,
+            message,
+        };
         let labelled: LabelledLine = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
         let expected = labelled.expected;
         let (msg, ctx) = labelled.input.into_parts().map_err(|BadInput(m)| bad(m))?;
@@ -240,7 +275,14 @@ pub fn evaluate(input: impl BufRead) -> Result<EvalReport, EvalError> {
         i.0 += usize::from(all_ok);
         i.1 += 1;
         if !all_ok {
-            report.failures.push(Failure { line: n + 1, vertical: ctx.vertical, text: msg.text, wrong_fields: wrong, expected, got });
+            report.failures.push(Failure {
+                line: n + 1,
+                vertical: ctx.vertical,
+                text: msg.text,
+                wrong_fields: wrong,
+                expected,
+                got,
+            });
         }
     }
     if report.total == 0 {
@@ -259,7 +301,11 @@ impl fmt::Display for EvalReport {
             100.0 * self.fully_correct_fraction()
         )?;
         writeln!(f)?;
-        writeln!(f, "{:<16} {:>9} {:>22}", "field", "accuracy", "where present (n)")?;
+        writeln!(
+            f,
+            "{:<16} {:>9} {:>22}",
+            "field", "accuracy", "where present (n)"
+        )?;
         for name in FIELDS {
             if let Some(s) = self.fields.get(name) {
                 writeln!(
@@ -275,7 +321,13 @@ impl fmt::Display for EvalReport {
         writeln!(f)?;
         writeln!(f, "{:<16} {:>9} {:>9}", "vertical", "correct", "messages")?;
         for (v, (c, t)) in &self.verticals {
-            writeln!(f, "{:<16} {:>8.1}% {:>9}", v.as_str(), 100.0 * ratio(*c, *t), t)?;
+            writeln!(
+                f,
+                "{:<16} {:>8.1}% {:>9}",
+                v.as_str(),
+                100.0 * ratio(*c, *t),
+                t
+            )?;
         }
         writeln!(f)?;
         writeln!(f, "{:<20} {:>9} {:>9}", "intent", "correct", "messages")?;
@@ -288,7 +340,13 @@ impl fmt::Display for EvalReport {
             for x in &self.failures {
                 let e = serde_json::to_string(&x.expected).unwrap_or_default();
                 let g = serde_json::to_string(&x.got).unwrap_or_default();
-                writeln!(f, "- line {} [{}] {:?}", x.line, x.vertical.as_str(), x.text)?;
+                writeln!(
+                    f,
+                    "- line {} [{}] {:?}",
+                    x.line,
+                    x.vertical.as_str(),
+                    x.text
+                )?;
                 writeln!(f, "    wrong:    {}", x.wrong_fields.join(", "))?;
                 writeln!(f, "    expected: {e}")?;
                 writeln!(f, "    got:      {g}")?;
@@ -310,12 +368,20 @@ pub struct BenchReport {
 impl BenchReport {
     pub fn messages_per_second(&self) -> f64 {
         let s = self.elapsed.as_secs_f64();
-        if s == 0.0 { f64::INFINITY } else { self.messages as f64 / s }
+        if s == 0.0 {
+            f64::INFINITY
+        } else {
+            self.messages as f64 / s
+        }
     }
 
     /// Mean time per message.
     pub fn micros_per_message(&self) -> f64 {
-        if self.messages == 0 { 0.0 } else { self.elapsed.as_secs_f64() * 1e6 / self.messages as f64 }
+        if self.messages == 0 {
+            0.0
+        } else {
+            self.elapsed.as_secs_f64() * 1e6 / self.messages as f64
+        }
     }
 }
 
@@ -343,7 +409,11 @@ pub fn bench(messages: usize) -> BenchReport {
         .filter_map(|l| l.input.into_parts().ok())
         .collect();
     if set.is_empty() {
-        return BenchReport { messages: 0, elapsed: Duration::ZERO, distinct: 0 };
+        return BenchReport {
+            messages: 0,
+            elapsed: Duration::ZERO,
+            distinct: 0,
+        };
     }
     // Warm up caches and branch predictors.
     for (m, c) in set.iter().take(200) {
@@ -353,5 +423,9 @@ pub fn bench(messages: usize) -> BenchReport {
     for (m, c) in set.iter().cycle().take(messages) {
         std::hint::black_box(parse(std::hint::black_box(m), c));
     }
-    BenchReport { messages, elapsed: start.elapsed(), distinct: set.len() }
+    BenchReport {
+        messages,
+        elapsed: start.elapsed(),
+        distinct: set.len(),
+    }
 }

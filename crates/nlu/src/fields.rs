@@ -3,7 +3,7 @@
 
 use crate::lexicon::{is_dozen, number_word};
 use crate::measure::is_measurement_word;
-use crate::text::Text;
+use crate::text::{Text, phrases};
 use crate::{Context, Fulfilment, Lang, PaymentMethod};
 
 /// Tokens `a..b` form one run of letters and digits with nothing between them.
@@ -28,7 +28,11 @@ fn is_mpesa_code(s: &str, case_sensitive: bool) -> bool {
 /// The payment reference: an M-PESA transaction code (10 letters and digits,
 /// e.g. QGH7XK2P9L), or whatever follows "ref"/"reference"/"operación"/
 /// "comprobante". The flag says whether it was an M-PESA code.
-pub(crate) fn payment_ref(t: &Text<'_>, used: &mut [bool], ctx: &Context) -> (Option<String>, bool) {
+pub(crate) fn payment_ref(
+    t: &Text<'_>,
+    used: &mut [bool],
+    ctx: &Context,
+) -> (Option<String>, bool) {
     let kenyan = {
         let l = ctx.locale.to_ascii_lowercase();
         l.ends_with("-ke") || l.starts_with("sw")
@@ -54,8 +58,11 @@ pub(crate) fn payment_ref(t: &Text<'_>, used: &mut [bool], ctx: &Context) -> (Op
     // Labelled references.
     for i in 0..t.len() {
         let w = t.s(i);
-        let labelled = matches!(w, "ref" | "reference" | "referencia" | "operacion" | "comprobante" | "txn")
-            || (w == "transaction" && matches!(t.s(i + 1), "id" | "ref" | "code" | "reference"))
+        let labelled = matches!(
+            w,
+            "ref" | "reference" | "referencia" | "operacion" | "comprobante" | "txn"
+        ) || (w == "transaction"
+            && matches!(t.s(i + 1), "id" | "ref" | "code" | "reference"))
             || (w == "session" && t.s(i + 1) == "id");
         if !labelled {
             continue;
@@ -64,21 +71,46 @@ pub(crate) fn payment_ref(t: &Text<'_>, used: &mut [bool], ctx: &Context) -> (Op
         let mut steps = 0;
         while k < t.len()
             && steps < 4
-            && matches!(t.s(k), ":" | "#" | "-" | "no" | "nro" | "n" | "number" | "numero" | "id" | "ref" | "code" | "°" | "º" | "." | "de" | "is" | "es")
+            && matches!(
+                t.s(k),
+                ":" | "#"
+                    | "-"
+                    | "no"
+                    | "nro"
+                    | "n"
+                    | "number"
+                    | "numero"
+                    | "id"
+                    | "ref"
+                    | "code"
+                    | "°"
+                    | "º"
+                    | "."
+                    | "de"
+                    | "is"
+                    | "es"
+            )
         {
             k += 1;
             steps += 1;
         }
-        if k >= t.len() || t.is_punct(k) {
-            continue;
-        }
-        let e = chunk_end(t, k);
-        let raw = t.raw_span(k, e);
-        if raw.len() >= 5 && raw.bytes().any(|c| c.is_ascii_digit()) {
-            for u in &mut used[i..e] {
-                *u = true;
+        // "el comprobante tiene el número 00045123": the reference may sit a
+        // few words after its label.
+        let mut hops = 0;
+        while k < t.len() && hops < 5 && !t.is_punct(k) {
+            let e = chunk_end(t, k);
+            let raw = t.raw_span(k, e);
+            if raw.len() >= 5
+                && raw.bytes().any(|c| c.is_ascii_digit())
+                && raw.bytes().all(|c| c.is_ascii_alphanumeric())
+            {
+                for u in &mut used[i..e] {
+                    *u = true;
+                }
+                return (Some(raw.to_ascii_uppercase()), false);
             }
-            return (Some(raw.to_ascii_uppercase()), false);
+            k = e;
+            hops += 1;
         }
     }
     (None, false)
@@ -93,16 +125,40 @@ pub(crate) fn order_ref(t: &Text<'_>, used: &mut [bool]) -> Option<String> {
         let w = t.s(i);
         if t.is_word(i) && (2..=5).contains(&w.len()) && w.is_ascii() && !is_measurement_word(w) {
             // PREFIX-digits
-            let (num, end) = if t.s(i + 1) == "-" && t.glued(i + 1) && t.glued(i + 2) && t.is_num(i + 2) {
-                (i + 2, i + 3)
-            } else if t.glued(i + 1) && t.is_num(i + 1) && !matches!(w, "kg" | "ml" | "cm" | "in" | "x" | "no" | "nro" | "ksh" | "kes" | "ngn" | "ars" | "usd" | "sh" | "shs" | "n" | "k") {
-                (i + 1, i + 2)
-            } else {
-                continue;
-            };
+            let (num, end) =
+                if t.s(i + 1) == "-" && t.glued(i + 1) && t.glued(i + 2) && t.is_num(i + 2) {
+                    (i + 2, i + 3)
+                } else if t.glued(i + 1)
+                    && t.is_num(i + 1)
+                    && !matches!(
+                        w,
+                        "kg" | "ml"
+                            | "cm"
+                            | "in"
+                            | "x"
+                            | "no"
+                            | "nro"
+                            | "ksh"
+                            | "kes"
+                            | "ngn"
+                            | "ars"
+                            | "usd"
+                            | "sh"
+                            | "shs"
+                            | "n"
+                            | "k"
+                    )
+                {
+                    (i + 1, i + 2)
+                } else {
+                    continue;
+                };
             let digits = t.s(num);
             let glued_after = end < t.len() && t.glued(end) && !t.is_punct(end);
-            if (2..=6).contains(&digits.len()) && digits.bytes().all(|c| c.is_ascii_digit()) && !glued_after {
+            if (2..=6).contains(&digits.len())
+                && digits.bytes().all(|c| c.is_ascii_digit())
+                && !glued_after
+            {
                 for u in &mut used[i..end] {
                     *u = true;
                 }
@@ -116,10 +172,18 @@ pub(crate) fn order_ref(t: &Text<'_>, used: &mut [bool]) -> Option<String> {
         }
         if matches!(w, "order" | "pedido" | "oda" | "orden") {
             let mut k = i + 1;
-            while matches!(t.s(k), "no" | "nro" | "number" | "numero" | "namba" | "n" | "°" | "º" | "." | ":" | "#") && k < i + 4 {
+            while matches!(
+                t.s(k),
+                "no" | "nro" | "number" | "numero" | "namba" | "n" | "°" | "º" | "." | ":" | "#"
+            ) && k < i + 4
+            {
                 k += 1;
             }
-            if t.is_num(k) && !used[k] && (3..=6).contains(&t.s(k).len()) && t.s(k).bytes().all(|c| c.is_ascii_digit()) {
+            if t.is_num(k)
+                && !used[k]
+                && (3..=6).contains(&t.s(k).len())
+                && t.s(k).bytes().all(|c| c.is_ascii_digit())
+            {
                 for u in &mut used[i + 1..=k] {
                     *u = true;
                 }
@@ -131,12 +195,27 @@ pub(crate) fn order_ref(t: &Text<'_>, used: &mut [bool]) -> Option<String> {
 }
 
 fn currency_before(w: &str) -> bool {
-    matches!(w, "₦" | "n" | "ngn" | "ksh" | "kes" | "kshs" | "sh" | "shs" | "$" | "ars" | "usd" | "naira" | "#")
+    matches!(
+        w,
+        "₦" | "n"
+            | "ngn"
+            | "ksh"
+            | "kes"
+            | "kshs"
+            | "sh"
+            | "shs"
+            | "$"
+            | "ars"
+            | "usd"
+            | "naira"
+            | "#"
+    )
 }
 
 fn currency_after(w: &str) -> Option<f64> {
     match w {
-        "naira" | "pesos" | "peso" | "bob" | "shillings" | "shilling" | "ksh" | "kes" | "kshs" | "ars" | "ngn" | "shs" | "mangos" => Some(1.0),
+        "naira" | "pesos" | "peso" | "bob" | "shillings" | "shilling" | "ksh" | "kes" | "kshs"
+        | "ars" | "ngn" | "shs" | "mangos" => Some(1.0),
         "k" | "mil" | "lucas" | "luca" | "thousand" | "elfu" => Some(1000.0),
         _ => None,
     }
@@ -161,7 +240,9 @@ pub(crate) fn amount(t: &Text<'_>, used: &mut [bool]) -> Option<i64> {
                 v *= mult;
                 end = i + 2;
                 hit = true;
-                if mult > 1.0 && matches!(t.s(end), "naira" | "pesos" | "peso" | "bob" | "shillings") {
+                if mult > 1.0
+                    && matches!(t.s(end), "naira" | "pesos" | "peso" | "bob" | "shillings")
+                {
                     end += 1;
                 }
             }
@@ -210,12 +291,21 @@ pub(crate) fn bare_quantity(t: &Text<'_>, used: &[bool], lang: Lang) -> Option<u
             (t.value(i) as u32, i + 1)
         } else if let Some(n) = number_word(t.s(i), lang).filter(|_| !is_dozen(t.s(i))) {
             (n, i + 1)
-        } else if is_dozen(t.s(i)) && !(i > 0 && (t.is_num(i - 1) || number_word(t.s(i - 1), lang).is_some() || t.s(i - 1) == "media")) {
+        } else if is_dozen(t.s(i))
+            && !(i > 0
+                && (t.is_num(i - 1)
+                    || number_word(t.s(i - 1), lang).is_some()
+                    || t.s(i - 1) == "media"))
+        {
             (12, i + 1)
         } else {
             continue;
         };
-        let (n, end) = if is_dozen(t.s(end)) { (n * 12, end + 1) } else { (n, end) };
+        let (n, end) = if is_dozen(t.s(end)) {
+            (n * 12, end + 1)
+        } else {
+            (n, end)
+        };
         if n == 0 {
             continue;
         }
@@ -223,9 +313,40 @@ pub(crate) fn bare_quantity(t: &Text<'_>, used: &[bool], lang: Lang) -> Option<u
         let prev = if i > 0 { t.s(i - 1) } else { "" };
         let generic_next = matches!(
             next,
-            "pieces" | "piece" | "pcs" | "units" | "unidades" | "empanadas" | "empanada" | "pizzas" | "pizza" | "vipande" | "pakiti" | "packets" | "bags" | "items" | "vitu" | "surtidas" | "outfits" | "sets" | "docenas" | "de"
+            "pieces"
+                | "piece"
+                | "pcs"
+                | "units"
+                | "unidades"
+                | "empanadas"
+                | "empanada"
+                | "pizzas"
+                | "pizza"
+                | "vipande"
+                | "pakiti"
+                | "packets"
+                | "bags"
+                | "items"
+                | "vitu"
+                | "surtidas"
+                | "outfits"
+                | "sets"
+                | "docenas"
+                | "de"
         );
-        let verb_prev = matches!(prev, "quiero" | "nataka" | "nipe" | "want" | "need" | "mandame" | "pedir" | "naomba" | "dame" | "get");
+        let verb_prev = matches!(
+            prev,
+            "quiero"
+                | "nataka"
+                | "nipe"
+                | "want"
+                | "need"
+                | "mandame"
+                | "pedir"
+                | "naomba"
+                | "dame"
+                | "get"
+        );
         if generic_next || verb_prev || (is_dozen(t.s(end - 1)) && end > i + 1) {
             return Some(n);
         }
@@ -241,12 +362,105 @@ fn capitalised(s: &str) -> bool {
 fn not_a_name(w: &str) -> bool {
     matches!(
         w,
-        "a" | "an" | "the" | "not" | "fine" | "good" | "ok" | "okay" | "sorry" | "waiting" | "coming" | "here" | "still" | "ready" | "interested" | "from" | "done" | "back" | "outside" | "at" | "in" | "on" | "going" | "very" | "so" | "just" | "also" | "available" | "asking" | "writing" | "texting" | "happy" | "sure" | "new" | "your" | "yo" | "de" | "el" | "la" | "un" | "una" | "cliente" | "nuevo" | "nueva" | "mimi" | "sawa" | "fit" | "tired" | "on my way" | "around" | "inside" | "downstairs" | "busy" | "free" | "late" | "my" | "mr" | "customer" | "traveling" | "travelling" | "off" | "about" | "unable" | "able" | "calling" | "following" | "still waiting" | "out" | "hungry" | "this" | "that" | "it" | "is" | "and" | "with" | "for" | "to" | "ordering" | "trying" | "confused"
+        "a" | "an"
+            | "the"
+            | "not"
+            | "fine"
+            | "good"
+            | "ok"
+            | "okay"
+            | "sorry"
+            | "waiting"
+            | "coming"
+            | "here"
+            | "still"
+            | "ready"
+            | "interested"
+            | "from"
+            | "done"
+            | "back"
+            | "outside"
+            | "at"
+            | "in"
+            | "on"
+            | "going"
+            | "very"
+            | "so"
+            | "just"
+            | "also"
+            | "available"
+            | "asking"
+            | "writing"
+            | "texting"
+            | "happy"
+            | "sure"
+            | "new"
+            | "your"
+            | "yo"
+            | "de"
+            | "el"
+            | "la"
+            | "un"
+            | "una"
+            | "cliente"
+            | "nuevo"
+            | "nueva"
+            | "mimi"
+            | "sawa"
+            | "fit"
+            | "tired"
+            | "on my way"
+            | "around"
+            | "inside"
+            | "downstairs"
+            | "busy"
+            | "free"
+            | "late"
+            | "my"
+            | "mr"
+            | "customer"
+            | "traveling"
+            | "travelling"
+            | "off"
+            | "about"
+            | "unable"
+            | "able"
+            | "calling"
+            | "following"
+            | "still waiting"
+            | "out"
+            | "hungry"
+            | "this"
+            | "that"
+            | "it"
+            | "is"
+            | "and"
+            | "with"
+            | "for"
+            | "to"
+            | "ordering"
+            | "trying"
+            | "confused"
     )
 }
 
 fn is_title(w: &str) -> bool {
-    matches!(w, "mr" | "mrs" | "miss" | "ms" | "dr" | "mama" | "baba" | "aunty" | "auntie" | "uncle" | "chief" | "sr" | "sra" | "srta")
+    matches!(
+        w,
+        "mr" | "mrs"
+            | "miss"
+            | "ms"
+            | "dr"
+            | "mama"
+            | "baba"
+            | "aunty"
+            | "auntie"
+            | "uncle"
+            | "chief"
+            | "sr"
+            | "sra"
+            | "srta"
+    )
 }
 
 /// The customer's name when they state it.
@@ -256,7 +470,7 @@ pub(crate) fn name(t: &Text<'_>) -> Option<String> {
         ("my name is", true),
         ("my name na", true),
         ("name is", true),
-        ("name:", true),
+        ("name :", true),
         ("jina langu ni", true),
         ("jina ni", true),
         ("naitwa", true),
@@ -276,16 +490,41 @@ pub(crate) fn name(t: &Text<'_>) -> Option<String> {
         ("ni mimi", false),
         ("na me", false),
     ];
-    for (cue, explicit) in CUES {
-        let phrase = cue.replace(':', " :");
-        let Some((_, end)) = t.find(&phrase) else { continue };
+    // Cheap pre-check: every cue contains one of these words.
+    let maybe = (0..t.len()).any(|i| {
+        matches!(
+            t.s(i),
+            "name"
+                | "naitwa"
+                | "llamo"
+                | "nombre"
+                | "es"
+                | "i'm"
+                | "im"
+                | "am"
+                | "is"
+                | "it's"
+                | "its"
+                | "soy"
+                | "habla"
+                | "escribe"
+                | "ni"
+                | "me"
+        )
+    });
+    for (cue, explicit) in CUES.iter().filter(|_| maybe) {
+        let Some((_, end)) = t.find(cue) else {
+            continue;
+        };
         let mut k = end;
         let mut parts: Vec<String> = Vec::new();
         while k < t.len() && t.is_word(k) && parts.len() < 3 {
             let raw = t.raw_of(k);
             let w = t.s(k);
             let ok = if parts.is_empty() {
-                (*explicit || capitalised(raw)) && !not_a_name(w) && raw.chars().all(char::is_alphabetic)
+                (*explicit || capitalised(raw))
+                    && !not_a_name(w)
+                    && raw.chars().all(char::is_alphabetic)
             } else {
                 capitalised(raw) && raw.chars().all(char::is_alphabetic) && !not_a_name(w)
             };
@@ -319,11 +558,31 @@ pub(crate) fn name(t: &Text<'_>) -> Option<String> {
             return Some(parts.join(" "));
         }
     }
-    // "Amaka here" at the very start.
-    if t.len() >= 2 && t.is_word(0) && t.s(1) == "here" && capitalised(t.raw_of(0)) && !not_a_name(t.s(0)) && !matches!(t.s(0), "i" | "we" | "am" | "hi" | "hello") {
-        return Some(t.raw_of(0).to_owned());
-    }
-    None
+    // "Amaka here", "Mambo! Achieng here": a capitalised word opening a
+    // sentence, followed by "here".
+    (0..t.len().saturating_sub(1))
+        .find(|&i| {
+            t.is_word(i)
+                && t.s(i + 1) == "here"
+                && (i == 0 || t.is_punct(i - 1))
+                && capitalised(t.raw_of(i))
+                && !not_a_name(t.s(i))
+                && !matches!(
+                    t.s(i),
+                    "i" | "we"
+                        | "am"
+                        | "hi"
+                        | "hello"
+                        | "im"
+                        | "i'm"
+                        | "you"
+                        | "come"
+                        | "over"
+                        | "right"
+                        | "sign"
+                )
+        })
+        .map(|i| t.raw_of(i).to_owned())
 }
 
 /// Is the verb at `i` something the customer will do ("I'll bring the
@@ -331,8 +590,10 @@ pub(crate) fn name(t: &Text<'_>) -> Option<String> {
 pub(crate) fn customer_does(t: &Text<'_>, i: usize) -> bool {
     let prev = if i > 0 { t.s(i - 1) } else { "" };
     let prev2 = if i > 1 { t.s(i - 2) } else { "" };
-    matches!(prev, "will" | "go" | "i'll" | "ill" | "can" | "i" | "we" | "we'll" | "shall" | "gonna")
-        || (prev == "to" && matches!(prev2, "want" | "need" | "have" | "going" | "able"))
+    matches!(
+        prev,
+        "will" | "go" | "i'll" | "ill" | "can" | "i" | "we" | "we'll" | "shall" | "gonna"
+    ) || (prev == "to" && matches!(prev2, "want" | "need" | "have" | "going" | "able"))
 }
 
 /// "mandame el menú", "send me your price list": a request for information.
@@ -340,35 +601,151 @@ pub(crate) fn info_object(t: &Text<'_>, e: usize) -> bool {
     (e..(e + 4).min(t.len())).any(|k| {
         matches!(
             t.s(k),
-            "menu" | "carta" | "alias" | "cbu" | "link" | "precios" | "lista" | "foto" | "fotos" | "number" | "account" | "details" | "picture" | "pictures" | "pics" | "namba" | "price" | "prices" | "pricelist" | "bei" | "cuenta" | "datos" | "ubicacion" | "location" | "catalogue" | "catalog" | "styles" | "address"
+            "menu"
+                | "carta"
+                | "alias"
+                | "cbu"
+                | "link"
+                | "precios"
+                | "lista"
+                | "foto"
+                | "fotos"
+                | "number"
+                | "account"
+                | "details"
+                | "picture"
+                | "pictures"
+                | "pics"
+                | "namba"
+                | "price"
+                | "prices"
+                | "pricelist"
+                | "bei"
+                | "cuenta"
+                | "datos"
+                | "ubicacion"
+                | "location"
+                | "catalogue"
+                | "catalog"
+                | "styles"
+                | "address"
         )
     })
 }
 
 pub(crate) fn fulfilment(t: &Text<'_>) -> Option<Fulfilment> {
+    phrases!(PICKUP_SET = PICKUP);
+    phrases!(DELIVERY_SET = DELIVERY);
     const PICKUP: &[&str] = &[
-        "pick up", "pickup", "pick it up", "pick am", "pick it", "pick them", "collect", "come for it", "come and take", "come and carry",
-        "come and pick", "i go come carry", "come carry", "take away", "takeaway", "nitakuja kuchukua", "nitachukua", "nitakuja kuchukua", "kuchukua", "nitapita",
-        "retirar", "retiro", "paso a buscar", "paso en", "paso por el local", "paso a las", "paso por ahi", "pasar a buscar", "paso a retirar", "voy a buscar", "lo busco", "los busco", "las busco", "la busco", "voy a retirar", "para llevar", "retira", "retiramos", "paso yo", "vamos a buscar",
+        "pick up",
+        "pickup",
+        "pick it up",
+        "pick am",
+        "pick it",
+        "pick them",
+        "collect",
+        "come for it",
+        "come and take",
+        "come and carry",
+        "come and pick",
+        "i go come carry",
+        "come carry",
+        "take away",
+        "takeaway",
+        "nitakuja kuchukua",
+        "nitachukua",
+        "nitakuja kuchukua",
+        "kuchukua",
+        "nitapita",
+        "retirar",
+        "retiro",
+        "paso a buscar",
+        "paso en",
+        "paso por el local",
+        "paso a las",
+        "paso por ahi",
+        "pasar a buscar",
+        "paso a retirar",
+        "voy a buscar",
+        "lo busco",
+        "los busco",
+        "las busco",
+        "la busco",
+        "voy a retirar",
+        "para llevar",
+        "retira",
+        "retiramos",
+        "paso yo",
+        "vamos a buscar",
     ];
     const DELIVERY: &[&str] = &[
-        "deliver", "delivery", "delivered", "bring", "send it", "send them", "send am", "send to", "dispatch", "rider", "waybill", "to my house", "to my office",
-        "niletee", "nitumie", "tuletee", "mniletee", "leta", "mnaleta", "peleka", "mletee", "kuleta",
-        "cadete", "cuando llega", "cuando llegue", "please send", "pls send", "kindly send", "envio", "envios", "con envio", "mandame", "mandamelo", "mandamelas", "mandamelos", "me mandas", "me mandan", "me lo mandas", "me las mandas", "me los mandas", "mandan", "traeme", "me traen", "me traes", "a domicilio", "enviame", "envien", "hacen envio", "delivery",
+        "deliver",
+        "delivery",
+        "delivered",
+        "bring",
+        "send it",
+        "send them",
+        "send am",
+        "send to",
+        "dispatch",
+        "rider",
+        "waybill",
+        "to my house",
+        "to my office",
+        "niletee",
+        "nitumie",
+        "tuletee",
+        "mniletee",
+        "leta",
+        "mnaleta",
+        "peleka",
+        "mletee",
+        "kuleta",
+        "cadete",
+        "can you send",
+        "could you send",
+        "cuando llega",
+        "cuando llegue",
+        "please send",
+        "pls send",
+        "kindly send",
+        "envio",
+        "envios",
+        "con envio",
+        "mandame",
+        "mandamelo",
+        "mandamelas",
+        "mandamelos",
+        "me mandas",
+        "me mandan",
+        "me lo mandas",
+        "me las mandas",
+        "me los mandas",
+        "mandan",
+        "traeme",
+        "me traen",
+        "me traes",
+        "a domicilio",
+        "enviame",
+        "envien",
+        "hacen envio",
+        "delivery",
     ];
-    let pickup = PICKUP.iter().filter_map(|p| t.find(p)).map(|x| x.0).min();
-    let delivery = DELIVERY
-        .iter()
-        .filter_map(|p| t.find(p))
+    let pickup = PICKUP_SET.first(t).map(|x| x.0);
+    let delivery = DELIVERY_SET
+        .matches(t)
         .filter(|&(s, e)| {
             // "mandame el menú / la carta / el alias" asks for information;
             // "I'll bring the fabric" is the customer's errand.
-            let asks_info = matches!(t.s(s), "mandame" | "enviame" | "me" | "send" | "nitumie" | "please" | "pls" | "kindly") && info_object(t, e);
+            let asks_info = matches!(
+                t.s(s),
+                "mandame" | "enviame" | "me" | "send" | "nitumie" | "please" | "pls" | "kindly"
+            ) && info_object(t, e);
             let errand = matches!(t.s(s), "bring" | "send") && customer_does(t, s);
             !asks_info && !errand
         })
         .map(|x| x.0)
-        .min();
+        .next();
     match (pickup, delivery) {
         (Some(_), None) => Some(Fulfilment::Pickup),
         (None, Some(_)) => Some(Fulfilment::Delivery),
@@ -379,25 +756,76 @@ pub(crate) fn fulfilment(t: &Text<'_>) -> Option<Fulfilment> {
 }
 
 pub(crate) fn payment_method(t: &Text<'_>) -> Option<PaymentMethod> {
-    let mut best: Option<(usize, PaymentMethod)> = None;
-    let mut consider = |phrases: &[&str], m: PaymentMethod| {
-        for p in phrases {
-            if let Some((s, _)) = t.find(p)
-                && best.is_none_or(|(b, _)| s < b)
-            {
-                best = Some((s, m));
-            }
-        }
-    };
-    consider(&["mpesa", "m pesa", "m - pesa", "lipa na", "till", "paybill", "pay bill", "buy goods"], PaymentMethod::Mpesa);
-    consider(&["cash", "efectivo", "cash on delivery", "pay on delivery", "taslimu", "contra entrega", "contraentrega"], PaymentMethod::Cash);
-    consider(&["card", "tarjeta", "debito", "credito", "pos", "visa", "mastercard", "kadi"], PaymentMethod::Card);
-    consider(
-        &[
-            "transfer", "transferred", "transfered", "transferring", "transferencia", "transferi", "transfiero", "transferir", "transfere", "bank", "mercado pago", "mercadopago",
-            "alias", "cbu", "cvu", "account number", "opay", "palmpay", "moniepoint", "kuda", "mp",
-        ],
-        PaymentMethod::Transfer,
+    phrases!(
+        MPESA = &[
+            "mpesa",
+            "m pesa",
+            "m - pesa",
+            "lipa na",
+            "till",
+            "paybill",
+            "pay bill",
+            "buy goods"
+        ]
     );
-    best.map(|b| b.1)
+    phrases!(
+        CASH = &[
+            "cash",
+            "efectivo",
+            "cash on delivery",
+            "pay on delivery",
+            "taslimu",
+            "contra entrega",
+            "contraentrega"
+        ]
+    );
+    phrases!(
+        CARD = &[
+            "card",
+            "tarjeta",
+            "debito",
+            "credito",
+            "pos",
+            "visa",
+            "mastercard",
+            "kadi"
+        ]
+    );
+    phrases!(
+        TRANSFER = &[
+            "transfer",
+            "transferred",
+            "transfered",
+            "transferring",
+            "transferencia",
+            "transferi",
+            "transfiero",
+            "transferir",
+            "transfere",
+            "bank",
+            "mercado pago",
+            "mercadopago",
+            "alias",
+            "cbu",
+            "cvu",
+            "account number",
+            "opay",
+            "palmpay",
+            "moniepoint",
+            "kuda",
+            "mp",
+        ]
+    );
+    // The method mentioned first wins ("cash, not transfer" is rare; "transfer
+    // or cash?" asks, and the first is the customer's lean).
+    [
+        (&MPESA, PaymentMethod::Mpesa),
+        (&CASH, PaymentMethod::Cash),
+        (&CARD, PaymentMethod::Card),
+        (&TRANSFER, PaymentMethod::Transfer),
+    ]
+    .into_iter()
+    .filter_map(|(set, m)| set.first(t).map(|(s, _)| (s, m)))
+    .min_by_key(|(s, _)| *s)
+    .map(|(_, m)| m)
 }

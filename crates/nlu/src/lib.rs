@@ -34,7 +34,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use eval::{
-    BenchReport, EvalError, EvalReport, FieldScore, Failure, FIELDS, LABELLED, bench, evaluate,
+    BenchReport, EvalError, EvalReport, FIELDS, Failure, FieldScore, LABELLED, bench, evaluate,
     parse_stream,
 };
 pub use pricelist::{ExtractedProduct, extract_price_list};
@@ -100,7 +100,9 @@ impl Context {
 }
 
 /// The one thing the business must act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Intent {
     NewOrder,
@@ -277,7 +279,10 @@ pub(crate) enum Lang {
 
 impl Lang {
     pub(crate) fn of(locale: &str) -> Lang {
-        if locale.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("es")) {
+        if locale
+            .get(..2)
+            .is_some_and(|p| p.eq_ignore_ascii_case("es"))
+        {
             Lang::Es
         } else {
             Lang::En
@@ -294,7 +299,12 @@ pub fn parse(msg: &Message, ctx: &Context) -> Understanding {
     let (payment_ref, mpesa_code) = fields::payment_ref(&text, &mut used, ctx);
     let order_ref = fields::order_ref(&text, &mut used);
     // References are opaque: "SEW" in "SEW-0042" must not read as "sew".
-    let refs: Vec<usize> = used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| i).collect();
+    let refs: Vec<usize> = used
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| **u)
+        .map(|(i, _)| i)
+        .collect();
     for i in refs {
         text.hide(i, i + 1);
     }
@@ -302,7 +312,7 @@ pub fn parse(msg: &Message, ctx: &Context) -> Understanding {
     let deadline = dates::deadline(&text, &mut used, ctx.today());
     let amount = fields::amount(&text, &mut used);
     let items = catalog::items(&text, &mut used, &ctx.catalog, lang);
-    let (style, mut quantity, style_definite) = style::extract(&text, &mut used, lang);
+    let (style, mut quantity, _definite) = style::extract(&text, &mut used, lang);
     if quantity.is_none() && items.is_empty() {
         quantity = fields::bare_quantity(&text, &used, lang);
     }
@@ -316,7 +326,6 @@ pub fn parse(msg: &Message, ctx: &Context) -> Understanding {
     let found = intent::Found {
         items: !items.is_empty(),
         style: style.is_some(),
-        style_definite,
         measurements: !measurements.is_empty(),
         order_ref: order_ref.is_some(),
         payment_ref: payment_ref.is_some(),
@@ -329,7 +338,11 @@ pub fn parse(msg: &Message, ctx: &Context) -> Understanding {
     let deadline = deadline.filter(|_| {
         matches!(
             intent,
-            Intent::NewOrder | Intent::OrderStatus | Intent::AddMeasurements | Intent::ReuseMeasurements | Intent::CancelOrder
+            Intent::NewOrder
+                | Intent::OrderStatus
+                | Intent::AddMeasurements
+                | Intent::ReuseMeasurements
+                | Intent::CancelOrder
         )
     });
     let mut amount = amount;

@@ -38,7 +38,9 @@ fn single(w: &str) -> Option<&'static str> {
         "chest" | "bust" | "burst" | "busto" | "pecho" | "kifua" => "chest",
         "waist" | "cintura" | "kiuno" => "waist",
         "hip" | "hips" | "cadera" | "caderas" | "nyonga" => "hip",
-        "shoulder" | "shoulders" | "hombro" | "hombros" | "espalda" | "bega" | "mabega" => "shoulder",
+        "shoulder" | "shoulders" | "hombro" | "hombros" | "espalda" | "bega" | "mabega" => {
+            "shoulder"
+        }
         "sleeve" | "sleeves" | "arm" | "hand" | "manga" | "mangas" | "mkono" => "sleeve",
         "inseam" | "entrepierna" => "inseam",
         "neck" | "cuello" | "shingo" | "collar" => "neck",
@@ -62,6 +64,11 @@ pub(crate) fn is_measurement_word(w: &str) -> bool {
 
 /// The measurement name starting at `i`: (key, end).
 fn name_at(t: &Text<'_>, i: usize) -> Option<(&'static str, usize)> {
+    let w = t.s(i);
+    // Most tokens start no measurement name: skip the phrase scan for them.
+    if single(w).is_none() && !MULTI.iter().any(|(p, _)| p.split(' ').next() == Some(w)) {
+        return None;
+    }
     for (phrase, key) in MULTI {
         if let Some(end) = t.phrase_at(i, phrase) {
             return Some((key, end));
@@ -101,9 +108,18 @@ fn unit_at(t: &Text<'_>, i: usize) -> (Option<Unit>, usize) {
 
 /// A measurement value starting at `i` (skipping ":", "-", "=", "is"):
 /// (value, unit, first token, end).
-fn value_at(t: &Text<'_>, used: &[bool], mut i: usize) -> Option<(f64, Option<Unit>, usize, usize)> {
+fn value_at(
+    t: &Text<'_>,
+    used: &[bool],
+    mut i: usize,
+) -> Option<(f64, Option<Unit>, usize, usize)> {
     let mut steps = 0;
-    while steps < 2 && matches!(t.s(i), ":" | "-" | "=" | "is" | "es" | "ni" | "of" | "de" | "—" | "_" | ")" | "(") {
+    while steps < 2
+        && matches!(
+            t.s(i),
+            ":" | "-" | "=" | "is" | "es" | "ni" | "of" | "de" | "—" | "_" | ")" | "("
+        )
+    {
         i += 1;
         steps += 1;
     }
@@ -113,7 +129,12 @@ fn value_at(t: &Text<'_>, used: &[bool], mut i: usize) -> Option<(f64, Option<Un
     let mut v = t.value(i);
     let mut end = i + 1;
     // "15 1/2", "15 3/4"
-    if t.is_num(end) && t.s(end + 1) == "/" && t.glued(end + 1) && t.glued(end + 2) && t.is_num(end + 2) {
+    if t.is_num(end)
+        && t.s(end + 1) == "/"
+        && t.glued(end + 1)
+        && t.glued(end + 2)
+        && t.is_num(end + 2)
+    {
         let (a, b) = (t.value(end), t.value(end + 2));
         if b > a && matches!(b as u32, 2 | 4 | 8) {
             v += a / b;
@@ -170,7 +191,8 @@ pub(crate) fn extract(t: &Text<'_>, used: &mut [bool], lang: Lang) -> BTreeMap<S
     // tailors measure in cm), else inches unless circumferences are too large
     // to be inches.
     let explicit = found.iter().find_map(|f| f.2);
-    let mentioned_cm = (0..t.len()).any(|i| matches!(t.s(i), "cm" | "cms" | "centimetros" | "centimeters"));
+    let mentioned_cm =
+        (0..t.len()).any(|i| matches!(t.s(i), "cm" | "cms" | "centimetros" | "centimeters"));
     let big = found
         .iter()
         .filter(|f| matches!(f.0, "chest" | "waist" | "hip"))
@@ -203,9 +225,18 @@ mod tests {
 
     #[test]
     fn forms() {
-        assert_eq!(m("hip 97cm, waist 76 cm"), [("hip".into(), 38.19), ("waist".into(), 29.92)]);
+        assert_eq!(
+            m("hip 97cm, waist 76 cm"),
+            [("hip".into(), 38.19), ("waist".into(), 29.92)]
+        );
         assert_eq!(m("Chest-40, bust: 36"), [("chest".into(), 36.0)]);
-        assert_eq!(m("sleeve 25\" neck 15.5"), [("neck".into(), 15.5), ("sleeve".into(), 25.0)]);
-        assert_eq!(m("Sleeve length: 24, round sleeve 14"), [("round_sleeve".into(), 14.0), ("sleeve".into(), 24.0)]);
+        assert_eq!(
+            m("sleeve 25\" neck 15.5"),
+            [("neck".into(), 15.5), ("sleeve".into(), 25.0)]
+        );
+        assert_eq!(
+            m("Sleeve length: 24, round sleeve 14"),
+            [("round_sleeve".into(), 14.0), ("sleeve".into(), 24.0)]
+        );
     }
 }

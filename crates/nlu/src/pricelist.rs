@@ -22,7 +22,9 @@ pub struct ExtractedProduct {
     pub sku: Option<String>,
 }
 
-const CURRENCY_WORDS: &[&str] = &["kes", "ksh", "kshs", "sh", "shs", "ngn", "ars", "usd", "naira", "pesos", "peso", "bob", "n"];
+const CURRENCY_WORDS: &[&str] = &[
+    "kes", "ksh", "kshs", "sh", "shs", "ngn", "ars", "usd", "naira", "pesos", "peso", "bob", "n",
+];
 
 fn is_currency_word(w: &str) -> bool {
     CURRENCY_WORDS.contains(&w.to_ascii_lowercase().trim_end_matches('.'))
@@ -36,7 +38,9 @@ fn split_last_word(s: &str) -> Option<(&str, &str)> {
 
 /// Strips bullets and "1." / "2)" numbering from the start of a line.
 fn strip_bullet(line: &str) -> &str {
-    let s = line.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '*' | '•' | '·' | '>' | '–' | '—' | '+'));
+    let s = line.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '*' | '•' | '·' | '>' | '–' | '—' | '+')
+    });
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     if digits > 0 && digits <= 3 {
         let rest = &s[digits..];
@@ -74,7 +78,12 @@ fn trailing_price(s: &str) -> Option<(f64, usize)> {
     let mut start = end;
     while start > 0 {
         let c = bytes[start - 1];
-        if c.is_ascii_digit() || ((c == b'.' || c == b',') && start >= 2 && bytes[start - 2].is_ascii_digit() && start < end) {
+        if c.is_ascii_digit()
+            || ((c == b'.' || c == b',')
+                && start >= 2
+                && bytes[start - 2].is_ascii_digit()
+                && start < end)
+        {
             start -= 1;
         } else {
             break;
@@ -95,9 +104,30 @@ fn clean_name(s: &str) -> String {
     let mut name = s.trim_end();
     loop {
         let before = name;
-        name = name.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '-' | ':' | '=' | '@' | '$' | '₦' | '–' | '—' | '|' | '…' | '_' | '(' | '/'));
+        name = name.trim_end_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '.' | '-'
+                        | ':'
+                        | '='
+                        | '@'
+                        | '$'
+                        | '₦'
+                        | '–'
+                        | '—'
+                        | '|'
+                        | '…'
+                        | '_'
+                        | '('
+                        | '/'
+                )
+        });
         if let Some((head, last)) = split_last_word(name) {
-            if is_currency_word(last) || last.eq_ignore_ascii_case("at") || last.eq_ignore_ascii_case("a") {
+            if is_currency_word(last)
+                || last.eq_ignore_ascii_case("at")
+                || last.eq_ignore_ascii_case("a")
+            {
                 name = head;
             }
         } else if is_currency_word(name) {
@@ -128,16 +158,25 @@ fn aliases_for(name: &str) -> Vec<String> {
             out.push(a);
         }
     };
-    if let Some(p) = ws.iter().position(|w| matches!(w.as_str(), "de" | "of" | "con"))
+    if let Some(p) = ws
+        .iter()
+        .position(|w| matches!(w.as_str(), "de" | "of" | "con"))
         && p > 0
         && p + 1 < ws.len()
     {
         push(ws[p + 1..].join(" "));
     }
     // "Unga 2kg", "Coca 1,5L": the name without its size.
-    let has_size = ws.iter().skip(1).any(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+    let has_size = ws
+        .iter()
+        .skip(1)
+        .any(|w| w.starts_with(|c: char| c.is_ascii_digit()));
     if has_size {
-        let base: Vec<&str> = ws.iter().take_while(|w| !w.starts_with(|c: char| c.is_ascii_digit())).map(String::as_str).collect();
+        let base: Vec<&str> = ws
+            .iter()
+            .take_while(|w| !w.starts_with(|c: char| c.is_ascii_digit()))
+            .map(String::as_str)
+            .collect();
         if !base.is_empty() {
             push(base.join(" "));
         }
@@ -148,7 +187,12 @@ fn aliases_for(name: &str) -> Vec<String> {
 fn sku_for(name: &str) -> Option<String> {
     let parts: Vec<String> = words(name)
         .into_iter()
-        .filter(|w| !matches!(w.as_str(), "de" | "of" | "y" | "and" | "con" | "with" | "the" | "la" | "el"))
+        .filter(|w| {
+            !matches!(
+                w.as_str(),
+                "de" | "of" | "y" | "and" | "con" | "with" | "the" | "la" | "el"
+            )
+        })
         .take(3)
         .map(|w| w.to_ascii_uppercase())
         .filter(|w| w.bytes().all(|b| b.is_ascii_alphanumeric()))
@@ -166,10 +210,16 @@ pub fn extract_price_list(text: &str, minor_digits: u32) -> Vec<ExtractedProduct
         if line.is_empty() {
             continue;
         }
-        let Some((value, start)) = trailing_price(line) else { continue };
+        let Some((value, start)) = trailing_price(line) else {
+            continue;
+        };
         // "Unga 2kg": a number inside a size is not a price.
         let before = &line[..start];
-        if before.ends_with(|c: char| c.is_alphabetic()) && !before.ends_with(['N', '$']) && !before.to_ascii_lowercase().ends_with("ksh") && !before.to_ascii_lowercase().ends_with("kes") {
+        if before.ends_with(|c: char| c.is_alphabetic())
+            && !before.ends_with(['N', '$'])
+            && !before.to_ascii_lowercase().ends_with("ksh")
+            && !before.to_ascii_lowercase().ends_with("kes")
+        {
             // "Coca1500" is unusual; a size like "x2" or "500ml" more so. Skip.
             continue;
         }
@@ -178,7 +228,12 @@ pub fn extract_price_list(text: &str, minor_digits: u32) -> Vec<ExtractedProduct
             continue;
         }
         let price_minor = (value * scale).round() as i64;
-        out.push(ExtractedProduct { aliases: aliases_for(&name), sku: sku_for(&name), name, price_minor });
+        out.push(ExtractedProduct {
+            aliases: aliases_for(&name),
+            sku: sku_for(&name),
+            name,
+            price_minor,
+        });
     }
     out
 }
@@ -195,13 +250,19 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(one("Empanada de carne $900"), ("Empanada de carne".into(), 90_000));
+        assert_eq!(
+            one("Empanada de carne $900"),
+            ("Empanada de carne".into(), 90_000)
+        );
         assert_eq!(one("Docena $9.500"), ("Docena".into(), 950_000));
         assert_eq!(one("Muzza grande 7500"), ("Muzza grande".into(), 750_000));
         assert_eq!(one("Unga 2kg - 180"), ("Unga 2kg".into(), 18_000));
         assert_eq!(one("Sugar 1kg: KES 160"), ("Sugar 1kg".into(), 16_000));
         assert_eq!(one("Agbada ₦45,000"), ("Agbada".into(), 4_500_000));
-        assert_eq!(one("1. Coca 1,5L ........ $2.500,50"), ("Coca 1,5L".into(), 250_050));
+        assert_eq!(
+            one("1. Coca 1,5L ........ $2.500,50"),
+            ("Coca 1,5L".into(), 250_050)
+        );
         assert_eq!(one("- Senator 25k"), ("Senator".into(), 2_500_000));
         assert_eq!(one("Milk 500ml = 65/-"), ("Milk 500ml".into(), 6_500));
         assert_eq!(one("Bread @ 60 bob"), ("Bread".into(), 6_000));
@@ -210,7 +271,10 @@ mod tests {
 
     #[test]
     fn list_and_aliases() {
-        let v = extract_price_list("MENÚ\nEmpanada de carne $900\nDocena $9.500\n\nMuzza grande 7500\nUnga 2kg\n", 2);
+        let v = extract_price_list(
+            "MENÚ\nEmpanada de carne $900\nDocena $9.500\n\nMuzza grande 7500\nUnga 2kg\n",
+            2,
+        );
         assert_eq!(v.len(), 3);
         assert_eq!(v[0].aliases, ["carne"]);
         assert_eq!(v[0].sku.as_deref(), Some("EMPANADA-CARNE"));

@@ -115,21 +115,42 @@ fn modifier(w: &str) -> bool {
 
 /// Spanish and Swahili put the modifiers after the garment.
 fn post_modifier(w: &str) -> bool {
-    matches!(w, "largo" | "corto" | "de" | "fiesta" | "novia" | "ya" | "shule" | "lino" | "gala" | "kitenge")
+    matches!(
+        w,
+        "largo"
+            | "corto"
+            | "de"
+            | "fiesta"
+            | "novia"
+            | "ya"
+            | "shule"
+            | "lino"
+            | "gala"
+            | "kitenge"
+    )
 }
 
 /// Style and (when it has one) the count of garments.
 /// Returns the style, its count, and whether it is referred to as an existing
 /// garment ("the skirt", "my gown") rather than a new one.
-pub(crate) fn extract(t: &Text<'_>, used: &mut [bool], lang: Lang) -> (Option<String>, Option<u32>, bool) {
-    let Some(h) = (0..t.len()).find(|&i| !used[i] && garment(t.s(i)).is_some() && !false_garment(t, i)) else {
+pub(crate) fn extract(
+    t: &Text<'_>,
+    used: &mut [bool],
+    lang: Lang,
+) -> (Option<String>, Option<u32>, bool) {
+    let Some(h) =
+        (0..t.len()).find(|&i| !used[i] && garment(t.s(i)).is_some() && !false_garment(t, i))
+    else {
         return (None, None, false);
     };
     // Expand left over modifiers.
     let mut start = h;
     while start > 0 && !used[start - 1] {
         let w = t.s(start - 1);
-        if modifier(w) || (w == "-" && start >= 2 && modifier(t.s(start - 2))) || (w == "2" || w == "3") && t.s(start) == "piece" {
+        if modifier(w)
+            || (w == "-" && start >= 2 && modifier(t.s(start - 2)))
+            || (w == "2" || w == "3") && t.s(start) == "piece"
+        {
             start -= 1;
         } else {
             break;
@@ -148,7 +169,9 @@ pub(crate) fn extract(t: &Text<'_>, used: &mut [bool], lang: Lang) -> (Option<St
     loop {
         let w = t.s(end);
         // "iro and buba", "skirt & blouse", "kaba and slit"
-        if matches!(w, "and" | "&" | "y" | "na") && let Some(g) = garment(t.s(end + 1)) {
+        if matches!(w, "and" | "&" | "y" | "na")
+            && let Some(g) = garment(t.s(end + 1))
+        {
             parts.push("and".to_owned());
             parts.push(g.to_owned());
             head = g;
@@ -171,7 +194,10 @@ pub(crate) fn extract(t: &Text<'_>, used: &mut [bool], lang: Lang) -> (Option<St
             end += 1;
             continue;
         }
-        if matches!(w, "de" | "ya") && post_modifier(t.s(end + 1)) && !matches!(t.s(end + 1), "de" | "ya") {
+        if matches!(w, "de" | "ya")
+            && post_modifier(t.s(end + 1))
+            && !matches!(t.s(end + 1), "de" | "ya")
+        {
             parts.push(w.to_owned());
             parts.push(t.s(end + 1).to_owned());
             end += 2;
@@ -195,13 +221,18 @@ pub(crate) fn extract(t: &Text<'_>, used: &mut [bool], lang: Lang) -> (Option<St
     if qty.is_none() && end < t.len() && !used[end] {
         let k = if t.s(end) == "x" { end + 1 } else { end };
         if let Some(n) = count(t, k, lang)
-            && (t.s(end) == "x" || matches!(lang, Lang::En) && number_word(t.s(k), lang).is_some() && !t.is_num(k))
+            && (t.s(end) == "x"
+                || matches!(lang, Lang::En) && number_word(t.s(k), lang).is_some() && !t.is_num(k))
         {
             qty = Some(n);
             used[k] = true;
         }
     }
-    let definite = start > 0 && matches!(t.s(start - 1), "the" | "my" | "her" | "his" | "that" | "el" | "la" | "mi");
+    let definite = start > 0
+        && matches!(
+            t.s(start - 1),
+            "the" | "my" | "her" | "his" | "that" | "el" | "la" | "mi"
+        );
     (Some(parts.join(" ")), qty, definite)
 }
 

@@ -47,10 +47,14 @@ pub(crate) fn fold_into(c: char, out: &mut String) {
         return;
     }
     let f = match c {
-        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' | 'ā' | 'Ā' => 'a',
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' | 'ā' | 'Ā' => {
+            'a'
+        }
         'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' | 'ẹ' | 'Ẹ' | 'ē' | 'Ē' => 'e',
         'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' | 'ī' | 'Ī' => 'i',
-        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' | 'ọ' | 'Ọ' | 'ō' | 'Ō' => 'o',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' | 'ọ' | 'Ọ' | 'ō' | 'Ō' => {
+            'o'
+        }
         'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ù' | 'Û' | 'Ü' | 'ū' | 'Ū' => 'u',
         'ñ' | 'Ñ' => 'n',
         'ç' | 'Ç' => 'c',
@@ -147,7 +151,9 @@ impl<'a> Text<'a> {
                         let ok = class(ch) == Class::Letter
                             || (is_apostrophe(ch)
                                 && j > i
-                                && chars.get(j + 1).is_some_and(|n| class(n.1) == Class::Letter));
+                                && chars
+                                    .get(j + 1)
+                                    .is_some_and(|n| class(n.1) == Class::Letter));
                         if !ok {
                             break;
                         }
@@ -196,7 +202,12 @@ impl<'a> Text<'a> {
             i = j;
         }
         let hidden = vec![false; toks.len()];
-        Text { raw, folded, toks, hidden }
+        Text {
+            raw,
+            folded,
+            toks,
+            hidden,
+        }
     }
 
     /// Hides tokens `a..b` from phrase look-ups.
@@ -302,6 +313,95 @@ impl<'a> Text<'a> {
     }
 }
 
+/// FNV-1a: a fast hasher for the short, trusted keys of the static phrase
+/// indexes (the lexicons are ours, so hash flooding is not a concern).
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// A lexicon of phrases indexed by first word, so that looking for any of a
+/// few hundred phrases costs one hash look-up per token of the message.
+pub(crate) struct PhraseSet {
+    /// First token -> the remaining tokens of each phrase starting with it.
+    by_first: FnvMap<String, Vec<Vec<String>>>,
+}
+
+impl PhraseSet {
+    pub(crate) fn new(phrases: &[&'static str]) -> Self {
+        let mut by_first: FnvMap<String, Vec<Vec<String>>> = FnvMap::default();
+        for p in phrases {
+            // Tokenised like messages, so "ready?", "m-pesa" and "don't" match.
+            let t = Text::new(p);
+            let mut words = (0..t.len()).map(|i| t.s(i).to_owned());
+            if let Some(first) = words.next() {
+                by_first.entry(first).or_default().push(words.collect());
+            }
+        }
+        PhraseSet { by_first }
+    }
+
+    /// Every match as (start, end), in order of start.
+    pub(crate) fn matches<'t>(
+        &'t self,
+        t: &'t Text<'_>,
+    ) -> impl Iterator<Item = (usize, usize)> + 't {
+        (0..t.len()).flat_map(move |i| {
+            let cands = if t.hidden[i] {
+                None
+            } else {
+                self.by_first.get(t.s(i))
+            };
+            cands.into_iter().flatten().filter_map(move |rest| {
+                let mut k = i + 1;
+                for w in rest {
+                    if k >= t.len() || t.hidden[k] || t.s(k) != w {
+                        return None;
+                    }
+                    k += 1;
+                }
+                Some((i, k))
+            })
+        })
+    }
+
+    pub(crate) fn first(&self, t: &Text<'_>) -> Option<(usize, usize)> {
+        self.matches(t).next()
+    }
+
+    pub(crate) fn any(&self, t: &Text<'_>) -> bool {
+        self.first(t).is_some()
+    }
+}
+
+/// Declares a lazily built, shared [`PhraseSet`].
+macro_rules! phrases {
+    ($name:ident = $list:expr) => {
+        static $name: std::sync::LazyLock<$crate::text::PhraseSet> =
+            std::sync::LazyLock::new(|| $crate::text::PhraseSet::new($list));
+    };
+}
+pub(crate) use phrases;
+
 /// Crude plural stripping shared by catalog names and messages, so "muzzas",
 /// "empanadas", "panes" and "breads" meet their singular forms.
 pub(crate) fn stem(w: &str) -> &str {
@@ -319,6 +419,18 @@ pub(crate) fn stem(w: &str) -> &str {
     w
 }
 
+/// Which letters a word contains, as bits: two words within edit distance k
+/// differ in at most 2k bits, a cheap test before the real distance.
+pub(crate) fn letter_mask(w: &str) -> u32 {
+    w.bytes().fold(0, |m, b| {
+        if b.is_ascii_lowercase() {
+            m | 1 << (b - b'a')
+        } else {
+            m | 1 << 26
+        }
+    })
+}
+
 /// Damerau-Levenshtein distance, bounded: returns `max + 1` as soon as the
 /// distance is known to exceed `max`.
 pub(crate) fn edit_distance(a: &str, b: &str, max: usize) -> usize {
@@ -328,9 +440,17 @@ pub(crate) fn edit_distance(a: &str, b: &str, max: usize) -> usize {
         return max + 1;
     }
     let n = b.len();
-    let mut prev2 = vec![0usize; n + 1];
-    let mut prev: Vec<usize> = (0..=n).collect();
-    let mut cur = vec![0usize; n + 1];
+    // Stack rows: catalog words are short; longer ones are never fuzzy-matched.
+    const W: usize = 40;
+    if n >= W || a.len() >= W {
+        return if a == b { 0 } else { max + 1 };
+    }
+    let mut prev2 = [0usize; W];
+    let mut prev = [0usize; W];
+    for (j, p) in prev.iter_mut().enumerate().take(n + 1) {
+        *p = j;
+    }
+    let mut cur = [0usize; W];
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];

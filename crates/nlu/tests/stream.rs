@@ -21,12 +21,19 @@ fn parses_lines_in_order_and_reports_bad_ones() {
     );
     let mut out = Vec::new();
     nlu::parse_stream(Cursor::new(input), &mut out).unwrap();
-    let lines: Vec<Value> = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 5);
     assert_eq!(lines[0]["intent"], "new_order");
     assert_eq!(lines[0]["items"][0]["sku"], "SUGAR-1KG");
     assert_eq!(lines[0]["items"][0]["qty"], 3);
-    assert!(lines[0].get("deadline").is_none(), "absent fields are omitted");
+    assert!(
+        lines[0].get("deadline").is_none(),
+        "absent fields are omitted"
+    );
     assert!(lines[1]["error"].is_string());
     assert_eq!(lines[2]["deadline"], "2026-11-20");
     assert!(lines[3]["error"].as_str().unwrap().contains("timezone"));
