@@ -36,6 +36,35 @@ pub enum Command {
         /// Where to write the copy (must not exist).
         path: PathBuf,
     },
+    /// The built-in message parser (no database, no network).
+    #[command(subcommand)]
+    Nlu(NluCommand),
+    /// Measure speed; prints figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NluCommand {
+    /// Read JSON lines (text, locale, vertical, now, timezone, catalog) on
+    /// stdin; write one understanding per line on stdout, in order.
+    Parse,
+    /// Score a labelled JSON-lines file (each line an input plus "expected");
+    /// prints overall, per-field and per-vertical accuracy.
+    Eval {
+        /// The labelled file, e.g. crates/nlu/data/labelled.jsonl.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Messages per second of the built-in parser on one core.
+    Nlu {
+        /// How many messages to parse.
+        #[arg(long, default_value_t = 200_000)]
+        messages: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -107,6 +136,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = store::Db::connect(&config.database_url()).await?;
             db.backup_to(&path.display().to_string()).await?;
             println!("wrote {}", path.display());
+            Ok(())
+        }
+        Command::Nlu(NluCommand::Parse) => {
+            let stdin = std::io::stdin().lock();
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            nlu::parse_stream(stdin, stdout).context("reading stdin or writing stdout")?;
+            Ok(())
+        }
+        Command::Nlu(NluCommand::Eval { file }) => {
+            let f = std::fs::File::open(&file)
+                .with_context(|| format!("opening {}", file.display()))?;
+            let report =
+                nlu::evaluate(std::io::BufReader::new(f)).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Nlu { messages }) => {
+            println!("{}", nlu::bench(messages));
             Ok(())
         }
         Command::Tenant(TenantCommand::Create(t)) => {

@@ -144,3 +144,60 @@ fn help_explains_each_command() {
         assert!(text.contains(c), "--help lists {c}");
     }
 }
+
+#[test]
+fn nlu_parse_reads_json_lines_and_answers_in_order() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sokoni"))
+        .args(["nlu", "parse"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = concat!(
+        r#"{"text": "oya how far with my order SEW-0011", "locale": "en-NG", "vertical": "tailor", "now": "2026-11-22T10:00:00+01:00", "timezone": "Africa/Lagos", "catalog": []}"#,
+        "\n",
+        "garbage\n",
+        r#"{"text": "chau, no quiero más mensajes", "locale": "es-AR", "vertical": "restaurant", "now": "2026-11-22T10:00:00-03:00", "timezone": "America/Argentina/Buenos_Aires", "catalog": []}"#,
+        "\n"
+    );
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["intent"], "order_status");
+    assert_eq!(lines[0]["order_ref"], "SEW-0011");
+    assert!(
+        lines[1]["error"].is_string(),
+        "a bad line answers in its place"
+    );
+    assert_eq!(lines[2]["intent"], "opt_out");
+}
+
+#[test]
+fn nlu_eval_scores_the_labelled_set() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../nlu/data/labelled.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_sokoni"))
+        .args(["nlu", "eval", file])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("fully correct") && text.contains("restaurant"),
+        "{text}"
+    );
+}

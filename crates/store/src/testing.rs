@@ -27,7 +27,9 @@ fn created(name: &str) -> Option<SystemTime> {
 }
 
 fn stale(name: &str) -> bool {
-    created(name).and_then(|t| t.elapsed().ok()).is_some_and(|age| age > STALE_AFTER)
+    created(name)
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > STALE_AFTER)
 }
 
 pub const POSTGRES_ENV: &str = "SOKONI_TEST_POSTGRES_URL";
@@ -79,9 +81,11 @@ pub async fn postgres() -> Option<Db> {
         .await
         .unwrap_or_default();
         for name in old.into_iter().filter(|n| stale(&n[2..])) {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE")))
-                .execute(&admin)
-                .await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {name} CASCADE"
+            )))
+            .execute(&admin)
+            .await;
         }
     }
     admin.close().await;
