@@ -5,6 +5,7 @@
 use crate::{Ex, StoreResult, now, run};
 use chrono::{DateTime, Utc};
 use domain::{JobId, TenantId};
+use serde::Serialize;
 
 pub struct NewJob<'a> {
     pub tenant_id: Option<TenantId>,
@@ -46,4 +47,195 @@ pub async fn count_queued(ex: impl Into<Ex<'_>>, kind: &str) -> StoreResult<i64>
     .bind(kind)
     .fetch_one(c)
     .await)?)
+}
+
+/// A job a worker has claimed: it holds the lease until `locked_until`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: JobId,
+    pub queue: String,
+    pub kind: String,
+    pub payload: sqlx::types::Json<serde_json::Value>,
+    /// Including this one.
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+/// Marks jobs whose lease ran out on their final attempt as dead, so a job
+/// that keeps killing its worker stops being retried.
+async fn bury_expired(db: &crate::Db, at: DateTime<Utc>) -> StoreResult<()> {
+    run!(db, c => sqlx::query(
+        "UPDATE jobs SET status = 'dead', locked_by = NULL, locked_until = NULL, updated_at = $1, \
+         last_error = COALESCE(last_error, 'the worker stopped during the final attempt') \
+         WHERE status = 'running' AND locked_until < $1 AND attempts >= max_attempts",
+    )
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Claims the next due job of `queue` for `worker` with a lease of `lease`:
+/// a queued job whose time has come, or a running one whose worker's lease
+/// expired (it crashed). Each job goes to exactly one claimer.
+pub async fn claim(
+    db: &crate::Db,
+    queue: &str,
+    worker: &str,
+    lease: chrono::Duration,
+) -> StoreResult<Option<Claimed>> {
+    let at = now();
+    bury_expired(db, at).await?;
+    const PICK: &str = "SELECT id FROM jobs WHERE queue = $1 \
+         AND ((status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2)) \
+         ORDER BY run_at, id LIMIT 1";
+    const SET: &str = "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $3, \
+         locked_until = $4, updated_at = $2 WHERE id = ";
+    const RETURNING: &str = " RETURNING id, queue, kind, payload, attempts, max_attempts";
+    let claimed = match db {
+        // SKIP LOCKED: concurrent claimers pass over each other's rows
+        // instead of queueing behind them.
+        crate::Db::Postgres(p) => {
+            let sql =
+                sqlx::AssertSqlSafe(format!("{SET}({PICK} FOR UPDATE SKIP LOCKED){RETURNING}"));
+            sqlx::query_as::<_, Claimed>(sql)
+                .bind(queue)
+                .bind(at)
+                .bind(worker)
+                .bind(at + lease)
+                .fetch_optional(p)
+                .await?
+        }
+        // SQLite has one writer at a time: the statement is atomic.
+        crate::Db::Sqlite(p) => {
+            let sql = sqlx::AssertSqlSafe(format!("{SET}({PICK}){RETURNING}"));
+            sqlx::query_as::<_, Claimed>(sql)
+                .bind(queue)
+                .bind(at)
+                .bind(worker)
+                .bind(at + lease)
+                .fetch_optional(p)
+                .await?
+        }
+    };
+    Ok(claimed)
+}
+
+/// Marks a claimed job done. False if the lease was lost (another worker
+/// reclaimed it), in which case nothing changes.
+pub async fn complete(db: &crate::Db, id: JobId, worker: &str) -> StoreResult<bool> {
+    let n = run!(db, c => sqlx::query(
+        "UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, \
+         updated_at = $3 WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+    )
+    .bind(id.0)
+    .bind(worker)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Seconds to wait before attempt `attempts + 1`: 2^attempts, capped at an
+/// hour, with ±25% jitter so failed jobs do not retry in lockstep.
+pub fn backoff(attempts: i32, jitter_unit: f64) -> chrono::Duration {
+    let base = 2f64.powi(attempts.clamp(0, 30)).min(3600.0);
+    let factor = 0.75 + 0.5 * jitter_unit.clamp(0.0, 1.0);
+    chrono::Duration::milliseconds((base * factor * 1000.0) as i64)
+}
+
+/// Records a failed attempt: the job is queued again after its backoff, or
+/// dead once it has used all its attempts. The error is kept either way.
+pub async fn fail(db: &crate::Db, job: &Claimed, worker: &str, error: &str) -> StoreResult<bool> {
+    let at = now();
+    let dead = job.attempts >= job.max_attempts;
+    let mut jitter = [0u8; 1];
+    // Jitter needs no cryptographic quality; a failed read means no jitter.
+    let unit = if getrandom_fill(&mut jitter) {
+        f64::from(jitter[0]) / 255.0
+    } else {
+        0.5
+    };
+    let run_at = at + backoff(job.attempts, unit);
+    let error: String = error.chars().take(2000).collect();
+    let n = run!(db, c => sqlx::query(
+        "UPDATE jobs SET status = $3, run_at = $4, last_error = $5, locked_by = NULL, locked_until = NULL, \
+         updated_at = $6 WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+    )
+    .bind(job.id.0)
+    .bind(worker)
+    .bind(if dead { "dead" } else { "queued" })
+    .bind(run_at)
+    .bind(&error)
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+fn getrandom_fill(buf: &mut [u8]) -> bool {
+    getrandom::fill(buf).is_ok()
+}
+
+/// A job as operators see it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct JobRow {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: JobId,
+    pub queue: String,
+    pub kind: String,
+    pub status: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: DateTime<Utc>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub dedup_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Jobs, newest first, optionally of one status.
+pub async fn list(db: &crate::Db, status: Option<&str>, limit: i64) -> StoreResult<Vec<JobRow>> {
+    Ok(run!(db, c => sqlx::query_as::<_, JobRow>(
+        "SELECT id, queue, kind, status, attempts, max_attempts, run_at, locked_by, last_error, dedup_key, created_at \
+         FROM jobs WHERE ($1 IS NULL OR status = $1) ORDER BY id DESC LIMIT $2",
+    )
+    .bind(status)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Puts a dead job back in the queue with fresh attempts. False if the job
+/// does not exist or is not dead.
+pub async fn retry(db: &crate::Db, id: JobId) -> StoreResult<bool> {
+    let at = now();
+    let n = run!(db, c => sqlx::query(
+        "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $2, updated_at = $2 \
+         WHERE id = $1 AND status = 'dead'",
+    )
+    .bind(id.0)
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Deletes finished jobs (done, and dead if asked) last changed before
+/// `before`. Done jobs with a dedup key are kept until then, so the key
+/// keeps blocking duplicates for that long.
+pub async fn purge(db: &crate::Db, before: DateTime<Utc>, include_dead: bool) -> StoreResult<u64> {
+    Ok(run!(db, c => sqlx::query(
+        "DELETE FROM jobs WHERE updated_at < $1 AND (status = 'done' OR ($2 AND status = 'dead'))",
+    )
+    .bind(before)
+    .bind(include_dead)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
 }

@@ -1,0 +1,178 @@
+//! The job queue on both backends: each job runs once, crashed workers'
+//! jobs come back, failures back off and end dead, operators can retry.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
+
+use chrono::Duration;
+use serde_json::json;
+use std::collections::HashSet;
+use store::jobs::{self, NewJob};
+use store::{Db, testing};
+
+fn job(dedup: Option<&str>) -> NewJob<'static> {
+    NewJob {
+        tenant_id: None,
+        queue: "default",
+        kind: "a",
+        payload: json!({"n": 1}),
+        run_at: None,
+        dedup_key: dedup.map(str::to_string),
+    }
+}
+
+#[tokio::test]
+async fn dedup_keys_enqueue_once() {
+    for db in testing::backends().await {
+        assert!(
+            jobs::enqueue(&db, &job(Some("cron:x:1")))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            jobs::enqueue(&db, &job(Some("cron:x:1")))
+                .await
+                .unwrap()
+                .is_none(),
+            "{}",
+            db.backend()
+        );
+        assert!(jobs::enqueue(&db, &job(None)).await.unwrap().is_some());
+        assert!(
+            jobs::enqueue(&db, &job(None)).await.unwrap().is_some(),
+            "no key, no dedup"
+        );
+        assert_eq!(jobs::count_queued(&db, "a").await.unwrap(), 3);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_workers_claim_each_job_exactly_once() {
+    for db in testing::backends().await {
+        for _ in 0..40 {
+            jobs::enqueue(&db, &job(None)).await.unwrap();
+        }
+        let mut tasks = Vec::new();
+        for w in 0..4 {
+            let db: Db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let name = format!("worker-{w}");
+                let mut got = Vec::new();
+                while let Some(j) = jobs::claim(&db, "default", &name, Duration::seconds(60))
+                    .await
+                    .unwrap()
+                {
+                    assert!(jobs::complete(&db, j.id, &name).await.unwrap());
+                    got.push(j.id);
+                }
+                got
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        assert_eq!(all.len(), 40, "{}", db.backend());
+        assert_eq!(
+            all.iter().collect::<HashSet<_>>().len(),
+            40,
+            "no job twice on {}",
+            db.backend()
+        );
+        assert_eq!(jobs::list(&db, Some("done"), 100).await.unwrap().len(), 40);
+    }
+}
+
+#[tokio::test]
+async fn a_crashed_workers_job_is_claimed_again_after_its_lease() {
+    for db in testing::backends().await {
+        jobs::enqueue(&db, &job(None)).await.unwrap();
+        // The worker "dies" holding a lease that has already run out.
+        let first = jobs::claim(&db, "default", "dead-worker", Duration::milliseconds(-1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.attempts, 1);
+        let again = jobs::claim(&db, "default", "live-worker", Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.id, first.id);
+        assert_eq!(again.attempts, 2);
+        assert!(
+            !jobs::complete(&db, first.id, "dead-worker").await.unwrap(),
+            "the old lease is void"
+        );
+        assert!(jobs::complete(&db, again.id, "live-worker").await.unwrap());
+        assert!(
+            jobs::claim(&db, "default", "x", Duration::seconds(60))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn failures_back_off_then_die_and_can_be_retried() {
+    for db in testing::backends().await {
+        let id = jobs::enqueue(&db, &job(None)).await.unwrap().unwrap();
+        let mut attempts = 0;
+        loop {
+            // Make the job due now, whatever its backoff said.
+            store::run!(&db, c => sqlx::query("UPDATE jobs SET run_at = $1 WHERE status = 'queued'")
+                .bind(store::now() - Duration::seconds(1)).execute(c).await.map(|_| ())).unwrap();
+            let Some(j) = jobs::claim(&db, "default", "w", Duration::seconds(60))
+                .await
+                .unwrap()
+            else {
+                break;
+            };
+            attempts += 1;
+            assert!(
+                jobs::fail(&db, &j, "w", &format!("provider said no ({attempts})"))
+                    .await
+                    .unwrap()
+            );
+            let row = &jobs::list(&db, None, 10).await.unwrap()[0];
+            if attempts < 8 {
+                assert_eq!(row.status, "queued");
+                assert!(row.run_at > store::now(), "backs off into the future");
+            }
+        }
+        assert_eq!(attempts, 8, "max_attempts on {}", db.backend());
+        let dead = jobs::list(&db, Some("dead"), 10).await.unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].last_error.as_deref(), Some("provider said no (8)"));
+        assert!(jobs::retry(&db, id).await.unwrap());
+        assert!(
+            !jobs::retry(&db, id).await.unwrap(),
+            "only dead jobs are retried"
+        );
+        let back = jobs::claim(&db, "default", "w", Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(back.attempts, 1);
+        assert!(jobs::complete(&db, back.id, "w").await.unwrap());
+        assert_eq!(
+            jobs::purge(&db, store::now() + Duration::seconds(1), false)
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(jobs::list(&db, None, 10).await.unwrap().is_empty());
+    }
+}
+
+#[test]
+fn backoff_doubles_with_jitter_and_a_cap() {
+    assert_eq!(jobs::backoff(1, 0.5).num_milliseconds(), 2000);
+    assert_eq!(jobs::backoff(3, 0.5).num_milliseconds(), 8000);
+    assert_eq!(jobs::backoff(3, 0.0).num_milliseconds(), 6000);
+    assert_eq!(jobs::backoff(3, 1.0).num_milliseconds(), 10000);
+    assert_eq!(jobs::backoff(40, 0.5).num_seconds(), 3600);
+}
