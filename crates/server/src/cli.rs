@@ -36,12 +36,41 @@ pub enum Command {
         /// Where to write the copy (must not exist).
         path: PathBuf,
     },
+    /// Inspect and repair the background job queue.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
     /// The built-in message parser (no database, no network).
     #[command(subcommand)]
     Nlu(NluCommand),
     /// Measure speed; prints figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobsCommand {
+    /// Jobs, newest first, as JSON lines.
+    List {
+        /// Only jobs in this state: queued, running, done or dead.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Put a dead job back in the queue with fresh attempts.
+    Retry {
+        /// The job id (from `jobs list`).
+        id: String,
+    },
+    /// Delete finished jobs older than some hours.
+    Purge {
+        /// Age in hours of the jobs to delete.
+        #[arg(long, default_value_t = 72)]
+        older_than_hours: i64,
+        /// Delete dead jobs too (their errors are lost).
+        #[arg(long)]
+        dead: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -138,6 +167,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("wrote {}", path.display());
             Ok(())
         }
+        Command::Jobs(cmd) => {
+            let config = Config::load_with(Config::default(), file)?;
+            let db = store::Db::connect(&config.database_url()).await?;
+            db.migrate().await?;
+            jobs(&db, cmd).await
+        }
         Command::Nlu(NluCommand::Parse) => {
             let stdin = std::io::stdin().lock();
             let stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -163,6 +198,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn jobs(db: &store::Db, cmd: JobsCommand) -> anyhow::Result<()> {
+    match cmd {
+        JobsCommand::List { status, limit } => {
+            if let Some(s) = &status {
+                anyhow::ensure!(
+                    ["queued", "running", "done", "dead"].contains(&s.as_str()),
+                    "--status must be queued, running, done or dead"
+                );
+            }
+            for j in store::jobs::list(db, status.as_deref(), limit.clamp(1, 10_000)).await? {
+                println!("{}", serde_json::to_string(&j)?);
+            }
+        }
+        JobsCommand::Retry { id } => {
+            let id: domain::JobId = id
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{id} is not a job id"))?;
+            anyhow::ensure!(store::jobs::retry(db, id).await?, "no dead job {id}");
+            println!("job {id} queued again");
+        }
+        JobsCommand::Purge {
+            older_than_hours,
+            dead,
+        } => {
+            let before = store::now() - chrono::Duration::hours(older_than_hours.max(0));
+            let n = store::jobs::purge(db, before, dead).await?;
+            println!("deleted {n} jobs");
+        }
+    }
+    Ok(())
 }
 
 async fn tenant_create(

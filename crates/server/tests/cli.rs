@@ -201,3 +201,83 @@ fn nlu_eval_scores_the_labelled_set() {
         "{text}"
     );
 }
+
+#[test]
+fn jobs_list_retry_and_purge() {
+    let dir = temp_dir();
+    assert!(
+        sokoni(&dir)
+            .arg("migrate")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    // A dead job, as a worker would leave it.
+    let url = format!("sqlite://{}", dir.join("data/sokoni.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let id = rt.block_on(async {
+        let db = store::Db::connect(&url).await.unwrap();
+        let id = store::jobs::enqueue(
+            &db,
+            &store::jobs::NewJob { tenant_id: None, queue: "q", kind: "send_message", payload: serde_json::json!({}), run_at: None, dedup_key: None },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        store::run!(&db, c => sqlx::query("UPDATE jobs SET status = 'dead', last_error = 'boom'").execute(c).await.map(|_| ())).unwrap();
+        db.close().await;
+        id
+    });
+    let out = sokoni(&dir)
+        .args(["jobs", "list", "--status", "dead"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(line["id"], id.to_string());
+    assert_eq!(line["last_error"], "boom");
+    assert!(
+        sokoni(&dir)
+            .args(["jobs", "retry", &id.to_string()])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    assert!(
+        !sokoni(&dir)
+            .args(["jobs", "retry", &id.to_string()])
+            .output()
+            .unwrap()
+            .status
+            .success(),
+        "no longer dead"
+    );
+    let queued = sokoni(&dir)
+        .args(["jobs", "list", "--status", "queued"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&queued.stdout).lines().count(), 1);
+    assert!(
+        !sokoni(&dir)
+            .args(["jobs", "list", "--status", "bogus"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let purge = sokoni(&dir)
+        .args(["jobs", "purge", "--older-than-hours", "0"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&purge.stdout).contains("deleted 0 jobs"),
+        "queued jobs are kept"
+    );
+}
