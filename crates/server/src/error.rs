@@ -148,25 +148,48 @@ impl From<StoreError> for AppError {
     }
 }
 
-/// Which request field a unique index protects, and how to say it.
+/// Which request field a unique index protects, and how to say it: the one
+/// place a constraint becomes a client-facing conflict.
 fn unique_conflict(index: &'static str) -> AppError {
-    let (field, message) = match index {
-        "tenants_slug_key" => ("business.slug", "this slug is taken"),
-        "users_email_key" => ("email", "a user with this email already exists"),
-        "users_phone_key" => ("phone", "a user with this phone already exists"),
-        "customers_tenant_phone_key" | "customers_tenant_wa_id_key" => {
-            ("phone", "a customer with this phone number already exists")
-        }
+    let (code, field, message) = match index {
+        "tenants_slug_key" => ("conflict", "business.slug", "this slug is taken"),
+        "users_email_key" => ("conflict", "email", "a user with this email already exists"),
+        "users_phone_key" => ("conflict", "phone", "a user with this phone already exists"),
+        "customers_tenant_phone_key" | "customers_tenant_wa_id_key" => (
+            "customer_exists",
+            "phone",
+            "a customer with this phone number already exists",
+        ),
         "measurements_version_key" | "measurements_current_key" => (
+            "conflict",
             "version",
             "the measurements changed at the same time; try again",
         ),
-        _ => ("", "this conflicts with an existing record"),
+        _ => ("conflict", "", "this conflicts with an existing record"),
     };
     AppError::Conflict {
-        code: "conflict",
+        code,
         message: message.to_string(),
         field: (!field.is_empty()).then(|| field.to_string()),
+    }
+}
+
+impl AppError {
+    /// Places a conflict's field inside a nested request object
+    /// (`email` becomes `owner.email`).
+    pub fn in_object(self, prefix: &str) -> Self {
+        match self {
+            AppError::Conflict {
+                code,
+                message,
+                field: Some(f),
+            } => AppError::Conflict {
+                code,
+                message,
+                field: Some(format!("{prefix}.{f}")),
+            },
+            other => other,
+        }
     }
 }
 

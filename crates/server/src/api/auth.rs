@@ -244,14 +244,7 @@ pub async fn register_business(state: &AppState, req: RegisterRequest) -> ApiRes
     let (owner_name, email, phone) = (owner_name.as_str(), email.as_str(), phone.as_deref());
     let hash = password::hash(password).await?;
     let mut tx: Tx = state.db.begin().await?;
-    let tenant = store::tenants::insert(&mut tx, &tenant)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::Unique("tenants_slug_key") => {
-                AppError::conflict("conflict", "this slug is taken", Some("business.slug"))
-            }
-            other => other.into(),
-        })?;
+    let tenant = store::tenants::insert(&mut tx, &tenant).await?;
     let user = store::users::insert(
         &mut tx,
         &NewUser {
@@ -264,27 +257,10 @@ pub async fn register_business(state: &AppState, req: RegisterRequest) -> ApiRes
         },
     )
     .await
-    .map_err(|e| owner_conflict(e, "owner."))?;
+    .map_err(|e| AppError::from(e).in_object("owner"))?;
     let session = issue_session(state, (&mut tx).into(), user, tenant, None).await?;
     tx.commit().await?;
     Ok(session)
-}
-
-/// Names the request field a user-uniqueness conflict is about.
-pub(crate) fn owner_conflict(e: store::StoreError, prefix: &str) -> AppError {
-    match e {
-        store::StoreError::Unique("users_email_key") => AppError::conflict(
-            "conflict",
-            "a user with this email already exists",
-            Some(&format!("{prefix}email")),
-        ),
-        store::StoreError::Unique("users_phone_key") => AppError::conflict(
-            "conflict",
-            "a user with this phone already exists",
-            Some(&format!("{prefix}phone")),
-        ),
-        other => other.into(),
-    }
 }
 
 #[derive(Deserialize, ToSchema)]

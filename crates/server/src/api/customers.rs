@@ -44,19 +44,6 @@ fn check_notes(v: &mut Validator, notes: Option<&str>) -> Option<String> {
     n
 }
 
-fn conflict(e: store::StoreError) -> AppError {
-    match e {
-        store::StoreError::Unique("customers_tenant_phone_key" | "customers_tenant_wa_id_key") => {
-            AppError::conflict(
-                "customer_exists",
-                "a customer with this phone number already exists",
-                Some("phone"),
-            )
-        }
-        other => other.into(),
-    }
-}
-
 /// Adds a customer.
 #[utoipa::path(post, path = "/customers", tag = "customers", security(("bearer" = [])), request_body = NewCustomerRequest,
     responses((status = 201, description = "Created", body = Customer), (status = 409, description = "Conflicts with what is stored", body = ErrorBody), (status = 422, description = "Invalid fields, named in the error", body = ErrorBody)))]
@@ -83,9 +70,7 @@ pub async fn create(
         birthday: body.birthday,
         notes,
     };
-    let c = store::customers::insert((&state.db).into(), auth.tenant_id, &new)
-        .await
-        .map_err(conflict)?;
+    let c = store::customers::insert((&state.db).into(), auth.tenant_id, &new).await?;
     Ok((StatusCode::CREATED, axum::Json(c)))
 }
 
@@ -202,9 +187,7 @@ pub async fn update(
         birthday: body.birthday,
         notes,
     };
-    let c = store::customers::update((&state.db).into(), auth.tenant_id, cid, &patch)
-        .await
-        .map_err(conflict)?;
+    let c = store::customers::update((&state.db).into(), auth.tenant_id, cid, &patch).await?;
     Ok(axum::Json(c))
 }
 

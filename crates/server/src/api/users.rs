@@ -1,6 +1,6 @@
 //! `/api/v1/users`: the owner manages staff; everyone can see who is on the team.
 
-use crate::api::auth::{normalise_email, owner_conflict, required_text};
+use crate::api::auth::{normalise_email, required_text};
 use crate::auth::extractor::{Owner, Reader};
 use crate::auth::password;
 use crate::error::{ApiResult, AppError, ErrorBody, Validator};
@@ -73,8 +73,7 @@ pub async fn create(
             role: body.role,
         },
     )
-    .await
-    .map_err(|e| owner_conflict(e, ""))?;
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(user)))
 }
 
