@@ -383,3 +383,98 @@ async fn unreadable_requests_get_the_envelope() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn racing_refreshes_of_one_token_end_the_session() {
+    on_every_backend(|app: TestApp| async move {
+        let owner = app.register("race", "shop").await;
+        let app = std::sync::Arc::new(app);
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let (app, token) = (app.clone(), owner.refresh.clone());
+            tasks.push(tokio::spawn(async move {
+                app.public_post("/api/v1/auth/refresh", json!({"refresh_token": token}))
+                    .await
+            }));
+        }
+        let mut winners = Vec::new();
+        for t in tasks {
+            let r = t.await.unwrap();
+            if r.status == StatusCode::OK {
+                winners.push(r.body["refresh_token"].as_str().unwrap().to_string());
+            } else {
+                assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+            }
+        }
+        assert!(winners.len() <= 1, "one token, at most one new session");
+        // However the transactions interleaved, the reuse ended the family:
+        // the winner's new token is dead too.
+        for w in winners {
+            let r = app
+                .public_post("/api/v1/auth/refresh", json!({"refresh_token": w}))
+                .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn expired_codes_and_refresh_tokens_are_refused() {
+    on_every_backend(|app: TestApp| async move {
+        let owner = app.register("expiry", "tailor").await;
+        app.post(
+            "/api/v1/users",
+            &owner.token,
+            json!({"name": "T", "email": "t@expiry.ng", "password": "password123", "role": "staff", "phone": "08031112222"}),
+        )
+        .await;
+        app.public_post("/api/v1/auth/otp/send", json!({"phone": "+2348031112222"})).await;
+        let code = code_sent_to(&app, "+2348031112222").await;
+        let past = store::now() - chrono::Duration::minutes(1);
+        store::run!(&app.state.db, c => sqlx::query("UPDATE otp_codes SET expires_at = $1").bind(past).execute(c).await.map(|_| ()))
+            .unwrap();
+        let late = app.public_post("/api/v1/auth/otp/verify", json!({"phone": "+2348031112222", "code": code})).await;
+        assert_eq!(late.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(late.code(), "otp_invalid");
+
+        store::run!(&app.state.db, c => sqlx::query("UPDATE refresh_tokens SET expires_at = $1").bind(past).execute(c).await.map(|_| ()))
+            .unwrap();
+        let r = app.public_post("/api/v1/auth/refresh", json!({"refresh_token": owner.refresh})).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_committed_after_its_family_was_revoked_is_dead() {
+    on_every_backend(|app: TestApp| async move {
+        let owner = app.register("late", "shop").await;
+        let hash = server::auth::tokens::hash_refresh(&owner.refresh);
+        let old = store::users::refresh_token_by_hash(&app.state.db, &hash)
+            .await
+            .unwrap()
+            .unwrap();
+        // The interleaving of two racing refreshes: the loser revokes the
+        // family, then the winner's transaction commits its new token.
+        store::users::revoke_family(&app.state.db, old.family_id)
+            .await
+            .unwrap();
+        let late = server::auth::tokens::random_token(32);
+        store::users::insert_refresh_token(
+            &app.state.db,
+            old.tenant_id,
+            old.user_id,
+            old.family_id,
+            &server::auth::tokens::hash_refresh(&late),
+            chrono::Duration::days(1),
+        )
+        .await
+        .unwrap();
+        let r = app
+            .public_post("/api/v1/auth/refresh", json!({"refresh_token": late}))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{:?}", r.body);
+    })
+    .await;
+}

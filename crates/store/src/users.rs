@@ -170,6 +170,9 @@ pub struct RefreshToken {
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Some token of the family was revoked: the whole family is dead, even
+    /// a token issued by a refresh that committed after the revocation.
+    pub family_revoked: bool,
 }
 
 pub async fn insert_refresh_token(
@@ -203,8 +206,10 @@ pub async fn refresh_token_by_hash(
     token_hash: &str,
 ) -> StoreResult<Option<RefreshToken>> {
     Ok(run!(ex, c => sqlx::query_as::<_, RefreshToken>(
-        "SELECT id, tenant_id, user_id, family_id, expires_at, used_at, revoked_at \
-         FROM refresh_tokens WHERE token_hash = $1",
+        "SELECT t.id, t.tenant_id, t.user_id, t.family_id, t.expires_at, t.used_at, t.revoked_at, \
+         EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = t.family_id AND f.revoked_at IS NOT NULL) \
+           AS family_revoked \
+         FROM refresh_tokens t WHERE t.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(c)

@@ -337,7 +337,7 @@ pub async fn refresh(
     let Some(token) = store::users::refresh_token_by_hash(&state.db, &hash).await? else {
         return Err(invalid());
     };
-    if token.revoked_at.is_some() {
+    if token.family_revoked {
         return Err(invalid());
     }
     if token.used_at.is_some() {
