@@ -54,17 +54,15 @@ impl Stage {
 
     /// Delivered and cancelled orders are finished.
     pub fn is_terminal(&self) -> bool {
-        matches!(self, Stage::Delivered | Stage::Cancelled)
-    }
-
-    /// Whether the work itself is done (ready, on its way or delivered).
-    pub fn is_ready_or_later(&self) -> bool {
-        matches!(
-            self,
-            Stage::Ready | Stage::OutForDelivery | Stage::Delivered
-        )
+        FINISHED.contains(self)
     }
 }
+
+/// Stages after which an order needs nothing more.
+pub const FINISHED: &[Stage] = &[Stage::Delivered, Stage::Cancelled];
+
+/// Stages in which the work itself is done (the urgent view leaves them out).
+pub const WORK_DONE: &[Stage] = &[Stage::Ready, Stage::OutForDelivery, Stage::Delivered];
 
 /// The stages of one vertical's pipeline, in order, and which of them may
 /// be skipped (not every dress needs a fitting; pickup orders are never out
@@ -212,29 +210,16 @@ pub fn end_of_local_day(now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateTime<Utc> 
 /// Hours ahead within which an unfinished order is urgent.
 pub const URGENT_WITHIN_HOURS: i64 = 48;
 
-/// "Today" for a tailor: due today or overdue, and not yet delivered.
-pub fn is_due_today(
-    deadline: Option<DateTime<Utc>>,
-    stage: Stage,
-    now: DateTime<Utc>,
-    tz: chrono_tz::Tz,
-) -> bool {
-    match deadline {
-        Some(d) => !stage.is_terminal() && d < end_of_local_day(now, tz),
-        None => false,
-    }
+/// The "today" view: orders due before this instant (the end of the
+/// tenant's day, so overdue ones too) that are not delivered or cancelled.
+pub fn today_due_before(now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    end_of_local_day(now, tz)
 }
 
-/// "Urgent": due within 48 hours (or overdue) and the work not yet ready.
-pub fn is_urgent(deadline: Option<DateTime<Utc>>, stage: Stage, now: DateTime<Utc>) -> bool {
-    match deadline {
-        Some(d) => {
-            !stage.is_terminal()
-                && !stage.is_ready_or_later()
-                && d <= now + Duration::hours(URGENT_WITHIN_HOURS)
-        }
-        None => false,
-    }
+/// The "urgent" view: orders due before this instant (overdue included)
+/// whose work is not yet ready.
+pub fn urgent_due_before(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + Duration::hours(URGENT_WITHIN_HOURS)
 }
 
 /// What is still owed: price minus what has been paid, never below zero.
@@ -301,37 +286,36 @@ mod tests {
     }
 
     #[test]
-    fn today_is_the_tenants_day() {
+    fn today_ends_at_the_tenants_midnight() {
         let tz: chrono_tz::Tz = "Africa/Lagos".parse().unwrap();
         // 22:30 UTC is 23:30 in Lagos; the Lagos day ends at 23:00 UTC.
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 22, 30, 0).unwrap();
         assert_eq!(
-            end_of_local_day(now, tz),
+            today_due_before(now, tz),
             Utc.with_ymd_and_hms(2026, 11, 22, 23, 0, 0).unwrap()
         );
-        let due_late_tonight = Utc.with_ymd_and_hms(2026, 11, 22, 22, 50, 0).unwrap();
-        let due_tomorrow = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
-        let overdue = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
-        assert!(is_due_today(Some(due_late_tonight), Stage::Sewing, now, tz));
-        assert!(is_due_today(Some(overdue), Stage::Ready, now, tz));
-        assert!(!is_due_today(Some(overdue), Stage::Delivered, now, tz));
-        assert!(!is_due_today(Some(due_tomorrow), Stage::Sewing, now, tz));
-        assert!(!is_due_today(None, Stage::Sewing, now, tz));
+        // 23:30 UTC is already the 23rd in Lagos.
+        let after = Utc.with_ymd_and_hms(2026, 11, 22, 23, 30, 0).unwrap();
+        assert_eq!(
+            today_due_before(after, tz),
+            Utc.with_ymd_and_hms(2026, 11, 23, 23, 0, 0).unwrap()
+        );
+        // A DST zone: São Paulo has none now, New York does.
+        let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
+        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();
+        assert_eq!(
+            today_due_before(summer, ny),
+            Utc.with_ymd_and_hms(2026, 7, 2, 4, 0, 0).unwrap()
+        );
     }
 
     #[test]
-    fn urgent_means_soon_and_not_ready() {
+    fn urgent_is_forty_eight_hours_ahead() {
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
-        let in_47h = now + Duration::hours(47);
-        let in_49h = now + Duration::hours(49);
-        assert!(is_urgent(Some(in_47h), Stage::Cutting, now));
-        assert!(!is_urgent(Some(in_47h), Stage::Ready, now));
-        assert!(!is_urgent(Some(in_49h), Stage::Cutting, now));
-        assert!(is_urgent(
-            Some(now - Duration::hours(5)),
-            Stage::Sewing,
-            now
-        ));
+        assert_eq!(
+            urgent_due_before(now),
+            Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap()
+        );
     }
 
     #[test]

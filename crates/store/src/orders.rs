@@ -3,7 +3,7 @@
 use crate::db::split;
 use crate::{Ex, StoreError, StoreResult, customers, now, run};
 use chrono::{DateTime, SubsecRound, Utc};
-use domain::order::{Source, Stage, balance_due, order_ref};
+use domain::order::{FINISHED, Source, Stage, WORK_DONE, balance_due, order_ref};
 use domain::{CustomerId, MeasurementId, OrderId, TenantId, UserId};
 use serde::Serialize;
 use sqlx::types::Json;
@@ -166,9 +166,9 @@ pub struct Filter {
     /// Deadline strictly before this instant.
     pub due_before: Option<DateTime<Utc>>,
     pub source: Option<Source>,
-    /// Leave out delivered and cancelled orders.
+    /// Leave out finished orders (`order::FINISHED`).
     pub unfinished: bool,
-    /// Leave out orders whose work is done (ready, out for delivery).
+    /// Leave out orders whose work is done (`order::WORK_DONE`).
     pub not_ready: bool,
 }
 
@@ -192,6 +192,8 @@ pub async fn list(
         Sort::Newest { before } => (before, "o.id DESC"),
         Sort::Deadline => (None, "o.deadline ASC, o.id ASC"),
     };
+    let finished = sql_list(FINISHED);
+    let work_done = sql_list(WORK_DONE);
     let sql = sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE o.tenant_id = $1 \
            AND ($2 IS NULL OR o.current_stage = $2) \
@@ -199,8 +201,8 @@ pub async fn list(
            AND ($4 IS NULL OR o.deadline < $4) \
            AND ($5 IS NULL OR o.source = $5) \
            AND ($6 IS NULL OR o.id < $6) \
-           AND ($7 = FALSE OR o.current_stage NOT IN ('delivered', 'cancelled')) \
-           AND ($8 = FALSE OR o.current_stage NOT IN ('ready', 'out_for_delivery')) \
+           AND ($7 = FALSE OR o.current_stage NOT IN ({finished})) \
+           AND ($8 = FALSE OR o.current_stage NOT IN ({work_done})) \
          ORDER BY {order_by} LIMIT $9"
     ));
     let rows = run!(ex, c => sqlx::query_as::<_, Order>(sql)
@@ -216,6 +218,15 @@ pub async fn list(
         .fetch_all(c)
         .await)?;
     Ok(rows.into_iter().map(finish).collect())
+}
+
+/// `'a', 'b'` for a SQL `IN` list of stages (our own constants, not input).
+fn sql_list(stages: &[Stage]) -> String {
+    stages
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Clone, Default)]

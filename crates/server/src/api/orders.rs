@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::order::{
-    Source, Stage, TransitionError, URGENT_WITHIN_HOURS, end_of_local_day, pipeline,
+    Source, Stage, TransitionError, pipeline, today_due_before, urgent_due_before,
 };
 use domain::{CustomerId, MeasurementId, OrderId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
@@ -283,7 +283,7 @@ pub async fn today(
 ) -> ApiResult<axum::Json<OrderList>> {
     let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
     let f = Filter {
-        due_before: Some(end_of_local_day(Utc::now(), tenant.tz())),
+        due_before: Some(today_due_before(Utc::now(), tenant.tz())),
         unfinished: true,
         ..Filter::default()
     };
@@ -299,12 +299,8 @@ pub async fn urgent(
     State(state): State<AppState>,
     auth: Reader,
 ) -> ApiResult<axum::Json<OrderList>> {
-    // Strictly-before bound one second past the 48 hours: due exactly at the
-    // limit still counts.
-    let bound =
-        Utc::now() + chrono::Duration::hours(URGENT_WITHIN_HOURS) + chrono::Duration::seconds(1);
     let f = Filter {
-        due_before: Some(bound),
+        due_before: Some(urgent_due_before(Utc::now())),
         unfinished: true,
         not_ready: true,
         ..Filter::default()
