@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -61,18 +62,20 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::change_stage))
 }
 
+/// The `/api/v1` routes and their OpenAPI 3.1 document.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api_routes())
+        .split_for_parts()
+}
+
 /// The OpenAPI 3.1 document of `/api/v1`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", api_routes())
-        .split_for_parts();
-    doc
+    api().1
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", api_routes())
-        .split_for_parts();
+    let (api, doc) = api();
     let doc = std::sync::Arc::new(doc);
     api.route(
         "/api/v1/openapi.json",
@@ -86,14 +89,8 @@ pub fn router(state: AppState) -> Router {
     .fallback(|| async { AppError::NotFound })
     .layer(DefaultBodyLimit::max(1024 * 1024))
     .layer(CatchPanicLayer::custom(|_| {
-        AppError::Internal(anyhow::anyhow!("a request handler panicked")).into_response_boxed()
+        AppError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
     }))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
-}
-
-impl AppError {
-    fn into_response_boxed(self) -> axum::response::Response {
-        axum::response::IntoResponse::into_response(self)
-    }
 }

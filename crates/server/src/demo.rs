@@ -144,7 +144,7 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
     for (name, phone) in b.customers {
         let e164 = E164::parse(phone, &tenant.country)?;
         let c = store::customers::insert(
-            (&mut tx).into(),
+            &mut tx,
             tenant.id,
             &NewCustomer {
                 name: Some((*name).into()),
@@ -165,27 +165,13 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
                 custom,
                 ..Values::default()
             };
-            store::measurements::add_version(
-                (&mut tx).into(),
-                tenant.id,
-                c.id,
-                &v1,
-                Some(owner.id),
-            )
-            .await?;
+            store::measurements::add_version(&mut tx, tenant.id, c.id, &v1, Some(owner.id)).await?;
             let v2 = Values {
                 waist: Some(31.0),
                 notes: Some("after the wedding season".into()),
                 ..v1
             };
-            store::measurements::add_version(
-                (&mut tx).into(),
-                tenant.id,
-                c.id,
-                &v2,
-                Some(owner.id),
-            )
-            .await?;
+            store::measurements::add_version(&mut tx, tenant.id, c.id, &v2, Some(owner.id)).await?;
         }
         customers.push(c);
     }
@@ -194,7 +180,7 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
         let customer = &customers[i % customers.len()];
         let current = store::measurements::current(&mut tx, tenant.id, customer.id).await?;
         let order = store::orders::insert(
-            (&mut tx).into(),
+            &mut tx,
             tenant.id,
             &NewOrder {
                 customer_id: customer.id,
@@ -230,20 +216,13 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
             else {
                 break;
             };
-            store::orders::change_stage(
-                (&mut tx).into(),
-                tenant.id,
-                &order,
-                next,
-                Some(owner.id),
-                None,
-            )
-            .await?;
+            store::orders::change_stage(&mut tx, tenant.id, &order, next, Some(owner.id), None)
+                .await?;
             order = store::orders::get(&mut tx, tenant.id, order.id).await?;
         }
         if *deposit > 0 && i % 2 == 0 {
             store::payments::insert(
-                (&mut tx).into(),
+                &mut tx,
                 tenant.id,
                 &store::payments::NewPayment {
                     order_id: order.id,

@@ -59,7 +59,7 @@ async fn an_order_gets_a_ref_the_current_measurements_and_a_balance() {
         let oid: domain::OrderId = order["id"].as_str().unwrap().parse().unwrap();
         let tenant: domain::TenantId = o.tenant_id.parse().unwrap();
         store::payments::insert(
-            (&app.state.db).into(),
+            &app.state.db,
             tenant,
             &store::payments::NewPayment {
                 order_id: oid,
@@ -75,7 +75,7 @@ async fn an_order_gets_a_ref_the_current_measurements_and_a_balance() {
         .await
         .unwrap();
         store::payments::insert(
-            (&app.state.db).into(),
+            &app.state.db,
             tenant,
             &store::payments::NewPayment {
                 order_id: oid,

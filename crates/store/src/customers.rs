@@ -45,7 +45,12 @@ pub struct NewCustomer {
     pub notes: Option<String>,
 }
 
-pub async fn insert(mut ex: Ex<'_>, tenant: TenantId, n: &NewCustomer) -> StoreResult<Customer> {
+pub async fn insert(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    n: &NewCustomer,
+) -> StoreResult<Customer> {
+    let mut ex = ex.into();
     let id = CustomerId::new();
     let at = now();
     run!(ex.re(), c => sqlx::query(
@@ -159,11 +164,12 @@ pub struct CustomerPatch {
 }
 
 pub async fn update(
-    mut ex: Ex<'_>,
+    ex: impl Into<Ex<'_>>,
     tenant: TenantId,
     id: CustomerId,
     p: &CustomerPatch,
 ) -> StoreResult<Customer> {
+    let mut ex = ex.into();
     let (phone_set, phone) = split(&p.phone);
     let (phone, wa_id) = match phone {
         Some((p, w)) => (Some(p), Some(w)),

@@ -104,12 +104,13 @@ const COLUMNS: &str = "id, customer_id, version, is_current, unit, chest, waist,
 /// Records a new version and makes it current. Must run in a transaction:
 /// the customer's row lock serialises concurrent versions.
 pub async fn add_version(
-    mut ex: Ex<'_>,
+    ex: impl Into<Ex<'_>>,
     tenant: TenantId,
     customer: CustomerId,
     v: &Values,
     by: Option<UserId>,
 ) -> StoreResult<Measurement> {
+    let mut ex = ex.into();
     customers::lock(ex.re(), tenant, customer).await?;
     let last: Option<i32> = run!(ex.re(), c => sqlx::query_scalar(
         "SELECT MAX(version) FROM measurements WHERE tenant_id = $1 AND customer_id = $2",

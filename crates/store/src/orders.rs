@@ -87,7 +87,8 @@ pub struct NewOrder {
 /// Creates an order with the tenant's next ref, opens its first stage and
 /// updates the customer's figures. Run it in a transaction: the ref is taken
 /// under the tenant's row lock.
-pub async fn insert(mut ex: Ex<'_>, tenant: TenantId, n: &NewOrder) -> StoreResult<Order> {
+pub async fn insert(ex: impl Into<Ex<'_>>, tenant: TenantId, n: &NewOrder) -> StoreResult<Order> {
+    let mut ex = ex.into();
     let (prefix, seq) = crate::tenants::next_order_number(ex.re(), tenant).await?;
     let id = OrderId::new();
     let at = now();
@@ -245,11 +246,12 @@ pub struct OrderPatch {
 }
 
 pub async fn update(
-    mut ex: Ex<'_>,
+    ex: impl Into<Ex<'_>>,
     tenant: TenantId,
     id: OrderId,
     p: &OrderPatch,
 ) -> StoreResult<Order> {
+    let mut ex = ex.into();
     let (style_set, style) = split(&p.style_name);
     let (details_set, details) = split(&p.style_details);
     let (fabric_set, fabric) = split(&p.fabric_info);
@@ -307,13 +309,14 @@ pub async fn update(
 /// the next, with who and when. Returns false, changing nothing, if the order
 /// is no longer at `from` (someone else moved it first).
 pub async fn change_stage(
-    mut ex: Ex<'_>,
+    ex: impl Into<Ex<'_>>,
     tenant: TenantId,
     order: &Order,
     to: Stage,
     by: Option<UserId>,
     note: Option<&str>,
 ) -> StoreResult<bool> {
+    let mut ex = ex.into();
     let at = now();
     let done = run!(ex.re(), c => sqlx::query(
         "UPDATE orders SET current_stage = $3, updated_at = $5 \

@@ -21,12 +21,13 @@ pub struct OutboxMessage {
 }
 
 pub async fn push(
-    mut ex: Ex<'_>,
+    ex: impl Into<Ex<'_>>,
     tenant: Option<TenantId>,
     recipient: &str,
     kind: &str,
     body: &str,
 ) -> StoreResult<Uuid> {
+    let mut ex = ex.into();
     let id = Uuid::now_v7();
     run!(ex.re(), c => sqlx::query(
         "INSERT INTO outbox (id, tenant_id, channel, recipient, kind, body, created_at) \

@@ -42,10 +42,11 @@ pub struct NewPayment<'a> {
 
 /// Records a payment and keeps the customer's `total_spent` true.
 pub async fn insert(
-    mut ex: Ex<'_>,
+    ex: impl Into<Ex<'_>>,
     tenant: TenantId,
     p: &NewPayment<'_>,
 ) -> StoreResult<PaymentId> {
+    let mut ex = ex.into();
     let id = PaymentId::new();
     let at = now();
     let paid_at = (p.status == "paid").then_some(at);

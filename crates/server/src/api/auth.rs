@@ -40,7 +40,7 @@ pub struct Session {
 /// family for a fresh login).
 pub(crate) async fn issue_session(
     state: &AppState,
-    ex: Ex<'_>,
+    ex: impl Into<Ex<'_>>,
     user: User,
     tenant: Tenant,
     family: Option<Uuid>,
@@ -258,7 +258,7 @@ pub async fn register_business(state: &AppState, req: RegisterRequest) -> ApiRes
     )
     .await
     .map_err(|e| AppError::from(e).in_object("owner"))?;
-    let session = issue_session(state, (&mut tx).into(), user, tenant, None).await?;
+    let session = issue_session(state, &mut tx, user, tenant, None).await?;
     tx.commit().await?;
     Ok(session)
 }
@@ -307,7 +307,7 @@ pub async fn login(
 async fn start_session(state: &AppState, user: User, tenant: Tenant) -> ApiResult<Session> {
     let mut tx = state.db.begin().await?;
     store::users::touch_login(&mut tx, user.tenant_id, user.id).await?;
-    let session = issue_session(state, (&mut tx).into(), user, tenant, None).await?;
+    let session = issue_session(state, &mut tx, user, tenant, None).await?;
     tx.commit().await?;
     Ok(session)
 }
@@ -363,14 +363,7 @@ pub async fn refresh(
             "this account is not active",
         ));
     }
-    let session = issue_session(
-        &state,
-        (&mut tx).into(),
-        user,
-        tenant,
-        Some(token.family_id),
-    )
-    .await?;
+    let session = issue_session(&state, &mut tx, user, tenant, Some(token.family_id)).await?;
     tx.commit().await?;
     Ok(axum::Json(session))
 }
@@ -496,7 +489,7 @@ pub async fn otp_send(
         state
             .notifier
             .notify(
-                (&mut tx).into(),
+                Ex::from(&mut tx),
                 Some(tenant.id),
                 &phone,
                 tenant.locale.language(),

@@ -70,7 +70,7 @@ pub async fn create(
         birthday: body.birthday,
         notes,
     };
-    let c = store::customers::insert((&state.db).into(), auth.tenant_id, &new).await?;
+    let c = store::customers::insert(&state.db, auth.tenant_id, &new).await?;
     Ok((StatusCode::CREATED, axum::Json(c)))
 }
 
@@ -187,7 +187,7 @@ pub async fn update(
         birthday: body.birthday,
         notes,
     };
-    let c = store::customers::update((&state.db).into(), auth.tenant_id, cid, &patch).await?;
+    let c = store::customers::update(&state.db, auth.tenant_id, cid, &patch).await?;
     Ok(axum::Json(c))
 }
 

@@ -140,7 +140,7 @@ async fn save(
 ) -> ApiResult<Measurement> {
     let mut tx = state.db.begin().await?;
     let m = store::measurements::add_version(
-        (&mut tx).into(),
+        &mut tx,
         auth.tenant_id,
         customer,
         &values,

@@ -201,7 +201,7 @@ pub async fn create(
         created_by: Some(auth.user_id),
     };
     let mut tx = state.db.begin().await?;
-    let order = store::orders::insert((&mut tx).into(), auth.tenant_id, &new).await?;
+    let order = store::orders::insert(&mut tx, auth.tenant_id, &new).await?;
     tx.commit().await?;
     tracing::info!(order_ref = %order.order_ref, tenant = %auth.tenant_id, "order created");
     Ok((
@@ -421,7 +421,7 @@ pub async fn update(
         assigned_to: body.assigned_to,
         measurement_id: body.measurement_id,
     };
-    let order = store::orders::update((&state.db).into(), auth.tenant_id, oid, &patch).await?;
+    let order = store::orders::update(&state.db, auth.tenant_id, oid, &patch).await?;
     Ok(axum::Json(detail(&state, &tenant, order).await?))
 }
 
@@ -470,7 +470,7 @@ pub async fn change_stage(
     })?;
     let mut tx = state.db.begin().await?;
     let moved = store::orders::change_stage(
-        (&mut tx).into(),
+        &mut tx,
         auth.tenant_id,
         &order,
         body.stage,
