@@ -17,6 +17,30 @@ fn at(hours: i64) -> String {
     (Utc::now() + Duration::hours(hours)).to_rfc3339()
 }
 
+/// Records a payment straight in the store (the payments API comes later).
+async fn pay(
+    app: &TestApp,
+    tenant: domain::TenantId,
+    order: domain::OrderId,
+    customer: &str,
+    amount: i64,
+    (kind, provider, reference, status): (&str, &str, &str, &str),
+) {
+    let new = store::payments::NewPayment {
+        order_id: order,
+        customer_id: customer.parse().unwrap(),
+        amount,
+        currency: "NGN",
+        kind,
+        provider,
+        provider_ref: Some(reference),
+        status,
+    };
+    store::payments::insert(&app.state.db, tenant, &new)
+        .await
+        .unwrap();
+}
+
 fn refs(items: &Value) -> Vec<String> {
     items
         .as_array()
@@ -58,38 +82,8 @@ async fn an_order_gets_a_ref_the_current_measurements_and_a_balance() {
         // A paid deposit lowers the balance and counts as spent.
         let oid: domain::OrderId = order["id"].as_str().unwrap().parse().unwrap();
         let tenant: domain::TenantId = o.tenant_id.parse().unwrap();
-        store::payments::insert(
-            &app.state.db,
-            tenant,
-            &store::payments::NewPayment {
-                order_id: oid,
-                customer_id: cid.parse().unwrap(),
-                amount: 1_500_000,
-                currency: "NGN",
-                kind: "deposit",
-                provider: "transfer",
-                provider_ref: Some("T-1"),
-                status: "paid",
-            },
-        )
-        .await
-        .unwrap();
-        store::payments::insert(
-            &app.state.db,
-            tenant,
-            &store::payments::NewPayment {
-                order_id: oid,
-                customer_id: cid.parse().unwrap(),
-                amount: 3_000_000,
-                currency: "NGN",
-                kind: "balance",
-                provider: "paystack",
-                provider_ref: Some("P-1"),
-                status: "pending",
-            },
-        )
-        .await
-        .unwrap();
+        pay(&app, tenant, oid, cid, 1_500_000, ("deposit", "transfer", "T-1", "paid")).await;
+        pay(&app, tenant, oid, cid, 3_000_000, ("balance", "paystack", "P-1", "pending")).await;
         let after = app.get(&format!("/api/v1/orders/{}", order["id"].as_str().unwrap()), &o.token).await;
         assert_eq!(after.body["amount_paid"], 1_500_000, "pending payments do not count");
         assert_eq!(after.body["balance_due"], 3_000_000);

@@ -33,6 +33,16 @@ fn msg() -> Message {
     Message::new("Nataka sukari tatu kesho")
 }
 
+/// A mock provider that answers every POST with `response`.
+async fn answering(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
 fn config(server: &MockServer) -> ProviderConfig {
     ProviderConfig::new(
         server.uri(),
@@ -242,15 +252,12 @@ async fn anthropic_client_errors_are_not_retried() {
 
 #[tokio::test]
 async fn anthropic_timeout_falls_back() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(anthropic_tool_use(model_answer()))
-                .set_delay(Duration::from_secs(3)),
-        )
-        .mount(&server)
-        .await;
+    let server = answering(
+        ResponseTemplate::new(200)
+            .set_body_json(anthropic_tool_use(model_answer()))
+            .set_delay(Duration::from_secs(3)),
+    )
+    .await;
     let cfg = config(&server).with_timeout(Duration::from_millis(300));
     let started = std::time::Instant::now();
     let a = Anthropic::new(cfg).understand(&msg(), &ctx()).await;
@@ -320,11 +327,7 @@ async fn anthropic_without_tool_use_falls_back() {
 
 #[tokio::test]
 async fn anthropic_non_json_body_falls_back() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>proxy</html>"))
-        .mount(&server)
-        .await;
+    let server = answering(ResponseTemplate::new(200).set_body_string("<html>proxy</html>")).await;
     let a = Anthropic::new(config(&server))
         .understand(&msg(), &ctx())
         .await;
@@ -372,11 +375,7 @@ async fn anthropic_extracts_products() {
 
 #[tokio::test]
 async fn anthropic_products_fall_back_to_the_builtin_extractor() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
+    let server = answering(ResponseTemplate::new(503)).await;
     let text = "Empanada de carne $900\nDocena $9.500";
     let p = Anthropic::new(config(&server))
         .extract_products(text, 2)
@@ -531,15 +530,12 @@ async fn openai_500_exhausted_falls_back() {
 
 #[tokio::test]
 async fn openai_timeout_falls_back() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(chat_content("{}"))
-                .set_delay(Duration::from_secs(3)),
-        )
-        .mount(&server)
-        .await;
+    let server = answering(
+        ResponseTemplate::new(200)
+            .set_body_json(chat_content("{}"))
+            .set_delay(Duration::from_secs(3)),
+    )
+    .await;
     let a = OpenAiCompatible::new(
         "groq",
         config(&server).with_timeout(Duration::from_millis(300)),
@@ -551,14 +547,11 @@ async fn openai_timeout_falls_back() {
 
 #[tokio::test]
 async fn openai_malformed_model_output_falls_back() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(chat_content("Sure! The customer wants 3 sugars.")),
-        )
-        .mount(&server)
-        .await;
+    let server = answering(
+        ResponseTemplate::new(200)
+            .set_body_json(chat_content("Sure! The customer wants 3 sugars.")),
+    )
+    .await;
     let a = OpenAiCompatible::new("openai", config(&server))
         .understand(&msg(), &ctx())
         .await;
@@ -567,14 +560,11 @@ async fn openai_malformed_model_output_falls_back() {
 
 #[tokio::test]
 async fn openai_truncated_output_falls_back() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(chat_completion(
-            json!({"role": "assistant", "content": "{\"intent\": \"new_"}),
-            "length",
-        )))
-        .mount(&server)
-        .await;
+    let server = answering(ResponseTemplate::new(200).set_body_json(chat_completion(
+        json!({"role": "assistant", "content": "{\"intent\": \"new_"}),
+        "length",
+    )))
+    .await;
     let a = OpenAiCompatible::new("openai", config(&server))
         .understand(&msg(), &ctx())
         .await;
@@ -583,13 +573,10 @@ async fn openai_truncated_output_falls_back() {
 
 #[tokio::test]
 async fn openai_invalid_contract_falls_back() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(chat_content(r#"{"intent": "order_pizza"}"#)),
-        )
-        .mount(&server)
-        .await;
+    let server = answering(
+        ResponseTemplate::new(200).set_body_json(chat_content(r#"{"intent": "order_pizza"}"#)),
+    )
+    .await;
     let a = OpenAiCompatible::new("openai", config(&server))
         .understand(&msg(), &ctx())
         .await;
@@ -598,13 +585,9 @@ async fn openai_invalid_contract_falls_back() {
 
 #[tokio::test]
 async fn openai_tools_mode_without_tool_call_falls_back() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(chat_content("I cannot call tools.")),
-        )
-        .mount(&server)
-        .await;
+    let server =
+        answering(ResponseTemplate::new(200).set_body_json(chat_content("I cannot call tools.")))
+            .await;
     let a = OpenAiCompatible::new("ollama", config(&server))
         .with_mode(ResponseMode::Tools)
         .understand(&msg(), &ctx())
