@@ -90,6 +90,10 @@ async fn an_order_gets_a_ref_the_current_measurements_and_a_balance() {
         let customer = app.get(&format!("/api/v1/customers/{cid}"), &o.token).await;
         assert_eq!(customer.body["total_spent"], 1_500_000);
 
+        // A patch is checked against the stored values it leaves unchanged.
+        let too_big = app.patch(&format!("/api/v1/orders/{}", oid), &o.token, json!({"deposit_amount": 5_000_000})).await;
+        assert_eq!(too_big.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(too_big.field("deposit_amount").is_some());
         // Price drops below what was paid: the balance is zero, not negative.
         let cheaper = app.patch(&format!("/api/v1/orders/{}", oid), &o.token, json!({"price": 1_000_000, "deposit_amount": 0})).await;
         assert_eq!(cheaper.status, StatusCode::OK, "{:?}", cheaper.body);

@@ -11,8 +11,6 @@ pub enum StoreError {
     BadUrl,
     #[error("{0} is not supported on this backend")]
     Unsupported(&'static str),
-    #[error("stored data is inconsistent: {0}")]
-    Corrupt(String),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
