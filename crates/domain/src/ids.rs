@@ -79,3 +79,15 @@ id_type!(
     /// A background job.
     JobId
 );
+id_type!(
+    /// A WhatsApp business number of one tenant.
+    WaNumberId
+);
+id_type!(
+    /// A WhatsApp message in a tenant's log, inbound or outbound.
+    WaMessageId
+);
+id_type!(
+    /// A raw event Meta posted to the webhook.
+    WaEventId
+);

@@ -19,6 +19,29 @@ impl Msg<'_> {
             Msg::OtpCode { .. } => "otp_code",
         }
     }
+
+    /// The approved WhatsApp template that carries this message when the
+    /// recipient's 24-hour window is closed: its name and body parameters.
+    /// Authentication templates also take the code as their copy-code
+    /// button's parameter.
+    pub fn fallback_template(&self) -> Option<Fallback> {
+        match self {
+            Msg::OtpCode { code, .. } => Some(Fallback {
+                name: "otp_code",
+                body: vec![(*code).to_string()],
+                url_button: Some((*code).to_string()),
+            }),
+        }
+    }
+}
+
+/// A template named by a message kind (see [`Msg::fallback_template`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fallback {
+    pub name: &'static str,
+    pub body: Vec<String>,
+    /// The parameter of the template's first URL (copy-code) button.
+    pub url_button: Option<String>,
 }
 
 /// Renders `msg` in `language` (`en`, `es`, `sw`); unknown languages fall

@@ -94,6 +94,17 @@ impl E164 {
         self.0.trim_start_matches('+').to_string()
     }
 
+    /// The number to send to (protocols.md §8): Argentine mobiles are
+    /// identified as `549…` but receive on `54…`; Mexican ones are already
+    /// stored without the legacy `1`. Everything else sends to its wa_id.
+    pub fn send_to(&self) -> String {
+        let digits = self.wa_id();
+        match digits.strip_prefix("549") {
+            Some(national) if national.len() == 10 => format!("54{national}"),
+            _ => digits,
+        }
+    }
+
     /// For logs: keeps the country code and the last two digits.
     pub fn masked(&self) -> String {
         mask(&self.0)
@@ -164,6 +175,19 @@ mod tests {
         assert_eq!(inbound.as_str(), "+5491123456789");
         assert_eq!(inbound, typed);
         assert_eq!(inbound, intl_no_nine);
+    }
+
+    #[test]
+    fn send_to_forms_follow_the_country_rules() {
+        let ar = E164::from_wa_id("5491123456789").unwrap();
+        assert_eq!(ar.wa_id(), "5491123456789");
+        assert_eq!(ar.send_to(), "541123456789");
+        let mx = E164::from_wa_id("5215512345678").unwrap();
+        assert_eq!(mx.send_to(), "525512345678");
+        let ng = E164::parse("08031234567", "NG").unwrap();
+        assert_eq!(ng.send_to(), "2348031234567");
+        let ke = E164::parse("0712345678", "KE").unwrap();
+        assert_eq!(ke.send_to(), "254712345678");
     }
 
     #[test]

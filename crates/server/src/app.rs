@@ -1,6 +1,6 @@
 //! The router: every route in one place, with its OpenAPI description.
 
-use crate::api::{self, auth, customers, measurements, orders, settings, users};
+use crate::api::{self, auth, customers, measurements, orders, settings, users, whatsapp};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
@@ -60,6 +60,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::urgent))
         .routes(routes!(orders::get, orders::update))
         .routes(routes!(orders::change_stage))
+        .routes(routes!(whatsapp::thread))
+        .routes(routes!(whatsapp::send))
+        .routes(routes!(whatsapp::numbers, whatsapp::add_number))
+        .routes(routes!(whatsapp::update_number))
 }
 
 /// The `/api/v1` routes and their OpenAPI 3.1 document.
@@ -84,6 +88,12 @@ pub fn router(state: AppState) -> Router {
             async move { axum::Json((*d).clone()) }
         }),
     )
+    .route(
+        "/webhook/whatsapp",
+        get(crate::webhooks::whatsapp::verify).post(crate::webhooks::whatsapp::receive),
+    )
+    .merge(crate::sandbox::routes())
+    .route("/metrics", get(crate::metrics::render))
     .route("/healthz", get(api::health::healthz))
     .route("/readyz", get(api::health::readyz))
     .fallback(|| async { AppError::NotFound })

@@ -21,8 +21,18 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the API on SOKONI_LISTEN (default 127.0.0.1:8080), migrating
-    /// the database first.
+    /// the database first; runs the job workers too unless SOKONI_WORKERS=false.
     Serve,
+    /// Run job workers only, no HTTP: for extra worker processes beside
+    /// `serve` (or instead of its workers) on the same database.
+    Worker {
+        /// Queues to work on, comma-separated (default: all).
+        #[arg(long, value_delimiter = ',')]
+        queues: Option<Vec<String>>,
+    },
+    /// Connect and list businesses' WhatsApp numbers.
+    #[command(subcommand)]
+    Number(NumberCommand),
     /// Try everything locally: a fresh SQLite database with a tailor, a shop
     /// and a restaurant already set up, served on http://127.0.0.1:8080.
     Demo,
@@ -87,12 +97,55 @@ pub enum NluCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum NumberCommand {
+    /// Connect a WhatsApp number to a business; its access token is sealed
+    /// before it is stored.
+    Add {
+        /// The business's slug.
+        #[arg(long)]
+        tenant: String,
+        /// Meta's phone number id (WhatsApp Manager → API setup).
+        #[arg(long)]
+        phone_number_id: String,
+        /// The number customers see, with country code.
+        #[arg(long)]
+        display: String,
+        /// The WhatsApp Business Account id.
+        #[arg(long)]
+        waba_id: Option<String>,
+        /// A system-user access token (required unless --sandbox).
+        #[arg(long, env = "SOKONI_WA_ACCESS_TOKEN", hide_env_values = true)]
+        access_token: Option<String>,
+        /// A sandbox number: sends go to the chat simulator, not Meta.
+        #[arg(long)]
+        sandbox: bool,
+    },
+    /// Every number on the server, as JSON lines.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum BenchCommand {
     /// Messages per second of the built-in parser on one core.
     Nlu {
         /// How many messages to parse.
         #[arg(long, default_value_t = 200_000)]
         messages: usize,
+    },
+    /// Webhook intake: signed requests per second with durable writes, and
+    /// intake-to-stored latency, over real HTTP on a fresh database
+    /// (SQLite in a temp dir, or --database-url postgres://...).
+    Intake {
+        /// Webhook deliveries to send.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+        /// Deliveries in flight at once.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// A PostgreSQL URL to measure instead of SQLite (a fresh schema is
+        /// created in it and dropped afterwards).
+        #[arg(long)]
+        database_url: Option<String>,
     },
 }
 
@@ -149,6 +202,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::serve(state).await
         }
         Command::Demo => crate::demo::run(file).await,
+        Command::Worker { queues } => {
+            let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
+            let queues = queues.unwrap_or_else(crate::workers::all_queues);
+            let running = crate::workers::start(&state, &queues);
+            crate::shutdown_signal().await;
+            running.shutdown(std::time::Duration::from_secs(30)).await;
+            state.db.close().await;
+            Ok(())
+        }
+        Command::Number(cmd) => {
+            let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
+            number(&state, cmd).await
+        }
+        Command::Bench(BenchCommand::Intake {
+            requests,
+            concurrency,
+            database_url,
+        }) => crate::bench::intake(requests, concurrency, database_url).await,
         Command::Migrate => {
             let config = Config::load_with(Config::default(), file)?;
             if config.database_url().starts_with("sqlite:") {
@@ -198,6 +269,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn number(state: &crate::state::AppState, cmd: NumberCommand) -> anyhow::Result<()> {
+    use crate::api::whatsapp::{NewNumberRequest, WaNumber, add, check_number};
+    match cmd {
+        NumberCommand::Add {
+            tenant,
+            phone_number_id,
+            display,
+            waba_id,
+            access_token,
+            sandbox,
+        } => {
+            let t = store::tenants::get_by_slug(&state.db, &tenant)
+                .await
+                .map_err(|_| anyhow::anyhow!("no business with slug {tenant}"))?;
+            let req = NewNumberRequest {
+                phone_number_id,
+                display_phone_number: display,
+                waba_id,
+                access_token,
+                sandbox,
+            };
+            let mut v = crate::error::Validator::new();
+            check_number(&mut v, &req);
+            v.finish().map_err(describe)?;
+            let n = add(state, t.id, req).await.map_err(describe)?;
+            println!("{}", serde_json::to_string_pretty(&WaNumber::from(n))?);
+        }
+        NumberCommand::List => {
+            for n in store::wa::all_numbers(&state.db, false).await? {
+                let tenant = store::tenants::get(&state.db, n.tenant_id).await?;
+                let mut row = serde_json::to_value(WaNumber::from(n))?;
+                row["tenant"] = serde_json::Value::String(tenant.slug);
+                println!("{}", serde_json::to_string(&row)?);
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn jobs(db: &store::Db, cmd: JobsCommand) -> anyhow::Result<()> {

@@ -34,6 +34,27 @@ pub struct Config {
     pub otp_per_ip_per_hour: i64,
     /// Take the client IP from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_proxy: bool,
+    /// The Meta app secret that signs webhook deliveries
+    /// (`X-Hub-Signature-256`). Without it the WhatsApp webhook refuses
+    /// every POST.
+    #[serde(skip_serializing)]
+    pub wa_app_secret: Option<SecretString>,
+    /// The token Meta echoes in the webhook verification handshake.
+    #[serde(skip_serializing)]
+    pub wa_verify_token: Option<SecretString>,
+    /// The Graph API base, version included.
+    pub wa_api_base: String,
+    /// Seconds before a Graph API call is abandoned (and retried).
+    pub wa_timeout_secs: u64,
+    /// Messages per second each business number may send.
+    pub wa_rate_limit_per_sec: i32,
+    /// Largest inbound media file kept, in bytes.
+    pub media_max_bytes: u64,
+    /// Run the job workers inside `serve` (turn off when running
+    /// `sokoni worker` processes instead).
+    pub workers: bool,
+    /// Concurrent jobs per queue in each process.
+    pub worker_concurrency: usize,
 }
 
 impl Default for Config {
@@ -49,6 +70,14 @@ impl Default for Config {
             otp_per_phone_per_hour: 5,
             otp_per_ip_per_hour: 20,
             trust_proxy: false,
+            wa_app_secret: None,
+            wa_verify_token: None,
+            wa_api_base: "https://graph.facebook.com/v21.0".into(),
+            wa_timeout_secs: 15,
+            wa_rate_limit_per_sec: 80,
+            media_max_bytes: 16 * 1024 * 1024,
+            workers: true,
+            worker_concurrency: 4,
         }
     }
 }
@@ -71,6 +100,20 @@ impl Config {
             })?;
         if cfg.access_token_minutes < 1 || cfg.refresh_token_days < 1 {
             bail!("access_token_minutes and refresh_token_days must be positive");
+        }
+        // An empty secret would make every signature "valid" for anyone who
+        // knows it is empty: treat it as unset.
+        let mut cfg = cfg;
+        for s in [&mut cfg.wa_app_secret, &mut cfg.wa_verify_token] {
+            if s.as_ref().is_some_and(|v| v.expose_secret().trim().is_empty()) {
+                *s = None;
+            }
+        }
+        if cfg.wa_rate_limit_per_sec < 1 || cfg.worker_concurrency < 1 || cfg.wa_timeout_secs < 1 {
+            bail!("wa_rate_limit_per_sec, wa_timeout_secs and worker_concurrency must be positive");
+        }
+        if !cfg.wa_api_base.starts_with("http://") && !cfg.wa_api_base.starts_with("https://") {
+            bail!("wa_api_base must be an http(s) URL, e.g. https://graph.facebook.com/v21.0");
         }
         Ok(cfg)
     }

@@ -29,6 +29,8 @@ pub struct DemoBusiness {
     pub owner: &'static str,
     pub email: &'static str,
     pub owner_phone: &'static str,
+    /// The sandbox WhatsApp number: (Meta phone number id, display number).
+    pub number: (&'static str, &'static str),
     /// (name, local phone) of customers.
     pub customers: &'static [(&'static str, &'static str)],
     /// (style or items, price in major units, deposit, days to deadline, stage steps forward)
@@ -46,6 +48,7 @@ pub const BUSINESSES: &[DemoBusiness] = &[
         owner: "Funmi Adebayo",
         email: "funmi@demo.sokoni.app",
         owner_phone: "08030000001",
+        number: ("100000000000001", "+234 803 000 0001"),
         customers: &[
             ("Amaka Okonkwo", "08031234567"),
             ("Ngozi Eze", "08059876543"),
@@ -68,6 +71,7 @@ pub const BUSINESSES: &[DemoBusiness] = &[
         owner: "Njeri Wanjiku",
         email: "njeri@demo.sokoni.app",
         owner_phone: "0700000002",
+        number: ("100000000000002", "+254 700 000 002"),
         customers: &[
             ("Wambui Kamau", "0712345678"),
             ("Otieno Odhiambo", "0723456789"),
@@ -87,6 +91,7 @@ pub const BUSINESSES: &[DemoBusiness] = &[
         owner: "Martín González",
         email: "martin@demo.sokoni.app",
         owner_phone: "11 5000-0003",
+        number: ("100000000000003", "+54 9 11 5000-0003"),
         customers: &[
             ("Lucía Fernández", "11 2345-6789"),
             ("Santiago Pérez", "11 3456-7890"),
@@ -97,6 +102,34 @@ pub const BUSINESSES: &[DemoBusiness] = &[
         ],
     },
 ];
+
+/// The business `sokoni bench` measures with.
+pub fn bench_business() -> RegisterRequest {
+    RegisterRequest {
+        business: BusinessInput {
+            name: "Bench Tailors".into(),
+            slug: "bench-tailors".into(),
+            phone: None,
+            vertical: Vertical::Tailor,
+            currency: "NGN".into(),
+            timezone: "Africa/Lagos".into(),
+            locale: "en-NG".into(),
+            country: None,
+            order_prefix: None,
+        },
+        owner: OwnerInput {
+            name: "Bench Owner".into(),
+            email: "bench@example.com".into(),
+            password: DEMO_PASSWORD.into(),
+            phone: None,
+        },
+    }
+}
+
+/// The demo's webhook app secret and verify token (override with
+/// SOKONI_WA_APP_SECRET and SOKONI_WA_VERIFY_TOKEN).
+pub const DEMO_APP_SECRET: &str = "sokoni-demo-app-secret";
+pub const DEMO_VERIFY_TOKEN: &str = "sokoni-demo-verify-token";
 
 /// Creates the demo businesses with customers, measurements and orders.
 /// Skips any whose slug already exists, so it can run against a kept
@@ -138,6 +171,19 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let tenant = session.tenant;
     let owner = session.user;
+    crate::api::whatsapp::add(
+        state,
+        tenant.id,
+        crate::api::whatsapp::NewNumberRequest {
+            phone_number_id: b.number.0.into(),
+            display_phone_number: b.number.1.into(),
+            waba_id: None,
+            access_token: None,
+            sandbox: true,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let p = pipeline(b.vertical);
     let mut tx = state.db.begin().await?;
     let mut customers = Vec::new();
@@ -245,7 +291,13 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
 /// Runs the demo: configuration as for `serve`, but by default a fresh
 /// `demo.db` in the data dir.
 pub async fn run(file: Option<&Path>) -> anyhow::Result<()> {
-    let config = Config::load_with(Config::default(), file)?;
+    let mut config = Config::load_with(Config::default(), file)?;
+    if config.wa_app_secret.is_none() {
+        config.wa_app_secret = Some(DEMO_APP_SECRET.to_string().into());
+    }
+    if config.wa_verify_token.is_none() {
+        config.wa_verify_token = Some(DEMO_VERIFY_TOKEN.to_string().into());
+    }
     let fresh_default = config.database_url.is_none();
     let config = if fresh_default {
         let path = config.data_dir.join("demo.db");
@@ -278,5 +330,6 @@ fn print_welcome(state: &AppState) {
     }
     println!("\nLog in:\n  curl -s {url}/api/v1/auth/login -H 'Content-Type: application/json' \\");
     println!("    -d '{{\"email\":\"funmi@demo.sokoni.app\",\"password\":\"{DEMO_PASSWORD}\"}}'");
-    println!("\nAPI description: {url}/api/v1/openapi.json    Stop with Ctrl-C.\n");
+    println!("\nChat as a customer of any of them: {url}/sandbox/chat");
+    println!("API description: {url}/api/v1/openapi.json    Stop with Ctrl-C.\n");
 }

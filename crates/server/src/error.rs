@@ -165,6 +165,11 @@ fn unique_conflict(index: &'static str) -> AppError {
             "version",
             "the measurements changed at the same time; try again",
         ),
+        "wa_numbers_phone_number_id_key" => (
+            "conflict",
+            "phone_number_id",
+            "this WhatsApp number is already connected to a business",
+        ),
         _ => ("conflict", "", "this conflicts with an existing record"),
     };
     AppError::Conflict {

@@ -3,21 +3,33 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod net;
 pub mod notifier;
+pub mod sandbox;
 pub mod state;
+pub mod webhooks;
+pub mod workers;
 
 use crate::auth::tokens::Keys;
 use crate::config::Config;
 use crate::notifier::OutboxNotifier;
 use crate::state::AppState;
+use channels::MediaLimits;
+use channels::cloud::CloudApi;
+use channels::sandbox::SandboxChannel;
+use engine::seal::Sealer;
+use engine::{ChannelSettings, Services};
+use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use store::Db;
+use tokio::sync::Notify;
 
 /// Connects, migrates and builds the shared state.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
@@ -27,36 +39,68 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     }
     let db = Db::connect(&config.database_url()).await?;
     db.migrate().await?;
-    Ok(state_with(db, Keys::new(&secret), config))
+    Ok(state_with(db, &secret, config))
 }
 
-pub fn state_with(db: Db, keys: Keys, config: Config) -> AppState {
+/// The shared state over an open, migrated database.
+pub fn state_with(db: Db, secret: &SecretString, config: Config) -> AppState {
+    let services = Arc::new(Services {
+        db: db.clone(),
+        cloud: Arc::new(CloudApi::new(
+            &config.wa_api_base,
+            std::time::Duration::from_secs(config.wa_timeout_secs),
+        )),
+        sandbox: Arc::new(SandboxChannel),
+        sealer: Sealer::new(secret.expose_secret().as_bytes()),
+        conversation: None,
+        settings: ChannelSettings {
+            rate_limit_per_sec: config.wa_rate_limit_per_sec,
+            media_dir: config.data_dir.join("media"),
+            media_limits: MediaLimits {
+                max_bytes: config.media_max_bytes,
+                ..MediaLimits::default()
+            },
+            ..ChannelSettings::default()
+        },
+        outbound_wake: Arc::new(Notify::new()),
+    });
     AppState {
         db,
-        keys,
+        keys: Keys::new(secret),
         config: Arc::new(config),
         notifier: Arc::new(OutboxNotifier),
+        services,
+        inbound_wake: Arc::new(Notify::new()),
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+/// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and
+/// running jobs.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    metrics::install();
     let listen = state.config.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     tracing::info!(address = %listen, backend = state.db.backend(), "serving");
     let db = state.db.clone();
+    let workers = state
+        .config
+        .workers
+        .then(|| workers::start(&state, &workers::all_queues()));
     let app = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if let Some(w) = workers {
+        w.shutdown(std::time::Duration::from_secs(30)).await;
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

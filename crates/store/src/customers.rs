@@ -27,12 +27,17 @@ pub struct Customer {
     pub total_spent: i64,
     pub currency: String,
     pub last_order_at: Option<DateTime<Utc>>,
+    /// The name on the customer's WhatsApp profile.
+    pub wa_profile_name: Option<String>,
+    /// The customer's last WhatsApp message: free-form replies are allowed
+    /// for 24 hours after it.
+    pub last_inbound_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 const SELECT: &str = "SELECT c.id, c.tenant_id, c.name, c.phone, c.wa_id, c.email, c.birthday, c.notes, \
-     c.total_orders, c.total_spent, t.currency, c.last_order_at, c.created_at, c.updated_at \
+     c.total_orders, c.total_spent, t.currency, c.last_order_at, c.wa_profile_name, c.last_inbound_at, c.created_at, c.updated_at \
      FROM customers c JOIN tenants t ON t.id = c.tenant_id";
 
 #[derive(Debug, Clone, Default)]
@@ -262,4 +267,54 @@ mod tests {
     fn like_pattern_escapes_wildcards() {
         assert_eq!(super::like_pattern("a%b_c"), "%a\\%b\\_c%");
     }
+}
+
+/// Finds or creates the customer who wrote from WhatsApp id `wa_id`
+/// (canonical digits, `phone` its E.164 form), keeps their profile name,
+/// and moves `last_inbound_at` forward to `at` (never back: messages may be
+/// processed out of order). The name is filled from the profile only when
+/// staff have not set one.
+pub async fn touch_from_whatsapp(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    phone: &str,
+    wa_id: &str,
+    profile_name: Option<&str>,
+    at: DateTime<Utc>,
+) -> StoreResult<CustomerId> {
+    let mut ex = ex.into();
+    let stamp = now();
+    let id: Uuid = run!(ex.re(), c => sqlx::query_scalar(
+        "INSERT INTO customers (id, tenant_id, name, phone, wa_id, wa_profile_name, last_inbound_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $3, $6, $7, $7) \
+         ON CONFLICT (tenant_id, wa_id) DO UPDATE SET \
+           wa_profile_name = COALESCE(excluded.wa_profile_name, customers.wa_profile_name), \
+           name = COALESCE(customers.name, excluded.wa_profile_name), \
+           last_inbound_at = CASE WHEN customers.last_inbound_at IS NULL OR customers.last_inbound_at < excluded.last_inbound_at \
+                             THEN excluded.last_inbound_at ELSE customers.last_inbound_at END, \
+           updated_at = excluded.updated_at \
+         RETURNING id",
+    )
+    .bind(CustomerId::new().0)
+    .bind(tenant.0)
+    .bind(profile_name)
+    .bind(phone)
+    .bind(wa_id)
+    .bind(at)
+    .bind(stamp)
+    .fetch_one(c)
+    .await)?;
+    Ok(CustomerId(id))
+}
+
+/// The customer with WhatsApp id `wa_id` (canonical digits), if any.
+pub async fn find_by_wa_id(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    wa_id: &str,
+) -> StoreResult<Option<Customer>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.tenant_id = $1 AND c.wa_id = $2"));
+    Ok(
+        run!(ex, c => sqlx::query_as::<_, Customer>(sql).bind(tenant.0).bind(wa_id).fetch_optional(c).await)?,
+    )
 }

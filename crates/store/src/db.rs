@@ -149,6 +149,27 @@ impl Db {
         }
     }
 
+    /// Creates (`create`) or drops a PostgreSQL schema: a throwaway
+    /// database inside a server, for benchmarks. `name` must be a plain
+    /// identifier.
+    pub async fn scratch_schema(&self, name: &str, create: bool) -> StoreResult<()> {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(crate::StoreError::Unsupported("a schema name other than [A-Za-z0-9_]"));
+        }
+        let sql = if create {
+            format!("CREATE SCHEMA {name}")
+        } else {
+            format!("DROP SCHEMA IF EXISTS {name} CASCADE")
+        };
+        match self {
+            Db::Postgres(p) => {
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await?;
+                Ok(())
+            }
+            Db::Sqlite(_) => Err(crate::StoreError::Unsupported("schemas on SQLite")),
+        }
+    }
+
     /// A cheap round trip, for readiness checks.
     pub async fn ping(&self) -> StoreResult<()> {
         run!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))?;

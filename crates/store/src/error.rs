@@ -53,6 +53,12 @@ pub const UNIQUE_INDEXES: &[(&str, &str)] = &[
         "payments.provider, payments.provider_ref",
     ),
     ("jobs_dedup_key", "jobs.dedup_key"),
+    ("wa_numbers_phone_number_id_key", "wa_numbers.phone_number_id"),
+    (
+        "wa_events_provider_key",
+        "wa_events.kind, wa_events.provider_key",
+    ),
+    ("wa_messages_wamid_key", "wa_messages.wa_message_id"),
 ];
 
 impl From<sqlx::Error> for StoreError {

@@ -1,6 +1,6 @@
 //! The job queue table. Jobs are enqueued inside the caller's transaction
 //! (an outbox), so a job exists exactly when the write that needs it does.
-//! Workers arrive with the WhatsApp channel issue.
+//! The worker runtime that claims and runs them is `engine::worker`.
 
 use crate::{Ex, StoreResult, now, run};
 use chrono::{DateTime, Utc};
@@ -60,6 +60,8 @@ pub struct Claimed {
     /// Including this one.
     pub attempts: i32,
     pub max_attempts: i32,
+    /// When the job was due; the claim time minus this is its queue latency.
+    pub run_at: DateTime<Utc>,
 }
 
 /// Marks jobs whose lease ran out on their final attempt as dead, so a job
@@ -86,20 +88,47 @@ pub async fn claim(
     worker: &str,
     lease: chrono::Duration,
 ) -> StoreResult<Option<Claimed>> {
+    claim_in(db, Some(queue), worker, lease).await
+}
+
+/// [`claim`] from any queue: for tests and one-off drains that run every
+/// due job.
+pub async fn claim_any(
+    db: &crate::Db,
+    worker: &str,
+    lease: chrono::Duration,
+) -> StoreResult<Option<Claimed>> {
+    claim_in(db, None, worker, lease).await
+}
+
+async fn claim_in(
+    db: &crate::Db,
+    queue: Option<&str>,
+    worker: &str,
+    lease: chrono::Duration,
+) -> StoreResult<Option<Claimed>> {
     let at = now();
     bury_expired(db, at).await?;
-    const PICK: &str = "SELECT id FROM jobs WHERE queue = $1 \
+    // Without a queue, $1 is bound (NULL) but not used.
+    let of_queue = if queue.is_some() {
+        "queue = $1"
+    } else {
+        "$1 IS NULL"
+    };
+    let pick = format!(
+        "SELECT id FROM jobs WHERE {of_queue} \
          AND ((status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2)) \
-         ORDER BY run_at, id LIMIT 1";
+         ORDER BY run_at, id LIMIT 1"
+    );
     const SET: &str = "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $3, \
          locked_until = $4, updated_at = $2 WHERE id = ";
-    const RETURNING: &str = " RETURNING id, queue, kind, payload, attempts, max_attempts";
+    const RETURNING: &str = " RETURNING id, queue, kind, payload, attempts, max_attempts, run_at";
     let claimed = match db {
         // SKIP LOCKED: concurrent claimers pass over each other's rows
         // instead of queueing behind them.
         crate::Db::Postgres(p) => {
             let sql =
-                sqlx::AssertSqlSafe(format!("{SET}({PICK} FOR UPDATE SKIP LOCKED){RETURNING}"));
+                sqlx::AssertSqlSafe(format!("{SET}({pick} FOR UPDATE SKIP LOCKED){RETURNING}"));
             sqlx::query_as::<_, Claimed>(sql)
                 .bind(queue)
                 .bind(at)
@@ -110,7 +139,7 @@ pub async fn claim(
         }
         // SQLite has one writer at a time: the statement is atomic.
         crate::Db::Sqlite(p) => {
-            let sql = sqlx::AssertSqlSafe(format!("{SET}({PICK}){RETURNING}"));
+            let sql = sqlx::AssertSqlSafe(format!("{SET}({pick}){RETURNING}"));
             sqlx::query_as::<_, Claimed>(sql)
                 .bind(queue)
                 .bind(at)
@@ -132,6 +161,49 @@ pub async fn complete(db: &crate::Db, id: JobId, worker: &str) -> StoreResult<bo
     )
     .bind(id.0)
     .bind(worker)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Extends the lease `worker` holds on a running job to `until`: the
+/// heartbeat of a long handler. False if the worker no longer holds it
+/// (another worker reclaimed it, or it was finished or buried), in which case
+/// nothing changes.
+pub async fn extend(
+    db: &crate::Db,
+    id: JobId,
+    worker: &str,
+    until: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let n = run!(db, c => sqlx::query(
+        "UPDATE jobs SET locked_until = $3, updated_at = $4 \
+         WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+    )
+    .bind(id.0)
+    .bind(worker)
+    .bind(until)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Marks a claimed job dead at once, keeping `error`: a failure no retry can
+/// fix. False if `worker` no longer holds it, in which case nothing changes.
+/// Operators can still [`retry`] it.
+pub async fn bury(db: &crate::Db, id: JobId, worker: &str, error: &str) -> StoreResult<bool> {
+    let error: String = error.chars().take(2000).collect();
+    let n = run!(db, c => sqlx::query(
+        "UPDATE jobs SET status = 'dead', last_error = $3, locked_by = NULL, locked_until = NULL, \
+         updated_at = $4 WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+    )
+    .bind(id.0)
+    .bind(worker)
+    .bind(&error)
     .bind(now())
     .execute(c)
     .await
@@ -238,4 +310,26 @@ pub async fn purge(db: &crate::Db, before: DateTime<Utc>, include_dead: bool) ->
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?)
+}
+
+/// Jobs by kind and state (metrics).
+pub async fn counts(db: &crate::Db) -> StoreResult<Vec<(String, String, i64)>> {
+    Ok(run!(db, c => sqlx::query_as::<_, (String, String, i64)>(
+        "SELECT kind, status, COUNT(*) FROM jobs GROUP BY kind, status ORDER BY kind, status",
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Seconds the oldest due, unclaimed job has been waiting (metrics: queue
+/// lag), or `None` when nothing is waiting.
+pub async fn oldest_due_age(db: &crate::Db) -> StoreResult<Option<f64>> {
+    let at = now();
+    let oldest: Option<DateTime<Utc>> = run!(db, c => sqlx::query_scalar(
+        "SELECT MIN(run_at) FROM jobs WHERE status = 'queued' AND run_at <= $1",
+    )
+    .bind(at)
+    .fetch_one(c)
+    .await)?;
+    Ok(oldest.map(|t| (at - t).num_milliseconds() as f64 / 1000.0))
 }

@@ -19,6 +19,7 @@ pub mod schema;
 pub mod tenants;
 pub mod testing;
 pub mod users;
+pub mod wa;
 
 pub use db::{Db, Ex, Tx, now};
 pub use error::{StoreError, StoreResult, UNIQUE_INDEXES};

@@ -12,13 +12,20 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OutboxMessage {
     pub id: Uuid,
+    pub tenant_id: Option<Uuid>,
     pub channel: String,
     pub recipient: String,
     pub kind: String,
     pub body: String,
     pub status: String,
+    /// The approved template to send instead outside the 24-hour window.
+    #[serde(skip)]
+    pub template: Option<sqlx::types::Json<serde_json::Value>>,
     pub created_at: DateTime<Utc>,
 }
+
+const SELECT: &str =
+    "SELECT id, tenant_id, channel, recipient, kind, body, status, template, created_at FROM outbox";
 
 pub async fn push(
     ex: impl Into<Ex<'_>>,
@@ -26,18 +33,20 @@ pub async fn push(
     recipient: &str,
     kind: &str,
     body: &str,
+    template: Option<&serde_json::Value>,
 ) -> StoreResult<Uuid> {
     let mut ex = ex.into();
     let id = Uuid::now_v7();
     run!(ex.re(), c => sqlx::query(
-        "INSERT INTO outbox (id, tenant_id, channel, recipient, kind, body, created_at) \
-         VALUES ($1, $2, 'whatsapp', $3, $4, $5, $6)",
+        "INSERT INTO outbox (id, tenant_id, channel, recipient, kind, body, template, created_at) \
+         VALUES ($1, $2, 'whatsapp', $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(tenant.map(|t| t.0))
     .bind(recipient)
     .bind(kind)
     .bind(body)
+    .bind(template.map(sqlx::types::Json))
     .bind(now())
     .execute(c)
     .await
@@ -62,11 +71,29 @@ pub async fn for_recipient(
     ex: impl Into<Ex<'_>>,
     recipient: &str,
 ) -> StoreResult<Vec<OutboxMessage>> {
-    Ok(run!(ex, c => sqlx::query_as::<_, OutboxMessage>(
-        "SELECT id, channel, recipient, kind, body, status, created_at FROM outbox \
-         WHERE recipient = $1 ORDER BY id DESC",
-    )
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE recipient = $1 ORDER BY id DESC"));
+    Ok(run!(ex, c => sqlx::query_as::<_, OutboxMessage>(sql)
     .bind(recipient)
     .fetch_all(c)
     .await)?)
+}
+
+pub async fn get(ex: impl Into<Ex<'_>>, id: Uuid) -> StoreResult<OutboxMessage> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));
+    Ok(run!(ex, c => sqlx::query_as::<_, OutboxMessage>(sql).bind(id).fetch_one(c).await)?)
+}
+
+/// Records what became of a message: `sent` (handed to the channel),
+/// `failed` or `blocked`.
+pub async fn set_status(ex: impl Into<Ex<'_>>, id: Uuid, status: &str) -> StoreResult<()> {
+    run!(ex, c => sqlx::query(
+        "UPDATE outbox SET status = $2, sent_at = CASE WHEN $2 = 'sent' THEN $3 ELSE sent_at END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
 }

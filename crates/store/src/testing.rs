@@ -34,8 +34,26 @@ fn stale(name: &str) -> bool {
 
 pub const POSTGRES_ENV: &str = "SOKONI_TEST_POSTGRES_URL";
 
+/// A fresh database and the URL another process (a spawned `sokoni`, a
+/// worker) can open the same database with.
+pub struct Fresh {
+    pub db: Db,
+    pub url: String,
+}
+
 /// A migrated SQLite database in a new file under the system temp dir.
 pub async fn sqlite() -> Db {
+    sqlite_fresh().await.db
+}
+
+/// A migrated PostgreSQL schema of its own, or `None` (with a note on
+/// stderr) when no test server is configured.
+pub async fn postgres() -> Option<Db> {
+    postgres_fresh().await.map(|f| f.db)
+}
+
+/// [`sqlite`], with its URL.
+pub async fn sqlite_fresh() -> Fresh {
     let dir = std::env::temp_dir().join("sokoni-tests");
     std::fs::create_dir_all(&dir).expect("create temp dir for test databases");
     if !SWEPT_FILES.swap(true, Ordering::SeqCst)
@@ -49,16 +67,14 @@ pub async fn sqlite() -> Db {
         }
     }
     let path = dir.join(format!("{}.db", uuid::Uuid::now_v7()));
-    let db = Db::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .expect("open test sqlite");
+    let url = format!("sqlite://{}", path.display());
+    let db = Db::connect(&url).await.expect("open test sqlite");
     db.migrate().await.expect("migrate test sqlite");
-    db
+    Fresh { db, url }
 }
 
-/// A migrated PostgreSQL schema of its own, or `None` (with a note on
-/// stderr) when no test server is configured.
-pub async fn postgres() -> Option<Db> {
+/// [`postgres`], with a URL whose `search_path` is the test's schema.
+pub async fn postgres_fresh() -> Option<Fresh> {
     let Ok(url) = std::env::var(POSTGRES_ENV) else {
         eprintln!("skipped PostgreSQL: {POSTGRES_ENV} is not set");
         return None;
@@ -99,7 +115,9 @@ pub async fn postgres() -> Option<Db> {
         .expect("connect to test schema");
     let db = Db::Postgres(pool);
     db.migrate().await.expect("migrate test schema");
-    Some(db)
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let url = format!("{url}{sep}options[search_path]={schema}");
+    Some(Fresh { db, url })
 }
 
 /// Every backend available to this test run: SQLite, and PostgreSQL when
@@ -110,4 +128,25 @@ pub async fn backends() -> Vec<Db> {
         all.push(pg);
     }
     all
+}
+
+/// [`backends`], with their URLs.
+pub async fn backends_fresh() -> Vec<Fresh> {
+    let mut all = vec![sqlite_fresh().await];
+    if let Some(pg) = postgres_fresh().await {
+        all.push(pg);
+    }
+    all
+}
+
+/// Makes every queued job due now, skipping the rest of its backoff (so a
+/// test can run the next attempt without waiting).
+pub async fn make_jobs_due(db: &Db) {
+    let at = crate::now();
+    crate::run!(db, c => sqlx::query("UPDATE jobs SET run_at = $1 WHERE status = 'queued'")
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .expect("make jobs due");
 }

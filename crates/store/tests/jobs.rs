@@ -176,3 +176,170 @@ fn backoff_doubles_with_jitter_and_a_cap() {
     assert_eq!(jobs::backoff(3, 1.0).num_milliseconds(), 10000);
     assert_eq!(jobs::backoff(40, 0.5).num_seconds(), 3600);
 }
+
+#[tokio::test]
+async fn a_claim_reports_when_the_job_was_due() {
+    for db in testing::backends().await {
+        let due = store::now() - Duration::seconds(5);
+        let mut j = job(None);
+        j.run_at = Some(due);
+        jobs::enqueue(&db, &j).await.unwrap();
+        let claimed = jobs::claim(&db, "default", "w", Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(claimed.run_at, due, "{}", db.backend());
+    }
+}
+
+#[tokio::test]
+async fn only_the_holder_extends_a_lease() {
+    for db in testing::backends().await {
+        jobs::enqueue(&db, &job(None)).await.unwrap();
+        // A lease that has already run out: anyone could reclaim the job...
+        let j = jobs::claim(&db, "default", "holder", Duration::milliseconds(-1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            !jobs::extend(&db, j.id, "other", store::now() + Duration::seconds(60))
+                .await
+                .unwrap(),
+            "a worker that does not hold the job cannot extend it"
+        );
+        // ...until the holder's heartbeat extends it.
+        assert!(
+            jobs::extend(&db, j.id, "holder", store::now() + Duration::seconds(60))
+                .await
+                .unwrap(),
+            "{}",
+            db.backend()
+        );
+        assert!(
+            jobs::claim(&db, "default", "other", Duration::seconds(60))
+                .await
+                .unwrap()
+                .is_none(),
+            "an extended lease is not reclaimed on {}",
+            db.backend()
+        );
+        // Let the lease run out again: another worker takes the job over and
+        // the old holder can no longer extend it.
+        assert!(
+            jobs::extend(&db, j.id, "holder", store::now() - Duration::seconds(1))
+                .await
+                .unwrap()
+        );
+        let taken = jobs::claim(&db, "default", "other", Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((taken.id, taken.attempts), (j.id, 2));
+        assert!(
+            !jobs::extend(&db, j.id, "holder", store::now() + Duration::seconds(60))
+                .await
+                .unwrap()
+        );
+        assert!(jobs::complete(&db, j.id, "other").await.unwrap());
+        assert!(
+            !jobs::extend(&db, j.id, "other", store::now() + Duration::seconds(60))
+                .await
+                .unwrap(),
+            "a finished job has no lease"
+        );
+        let row = &jobs::list(&db, None, 10).await.unwrap()[0];
+        assert_eq!(row.status, "done");
+    }
+}
+
+#[tokio::test]
+async fn bury_kills_a_held_job_at_once() {
+    for db in testing::backends().await {
+        let id = jobs::enqueue(&db, &job(None)).await.unwrap().unwrap();
+        let j = jobs::claim(&db, "default", "holder", Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            !jobs::bury(&db, j.id, "other", "not mine").await.unwrap(),
+            "only the holder buries"
+        );
+        assert_eq!(
+            jobs::list(&db, None, 10).await.unwrap()[0].status,
+            "running"
+        );
+        assert!(
+            jobs::bury(&db, j.id, "holder", "the order no longer exists")
+                .await
+                .unwrap()
+        );
+        let row = &jobs::list(&db, None, 10).await.unwrap()[0];
+        assert_eq!(row.status, "dead", "{}", db.backend());
+        assert_eq!(
+            row.attempts, 1,
+            "dead after one attempt of {}",
+            row.max_attempts
+        );
+        assert_eq!(
+            row.last_error.as_deref(),
+            Some("the order no longer exists")
+        );
+        assert_eq!(row.locked_by, None);
+        assert!(
+            !jobs::bury(&db, j.id, "holder", "again").await.unwrap(),
+            "a dead job is no longer held"
+        );
+        assert!(
+            jobs::claim(&db, "default", "w", Duration::seconds(60))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            jobs::retry(&db, id).await.unwrap(),
+            "operators can retry it"
+        );
+        assert_eq!(jobs::count_queued(&db, "a").await.unwrap(), 1);
+    }
+}
+
+#[tokio::test]
+async fn claim_any_takes_due_jobs_of_every_queue() {
+    for db in testing::backends().await {
+        let mut a = job(None);
+        a.queue = "inbound";
+        a.run_at = Some(store::now() - Duration::seconds(2));
+        let mut b = job(None);
+        b.queue = "outbound";
+        b.run_at = Some(store::now() - Duration::seconds(1));
+        let mut later = job(None);
+        later.run_at = Some(store::now() + Duration::seconds(60));
+        let a = jobs::enqueue(&db, &a).await.unwrap().unwrap();
+        let b = jobs::enqueue(&db, &b).await.unwrap().unwrap();
+        jobs::enqueue(&db, &later).await.unwrap().unwrap();
+        let lease = Duration::seconds(60);
+        let first = jobs::claim_any(&db, "w", lease).await.unwrap().unwrap();
+        let second = jobs::claim_any(&db, "w", lease).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                first.id,
+                first.queue.as_str(),
+                second.id,
+                second.queue.as_str()
+            ),
+            (a, "inbound", b, "outbound"),
+            "oldest due first on {}",
+            db.backend()
+        );
+        assert!(
+            jobs::claim_any(&db, "w", lease).await.unwrap().is_none(),
+            "a job not yet due is left"
+        );
+        assert!(
+            jobs::claim(&db, "inbound", "w", lease)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}

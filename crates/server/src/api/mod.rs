@@ -7,6 +7,7 @@ pub mod measurements;
 pub mod orders;
 pub mod settings;
 pub mod users;
+pub mod whatsapp;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

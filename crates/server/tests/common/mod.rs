@@ -10,7 +10,6 @@ use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use server::auth::tokens::Keys;
 use server::config::Config;
 use server::state::AppState;
 use std::net::SocketAddr;
@@ -48,11 +47,33 @@ pub struct Owner {
     pub user_id: String,
 }
 
+/// The app secret test webhooks are signed with (protocols.md §1.2).
+pub const APP_SECRET: &str = "test_app_secret";
+pub const VERIFY_TOKEN: &str = "test-verify-token";
+
 impl TestApp {
     pub fn new(db: Db) -> Self {
+        Self::with_config(db, Config::default())
+    }
+
+    /// With WhatsApp configured: the test app secret and verify token, and
+    /// Graph API calls to `api_base` (a mock server).
+    pub fn whatsapp(db: Db, api_base: &str) -> Self {
+        let config = Config {
+            wa_app_secret: Some(APP_SECRET.to_string().into()),
+            wa_verify_token: Some(VERIFY_TOKEN.to_string().into()),
+            wa_api_base: api_base.to_string(),
+            wa_timeout_secs: 2,
+            data_dir: std::env::temp_dir().join(format!("sokoni-test-data-{}", uuid::Uuid::now_v7())),
+            ..Config::default()
+        };
+        Self::with_config(db, config)
+    }
+
+    pub fn with_config(db: Db, config: Config) -> Self {
         let secret =
             secrecy::SecretString::from("test-secret-key-that-is-long-enough-1234".to_string());
-        let state = server::state_with(db, Keys::new(&secret), Config::default());
+        let state = server::state_with(db, &secret, config);
         let router = server::app::router(state.clone())
             .layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5555))));
         TestApp { state, router }

@@ -1,0 +1,321 @@
+//! The outbound path: queueing a message (validated against Meta's limits
+//! before anything is stored), the `send_message` job (24-hour rule, rate
+//! limit, retries, permanent errors), and delivering the foundation's
+//! outbox through WhatsApp.
+
+use crate::intake::retry;
+use crate::services::Services;
+use crate::worker::{Handler, JobError};
+use async_trait::async_trait;
+use channels::outbound::{LimitError, OutMessage};
+use channels::{SendError, Sender};
+use chrono::{Duration, Utc};
+use domain::{CustomerId, E164, OrderId, TenantId, WaMessageId};
+use std::sync::Arc;
+use store::jobs::Claimed;
+use store::wa::{self, NewOutbound, Number};
+use store::{Ex, StoreError};
+
+/// Meta's customer service window (protocols.md §1.7).
+pub const WINDOW: Duration = Duration::hours(24);
+
+/// The job kind that hands an outbox row to WhatsApp.
+pub const DELIVER_OUTBOX: &str = "deliver_outbox";
+
+/// Meta's code for a free-form message outside the window.
+const REENGAGEMENT: i64 = 131047;
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("{0}: {1}")]
+    Invalid(String, String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl QueueError {
+    fn limit(prefix: &str, e: LimitError) -> Self {
+        let field = if prefix.is_empty() {
+            e.field
+        } else {
+            format!("{prefix}.{}", e.field)
+        };
+        QueueError::Invalid(field, e.message)
+    }
+}
+
+/// A message a business wants to send to one customer.
+pub struct Outgoing<'a> {
+    pub tenant: TenantId,
+    pub number: &'a Number,
+    pub customer: Option<CustomerId>,
+    pub order: Option<OrderId>,
+    pub to: &'a E164,
+    pub message: &'a OutMessage,
+    /// An approved template to send instead when the customer's window is
+    /// closed.
+    pub fallback: Option<&'a OutMessage>,
+}
+
+/// Validates and records the message as queued, with its send job, on the
+/// caller's executor. Nothing is stored when the message breaks a limit.
+pub async fn queue(ex: impl Into<Ex<'_>>, o: &Outgoing<'_>) -> Result<WaMessageId, QueueError> {
+    o.message.validate().map_err(|e| QueueError::limit("", e))?;
+    if let Some(fb) = o.fallback {
+        if !fb.is_template() {
+            return Err(QueueError::Invalid(
+                "fallback".into(),
+                "the fallback must be a template".into(),
+            ));
+        }
+        fb.validate().map_err(|e| QueueError::limit("fallback", e))?;
+    }
+    let to = o.to.send_to();
+    let payload = o.message.to_graph(&to);
+    let content = serde_json::to_value(o.message).map_err(|e| QueueError::Invalid("message".into(), e.to_string()))?;
+    let fallback = o
+        .fallback
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|e| QueueError::Invalid("fallback".into(), e.to_string()))?;
+    let body = o.message.summary();
+    Ok(wa::queue_outbound(
+        ex,
+        &NewOutbound {
+            tenant_id: o.tenant,
+            number_id: o.number.id,
+            customer_id: o.customer,
+            order_id: o.order,
+            from_number: &digits(&o.number.display_phone_number),
+            to_number: &to,
+            kind: o.message.kind(),
+            body: &body,
+            payload: &payload,
+            content: &content,
+            fallback: fallback.as_ref(),
+        },
+    )
+    .await?)
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The `send_message` job.
+pub struct SendMessage(pub Arc<Services>);
+
+#[async_trait]
+impl Handler for SendMessage {
+    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
+        let id: WaMessageId = job
+            .payload
+            .get("message_id")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .ok_or_else(|| JobError::Fatal("payload has no message_id".into()))?;
+        send(&self.0, id, job).await
+    }
+}
+
+async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobError> {
+    let db = &svc.db;
+    let m = wa::message(db, id).await.map_err(retry)?;
+    if m.status != "queued" {
+        return Ok(());
+    }
+    let tenant = m.tenant_id;
+    let block = |title: &'static str, details: String| async move {
+        wa::mark_undeliverable(db, id, "blocked", None, title, Some(&details))
+            .await
+            .map_err(retry)?;
+        metrics::counter!("sokoni_wa_outbound_total", "status" => "blocked").increment(1);
+        Ok::<(), JobError>(())
+    };
+    let number = wa::get_number(db, tenant, m.number_id).await.map_err(retry)?;
+    if !number.active {
+        return block("number inactive", "the business number is switched off".into()).await;
+    }
+    let content: OutMessage = m
+        .content
+        .as_ref()
+        .and_then(|c| serde_json::from_value(c.0.clone()).ok())
+        .ok_or_else(|| JobError::Fatal("stored message has no readable content".into()))?;
+    let fallback: Option<OutMessage> = m
+        .fallback
+        .as_ref()
+        .and_then(|c| serde_json::from_value(c.0.clone()).ok());
+
+    // The 24-hour rule: free-form only while the customer's window is open.
+    let last_inbound = match m.customer() {
+        Some(c) => store::customers::get(db, tenant, c)
+            .await
+            .map_err(retry)?
+            .last_inbound_at,
+        None => None,
+    };
+    let open = last_inbound.is_some_and(|t| Utc::now() - t < WINDOW);
+    let (msg, using_fallback) = if open || content.is_template() {
+        (content, false)
+    } else if let Some(fb) = fallback.clone() {
+        (fb, true)
+    } else {
+        let details = match last_inbound {
+            Some(t) => format!(
+                "the customer last wrote at {}; outside 24 hours only an approved template may be sent",
+                t.to_rfc3339()
+            ),
+            None => "the customer has never written to this number; only an approved template may be sent".into(),
+        };
+        return block("outside the 24-hour window", details).await;
+    };
+
+    let token = if number.sandbox {
+        String::new()
+    } else {
+        let Some(sealed) = number.access_token_sealed.as_deref() else {
+            return block("no access token", "the business number has no access token".into()).await;
+        };
+        svc.sealer
+            .open(sealed)
+            .map_err(|e| JobError::Fatal(format!("access token: {e}")))?
+    };
+
+    let mut attempt = Some((msg, using_fallback));
+    while let Some((msg, using_fallback)) = attempt.take() {
+        take_slot(svc, &number).await?;
+        let sender = Sender {
+            phone_number_id: &number.phone_number_id,
+            access_token: &token,
+        };
+        match svc.channel_for(&number).send(&sender, &m.to_number, &msg).await {
+            Ok(wamid) => {
+                let payload = msg.to_graph(&m.to_number);
+                wa::mark_sent(db, id, &wamid, &payload, msg.kind())
+                    .await
+                    .map_err(retry)?;
+                metrics::counter!("sokoni_wa_outbound_total", "status" => "sent").increment(1);
+            }
+            Err(SendError::Permanent(e)) if e.code == REENGAGEMENT && !using_fallback && fallback.is_some() => {
+                // Our clock said the window was open; Meta's says closed.
+                attempt = fallback.clone().map(|fb| (fb, true));
+            }
+            Err(SendError::Permanent(e)) => {
+                wa::mark_undeliverable(db, id, "failed", Some(e.code), &e.title, e.details.as_deref())
+                    .await
+                    .map_err(retry)?;
+                metrics::counter!("sokoni_wa_outbound_total", "status" => "failed").increment(1);
+                metrics::counter!("sokoni_wa_errors_total", "code" => e.code.to_string()).increment(1);
+            }
+            Err(SendError::Invalid(e)) => {
+                wa::mark_undeliverable(
+                    db,
+                    id,
+                    "failed",
+                    None,
+                    "invalid message",
+                    Some(&format!("{}: {}", e.field, e.message)),
+                )
+                .await
+                .map_err(retry)?;
+                metrics::counter!("sokoni_wa_outbound_total", "status" => "failed").increment(1);
+            }
+            Err(e) => {
+                let text = e.to_string();
+                if job.attempts >= job.max_attempts {
+                    wa::mark_undeliverable(db, id, "failed", None, "not delivered after retries", Some(&text))
+                        .await
+                        .map_err(retry)?;
+                    metrics::counter!("sokoni_wa_outbound_total", "status" => "failed").increment(1);
+                }
+                return Err(JobError::Retry(text));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Waits for a send slot in this number's current one-second window.
+async fn take_slot(svc: &Services, number: &Number) -> Result<(), JobError> {
+    loop {
+        let now = Utc::now();
+        let second = now.timestamp();
+        if wa::take_send_slot(&svc.db, number.id, second, svc.settings.rate_limit_per_sec)
+            .await
+            .map_err(retry)?
+        {
+            return Ok(());
+        }
+        let into = now.timestamp_subsec_millis();
+        tokio::time::sleep(std::time::Duration::from_millis(u64::from(1000 - into.min(999)))).await;
+    }
+}
+
+/// The `deliver_outbox` job: hands a foundation outbox message (a login
+/// code, a staff alert) to the tenant's first active number.
+pub struct DeliverOutbox(pub Arc<Services>);
+
+#[async_trait]
+impl Handler for DeliverOutbox {
+    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
+        let id: uuid::Uuid = job
+            .payload
+            .get("outbox_id")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .ok_or_else(|| JobError::Fatal("payload has no outbox_id".into()))?;
+        let db = &self.0.db;
+        let row = store::outbox::get(db, id).await.map_err(retry)?;
+        if row.status != "pending" {
+            return Ok(());
+        }
+        let number = match row.tenant_id {
+            Some(t) => wa::numbers(db, domain::TenantId(t))
+                .await
+                .map_err(retry)?
+                .into_iter()
+                .find(|n| n.active),
+            None => None,
+        };
+        let (Some(number), Ok(to)) = (number, E164::from_wa_id(row.recipient.trim_start_matches('+'))) else {
+            store::outbox::set_status(db, id, "blocked").await.map_err(retry)?;
+            tracing::warn!(outbox = %id, "no WhatsApp number to deliver an outbox message from");
+            return Ok(());
+        };
+        let customer = store::customers::find_by_wa_id(db, number.tenant_id, &to.wa_id())
+            .await
+            .map_err(retry)?
+            .map(|c| c.id);
+        let message = OutMessage::Text {
+            body: row.body.clone(),
+            preview_url: false,
+        };
+        let fallback: Option<OutMessage> = row
+            .template
+            .as_ref()
+            .and_then(|t| serde_json::from_value(t.0.clone()).ok());
+        let mut tx = db.begin().await.map_err(retry)?;
+        match queue(
+            &mut tx,
+            &Outgoing {
+                tenant: number.tenant_id,
+                number: &number,
+                customer,
+                order: None,
+                to: &to,
+                message: &message,
+                fallback: fallback.as_ref(),
+            },
+        )
+        .await
+        {
+            Ok(_) => store::outbox::set_status(&mut tx, id, "sent").await.map_err(retry)?,
+            Err(QueueError::Invalid(field, msg)) => {
+                tracing::warn!(outbox = %id, %field, %msg, "outbox message breaks WhatsApp limits");
+                store::outbox::set_status(&mut tx, id, "failed").await.map_err(retry)?;
+            }
+            Err(QueueError::Store(e)) => return Err(retry(e)),
+        }
+        tx.commit().await.map_err(retry)?;
+        self.0.wake_outbound();
+        Ok(())
+    }
+}

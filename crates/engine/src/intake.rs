@@ -1,0 +1,294 @@
+//! The inbound path: what the webhook stores before answering 200, and the
+//! `process_inbound` job that turns a stored event into a customer, a
+//! message in the thread, a status change, and a turn of the conversation.
+
+use crate::conversation::Turn;
+use crate::services::Services;
+use crate::worker::{Handler, JobError};
+use async_trait::async_trait;
+use channels::inbound::{self, Content, Event};
+use domain::{E164, WaEventId};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use store::jobs::{self, Claimed, NewJob};
+use store::wa::{self, EventKind, NewEvent, NewInbound, StatusChange, StatusOutcome};
+use store::{Db, StoreResult};
+
+/// What one webhook delivery stored.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub stored: usize,
+    pub duplicates: usize,
+    pub unroutable: usize,
+}
+
+/// Stores every event of a verified envelope and enqueues their processing,
+/// all in one transaction: either the whole delivery is durable (and we may
+/// answer 200) or nothing is. A redelivered event hits the unique key and
+/// changes nothing.
+pub async fn record(db: &Db, events: &[Event]) -> StoreResult<Recorded> {
+    let mut out = Recorded::default();
+    if events.is_empty() {
+        return Ok(out);
+    }
+    let mut tx = db.begin().await?;
+    for e in events {
+        let (kind, pnid, key, payload) = single(e);
+        let tenant = wa::number_by_phone_number_id(&mut tx, pnid)
+            .await?
+            .filter(|n| n.active)
+            .map(|n| n.tenant_id);
+        let stored = wa::record_event(
+            &mut tx,
+            &NewEvent {
+                tenant_id: tenant,
+                phone_number_id: pnid,
+                kind,
+                provider_key: &key,
+                payload: &payload,
+            },
+        )
+        .await?;
+        let outcome = match (stored, tenant) {
+            (None, _) => {
+                out.duplicates += 1;
+                "duplicate"
+            }
+            (Some(_), None) => {
+                out.unroutable += 1;
+                "unroutable"
+            }
+            (Some(_), Some(_)) => {
+                out.stored += 1;
+                "stored"
+            }
+        };
+        metrics::counter!("sokoni_wa_inbound_events_total", "kind" => kind.as_str(), "outcome" => outcome)
+            .increment(1);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// One event as a self-contained envelope (so processing parses it with
+/// the same code as the intake), with its kind, number and unique key.
+fn single(e: &Event) -> (EventKind, &str, String, Value) {
+    let envelope = |pnid: &str, display: &str, value: Value| {
+        let mut v = json!({
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": display, "phone_number_id": pnid },
+        });
+        if let (Some(obj), Value::Object(extra)) = (v.as_object_mut(), value) {
+            obj.extend(extra);
+        }
+        json!({
+            "object": "whatsapp_business_account",
+            "entry": [{ "id": "", "changes": [{ "field": "messages", "value": v }] }],
+        })
+    };
+    match e {
+        Event::Message(m) => {
+            let mut contact = json!({ "wa_id": m.from });
+            if let Some(name) = &m.profile_name {
+                contact["profile"] = json!({ "name": name });
+            }
+            (
+                EventKind::Message,
+                &m.phone_number_id,
+                m.id.clone(),
+                envelope(
+                    &m.phone_number_id,
+                    &m.display_phone_number,
+                    json!({ "contacts": [contact], "messages": [m.raw] }),
+                ),
+            )
+        }
+        Event::Status(s) => (
+            EventKind::Status,
+            &s.phone_number_id,
+            format!("{}:{}", s.id, s.status.as_str()),
+            envelope(&s.phone_number_id, "", json!({ "statuses": [s.raw] })),
+        ),
+        Event::Error(er) => {
+            let errors = match &er.raw {
+                Value::Array(_) => er.raw.clone(),
+                other => other.get("errors").cloned().unwrap_or_else(|| json!([other])),
+            };
+            let digest = hex_digest(&errors.to_string());
+            (
+                EventKind::Error,
+                &er.phone_number_id,
+                digest,
+                envelope(&er.phone_number_id, "", json!({ "errors": errors })),
+            )
+        }
+    }
+}
+
+fn hex_digest(s: &str) -> String {
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The `process_inbound` job.
+pub struct ProcessInbound(pub Arc<Services>);
+
+#[async_trait]
+impl Handler for ProcessInbound {
+    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
+        let id: WaEventId = job
+            .payload
+            .get("event_id")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .ok_or_else(|| JobError::Fatal("payload has no event_id".into()))?;
+        process(&self.0, id, job).await
+    }
+}
+
+async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), JobError> {
+    let db = &svc.db;
+    let event = wa::get_event(db, id).await.map_err(retry)?;
+    if event.state != "pending" {
+        return Ok(());
+    }
+    let Some(tenant) = event.tenant() else {
+        return Ok(());
+    };
+    let raw = serde_json::to_vec(&event.payload.0).map_err(|e| JobError::Fatal(e.to_string()))?;
+    let parsed = inbound::parse(&raw).map_err(|e| JobError::Fatal(format!("stored event: {e}")))?;
+    let Some(ev) = parsed.into_iter().next() else {
+        wa::mark_event_processed(db, id).await.map_err(retry)?;
+        return Ok(());
+    };
+    match ev {
+        Event::Message(m) => {
+            let mut tx = db.begin().await.map_err(retry)?;
+            let number = wa::number_by_phone_number_id(&mut tx, &m.phone_number_id)
+                .await
+                .map_err(retry)?
+                .filter(|n| n.tenant_id == tenant);
+            let (Some(number), Ok(phone)) = (number, E164::from_wa_id(&m.from)) else {
+                tracing::warn!(event = %id, "inbound message without a usable number or sender; dropped");
+                wa::mark_event_processed(&mut tx, id).await.map_err(retry)?;
+                tx.commit().await.map_err(retry)?;
+                return Ok(());
+            };
+            let customer = store::customers::touch_from_whatsapp(
+                &mut tx,
+                tenant,
+                phone.as_str(),
+                &phone.wa_id(),
+                m.profile_name.as_deref(),
+                m.timestamp,
+            )
+            .await
+            .map_err(retry)?;
+            let (media_id, media_mime) = match &m.content {
+                Content::Media { id, mime_type, .. } => (Some(id.as_str()), mime_type.as_deref()),
+                _ => (None, None),
+            };
+            let body = m.content.text();
+            let parsed_content = serde_json::to_value(&m.content).ok();
+            let stored = wa::insert_inbound(
+                &mut tx,
+                &NewInbound {
+                    tenant_id: tenant,
+                    number_id: number.id,
+                    customer_id: customer,
+                    wamid: &m.id,
+                    from_number: &m.from,
+                    to_number: &number.display_phone_number,
+                    kind: m.content.kind(),
+                    body: body.as_deref(),
+                    payload: &m.raw,
+                    parsed: parsed_content.as_ref(),
+                    media_id,
+                    media_mime,
+                    received_at: m.timestamp,
+                },
+            )
+            .await
+            .map_err(retry)?;
+            if let Some(message_id) = stored {
+                if media_id.is_some() {
+                    jobs::enqueue(
+                        &mut tx,
+                        &NewJob {
+                            tenant_id: Some(tenant),
+                            queue: "inbound",
+                            kind: wa::FETCH_MEDIA,
+                            payload: json!({ "message_id": message_id }),
+                            run_at: None,
+                            dedup_key: Some(format!("media:{message_id}")),
+                        },
+                    )
+                    .await
+                    .map_err(retry)?;
+                }
+                if let Some(engine) = &svc.conversation {
+                    let turn = Turn {
+                        tenant,
+                        number: &number,
+                        customer,
+                        phone: &phone,
+                        message_id,
+                        message: &m,
+                    };
+                    engine
+                        .on_message(&mut tx, &turn)
+                        .await
+                        .map_err(|e| JobError::Retry(format!("conversation engine: {e:#}")))?;
+                }
+            }
+            wa::mark_event_processed(&mut tx, id).await.map_err(retry)?;
+            tx.commit().await.map_err(retry)?;
+            metrics::counter!("sokoni_wa_inbound_messages_total", "type" => m.content.kind())
+                .increment(1);
+            svc.wake_outbound();
+            Ok(())
+        }
+        Event::Status(s) => {
+            let first = s.errors.first();
+            let outcome = wa::apply_status(
+                db,
+                &StatusChange {
+                    wamid: &s.id,
+                    status: s.status.as_str(),
+                    at: s.timestamp,
+                    error_code: first.map(|e| e.code),
+                    error_title: first.map(|e| e.title.as_str()),
+                    error_details: first.and_then(|e| e.details.as_deref()),
+                },
+            )
+            .await
+            .map_err(retry)?;
+            if let Some(e) = first {
+                metrics::counter!("sokoni_wa_errors_total", "code" => e.code.to_string())
+                    .increment(1);
+            }
+            // A status can overtake the send job that stores its wamid; give
+            // it a few attempts before treating it as someone else's message.
+            if outcome == StatusOutcome::Unknown && job.attempts < svc.settings.unknown_status_attempts {
+                return Err(JobError::Retry(format!("no message has wamid {} yet", s.id)));
+            }
+            wa::mark_event_processed(db, id).await.map_err(retry)?;
+            Ok(())
+        }
+        Event::Error(er) => {
+            for e in &er.errors {
+                tracing::warn!(code = e.code, title = %e.title, "WhatsApp reported an error");
+                metrics::counter!("sokoni_wa_errors_total", "code" => e.code.to_string())
+                    .increment(1);
+            }
+            wa::mark_event_processed(db, id).await.map_err(retry)?;
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn retry(e: impl std::fmt::Display) -> JobError {
+    JobError::Retry(e.to_string())
+}

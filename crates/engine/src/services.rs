@@ -1,0 +1,81 @@
+//! What the job handlers share, and the registry that wires them.
+
+use crate::conversation::ConversationEngine;
+use crate::seal::Sealer;
+use crate::worker::Registry;
+use channels::{Channel, MediaLimits};
+use std::path::PathBuf;
+use std::sync::Arc;
+use store::Db;
+use store::wa::Number;
+
+#[derive(Debug, Clone)]
+pub struct ChannelSettings {
+    /// Messages per second per business number, across all replicas.
+    pub rate_limit_per_sec: i32,
+    /// Where downloaded media is written (`<dir>/<tenant>/<message>.<ext>`).
+    pub media_dir: PathBuf,
+    pub media_limits: MediaLimits,
+    /// Attempts a status for a not-yet-known wamid waits for its message.
+    pub unknown_status_attempts: i32,
+}
+
+impl Default for ChannelSettings {
+    fn default() -> Self {
+        ChannelSettings {
+            rate_limit_per_sec: 80,
+            media_dir: PathBuf::from("sokoni-data/media"),
+            media_limits: MediaLimits::default(),
+            unknown_status_attempts: 4,
+        }
+    }
+}
+
+pub struct Services {
+    pub db: Db,
+    /// The Cloud API client, for real numbers.
+    pub cloud: Arc<dyn Channel>,
+    /// The local channel, for sandbox numbers.
+    pub sandbox: Arc<dyn Channel>,
+    pub sealer: Sealer,
+    pub conversation: Option<Arc<dyn ConversationEngine>>,
+    pub settings: ChannelSettings,
+    /// Wakes this process's outbound workers when a reply is queued.
+    pub outbound_wake: Arc<tokio::sync::Notify>,
+}
+
+impl Services {
+    pub fn channel_for(&self, number: &Number) -> &dyn Channel {
+        if number.sandbox {
+            self.sandbox.as_ref()
+        } else {
+            self.cloud.as_ref()
+        }
+    }
+
+    pub fn wake_outbound(&self) {
+        self.outbound_wake.notify_waiters();
+    }
+}
+
+/// Every job kind the channel runs, with its handler.
+pub fn registry(svc: Arc<Services>) -> Registry {
+    let mut r = Registry::new();
+    r.register(
+        store::wa::PROCESS_INBOUND,
+        Arc::new(crate::intake::ProcessInbound(svc.clone())),
+    );
+    r.register(
+        store::wa::SEND_MESSAGE,
+        Arc::new(crate::delivery::SendMessage(svc.clone())),
+    );
+    r.register(
+        store::wa::FETCH_MEDIA,
+        Arc::new(crate::media::FetchMedia(svc.clone())),
+    );
+    r.register(
+        crate::delivery::DELIVER_OUTBOX,
+        Arc::new(crate::delivery::DeliverOutbox(svc)),
+    );
+    r
+}

@@ -1,0 +1,193 @@
+//! `sokoni bench intake`: signed webhook deliveries over real HTTP into a
+//! fresh database, with the workers running, then prints the intake
+//! throughput (each 200 means the event is durable), the response latency,
+//! and the intake → stored-in-thread latency.
+
+use crate::config::Config;
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+const SECRET: &str = "bench-app-secret";
+const PHONE_NUMBER_ID: &str = "100000000000999";
+
+pub async fn intake(
+    requests: usize,
+    concurrency: usize,
+    database_url: Option<String>,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(requests > 0 && concurrency > 0, "--requests and --concurrency must be positive");
+    let tmp = std::env::temp_dir().join(format!("sokoni-bench-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&tmp)?;
+    let (url, schema) = match &database_url {
+        Some(pg) => {
+            let schema = format!("bench_{}", uuid::Uuid::now_v7().simple());
+            let admin = store::Db::connect(pg).await?;
+            admin.scratch_schema(&schema, true).await?;
+            admin.close().await;
+            let sep = if pg.contains('?') { '&' } else { '?' };
+            (format!("{pg}{sep}options[search_path]={schema}"), Some((pg.clone(), schema)))
+        }
+        None => (format!("sqlite://{}", tmp.join("bench.db").display()), None),
+    };
+    let result = run(&url, &tmp, requests, concurrency).await;
+    if let Some((pg, schema)) = schema {
+        let admin = store::Db::connect(&pg).await?;
+        admin.scratch_schema(&schema, false).await?;
+        admin.close().await;
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+async fn run(url: &str, dir: &std::path::Path, requests: usize, concurrency: usize) -> anyhow::Result<()> {
+    let config = Config {
+        database_url: Some(url.to_string()),
+        data_dir: dir.to_path_buf(),
+        wa_app_secret: Some(SecretString::from(SECRET.to_string())),
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..Config::default()
+    };
+    let secret = SecretString::from("bench-secret-key-that-is-long-enough-123".to_string());
+    let db = store::Db::connect(url).await?;
+    db.migrate().await?;
+    let backend = db.backend();
+    let state = crate::state_with(db.clone(), &secret, config);
+    let session = crate::api::auth::register_business(
+        &state,
+        crate::demo::bench_business(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("seeding the bench business: {e:?}"))?;
+    crate::api::whatsapp::add(
+        &state,
+        session.tenant.id,
+        crate::api::whatsapp::NewNumberRequest {
+            phone_number_id: PHONE_NUMBER_ID.into(),
+            display_phone_number: "+2348000000999".into(),
+            waba_id: None,
+            access_token: None,
+            sandbox: true,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("adding the bench number: {e:?}"))?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let workers = crate::workers::start(&state, &crate::workers::all_queues());
+    let app = crate::app::router(state.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let client = reqwest::Client::new();
+    let endpoint = format!("http://{addr}/webhook/whatsapp");
+    let gate = Arc::new(Semaphore::new(concurrency));
+    let mut tasks = tokio::task::JoinSet::new();
+    let started = Instant::now();
+    for i in 0..requests {
+        let permit = gate.clone().acquire_owned().await?;
+        let client = client.clone();
+        let endpoint = endpoint.clone();
+        tasks.spawn(async move {
+            let _permit = permit;
+            let wamid = format!("wamid.bench.{i}");
+            let body = envelope(i, &wamid).to_string();
+            let sig = channels::signature::sign(SECRET.as_bytes(), body.as_bytes());
+            let sent_at = Utc::now();
+            let t = Instant::now();
+            let res = client
+                .post(&endpoint)
+                .header("content-type", "application/json")
+                .header(crate::webhooks::whatsapp::SIGNATURE_HEADER, sig)
+                .body(body)
+                .send()
+                .await;
+            let took = t.elapsed();
+            match res {
+                Ok(r) if r.status().is_success() => Ok((wamid, sent_at, took)),
+                Ok(r) => Err(anyhow::anyhow!("delivery {i}: HTTP {}", r.status())),
+                Err(e) => Err(anyhow::anyhow!("delivery {i}: {e}")),
+            }
+        });
+    }
+    let mut sent: HashMap<String, DateTime<Utc>> = HashMap::new();
+    let mut response_ms = Vec::with_capacity(requests);
+    while let Some(r) = tasks.join_next().await {
+        let (wamid, at, took) = r.context("a delivery task")??;
+        sent.insert(wamid, at);
+        response_ms.push(took.as_secs_f64() * 1000.0);
+    }
+    let intake_secs = started.elapsed().as_secs_f64();
+
+    // Wait for the workers to put every message in its thread.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let stored = loop {
+        let rows = store::wa::inbound_created(&state.db).await?;
+        if rows.len() >= requests || Instant::now() > deadline {
+            break rows;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let all_secs = started.elapsed().as_secs_f64();
+    let mut stored_ms: Vec<f64> = stored
+        .iter()
+        .filter_map(|(wamid, created)| {
+            sent.get(wamid)
+                .map(|s| (*created - *s).num_microseconds().unwrap_or(0) as f64 / 1000.0)
+        })
+        .collect();
+    workers.shutdown(Duration::from_secs(10)).await;
+    server.abort();
+    db.close().await;
+
+    println!("webhook intake on {backend}: {requests} signed deliveries, {concurrency} in flight");
+    println!(
+        "  intake:      {:.0} requests/s durable ({:.2} s)",
+        requests as f64 / intake_secs,
+        intake_secs
+    );
+    println!(
+        "  response:    p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&mut response_ms, 0.50),
+        percentile(&mut response_ms, 0.99)
+    );
+    println!(
+        "  intake→stored in thread: p50 {:.1} ms, p99 {:.1} ms ({} of {} stored, {:.0} messages/s end to end)",
+        percentile(&mut stored_ms, 0.50),
+        percentile(&mut stored_ms, 0.99),
+        stored.len(),
+        requests,
+        stored.len() as f64 / all_secs
+    );
+    anyhow::ensure!(stored.len() == requests, "not every message was stored in time");
+    Ok(())
+}
+
+fn envelope(i: usize, wamid: &str) -> serde_json::Value {
+    let from = format!("23480{:08}", 30_000_000 + (i % 200));
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "bench", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": "2348000000999", "phone_number_id": PHONE_NUMBER_ID },
+            "contacts": [{ "profile": { "name": format!("Customer {}", i % 200) }, "wa_id": from }],
+            "messages": [{ "from": from, "id": wamid, "timestamp": Utc::now().timestamp().to_string(),
+                           "type": "text", "text": { "body": "I want 2 senator suits by Friday" } }]
+        }}]}]
+    })
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let idx = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[idx.min(v.len() - 1)]
+}

@@ -1,0 +1,4 @@
+//! Provider webhooks, at the seed's paths. Each is authenticated on the raw
+//! request bytes before anything is parsed or stored.
+
+pub mod whatsapp;
