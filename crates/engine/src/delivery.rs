@@ -68,11 +68,13 @@ pub async fn queue(ex: impl Into<Ex<'_>>, o: &Outgoing<'_>) -> Result<WaMessageI
                 "the fallback must be a template".into(),
             ));
         }
-        fb.validate().map_err(|e| QueueError::limit("fallback", e))?;
+        fb.validate()
+            .map_err(|e| QueueError::limit("fallback", e))?;
     }
     let to = o.to.send_to();
     let payload = o.message.to_graph(&to);
-    let content = serde_json::to_value(o.message).map_err(|e| QueueError::Invalid("message".into(), e.to_string()))?;
+    let content = serde_json::to_value(o.message)
+        .map_err(|e| QueueError::Invalid("message".into(), e.to_string()))?;
     let fallback = o
         .fallback
         .map(serde_json::to_value)
@@ -131,9 +133,15 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
         metrics::counter!("sokoni_wa_outbound_total", "status" => "blocked").increment(1);
         Ok::<(), JobError>(())
     };
-    let number = wa::get_number(db, tenant, m.number_id).await.map_err(retry)?;
+    let number = wa::get_number(db, tenant, m.number_id)
+        .await
+        .map_err(retry)?;
     if !number.active {
-        return block("number inactive", "the business number is switched off".into()).await;
+        return block(
+            "number inactive",
+            "the business number is switched off".into(),
+        )
+        .await;
     }
     let content: OutMessage = m
         .content
@@ -147,10 +155,12 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
 
     // The 24-hour rule: free-form only while the customer's window is open.
     let last_inbound = match m.customer() {
-        Some(c) => store::customers::get(db, tenant, c)
-            .await
-            .map_err(retry)?
-            .last_inbound_at,
+        Some(c) => {
+            store::customers::get(db, tenant, c)
+                .await
+                .map_err(retry)?
+                .last_inbound_at
+        }
         None => None,
     };
     let open = last_inbound.is_some_and(|t| Utc::now() - t < WINDOW);
@@ -173,7 +183,11 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
         String::new()
     } else {
         let Some(sealed) = number.access_token_sealed.as_deref() else {
-            return block("no access token", "the business number has no access token".into()).await;
+            return block(
+                "no access token",
+                "the business number has no access token".into(),
+            )
+            .await;
         };
         svc.sealer
             .open(sealed)
@@ -187,7 +201,11 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
             phone_number_id: &number.phone_number_id,
             access_token: &token,
         };
-        match svc.channel_for(&number).send(&sender, &m.to_number, &msg).await {
+        match svc
+            .channel_for(&number)
+            .send(&sender, &m.to_number, &msg)
+            .await
+        {
             Ok(wamid) => {
                 let payload = msg.to_graph(&m.to_number);
                 wa::mark_sent(db, id, &wamid, &payload, msg.kind())
@@ -195,16 +213,26 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
                     .map_err(retry)?;
                 metrics::counter!("sokoni_wa_outbound_total", "status" => "sent").increment(1);
             }
-            Err(SendError::Permanent(e)) if e.code == REENGAGEMENT && !using_fallback && fallback.is_some() => {
+            Err(SendError::Permanent(e))
+                if e.code == REENGAGEMENT && !using_fallback && fallback.is_some() =>
+            {
                 // Our clock said the window was open; Meta's says closed.
                 attempt = fallback.clone().map(|fb| (fb, true));
             }
             Err(SendError::Permanent(e)) => {
-                wa::mark_undeliverable(db, id, "failed", Some(e.code), &e.title, e.details.as_deref())
-                    .await
-                    .map_err(retry)?;
+                wa::mark_undeliverable(
+                    db,
+                    id,
+                    "failed",
+                    Some(e.code),
+                    &e.title,
+                    e.details.as_deref(),
+                )
+                .await
+                .map_err(retry)?;
                 metrics::counter!("sokoni_wa_outbound_total", "status" => "failed").increment(1);
-                metrics::counter!("sokoni_wa_errors_total", "code" => e.code.to_string()).increment(1);
+                metrics::counter!("sokoni_wa_errors_total", "code" => e.code.to_string())
+                    .increment(1);
             }
             Err(SendError::Invalid(e)) => {
                 wa::mark_undeliverable(
@@ -222,10 +250,18 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
             Err(e) => {
                 let text = e.to_string();
                 if job.attempts >= job.max_attempts {
-                    wa::mark_undeliverable(db, id, "failed", None, "not delivered after retries", Some(&text))
-                        .await
-                        .map_err(retry)?;
-                    metrics::counter!("sokoni_wa_outbound_total", "status" => "failed").increment(1);
+                    wa::mark_undeliverable(
+                        db,
+                        id,
+                        "failed",
+                        None,
+                        "not delivered after retries",
+                        Some(&text),
+                    )
+                    .await
+                    .map_err(retry)?;
+                    metrics::counter!("sokoni_wa_outbound_total", "status" => "failed")
+                        .increment(1);
                 }
                 return Err(JobError::Retry(text));
             }
@@ -246,7 +282,10 @@ async fn take_slot(svc: &Services, number: &Number) -> Result<(), JobError> {
             return Ok(());
         }
         let into = now.timestamp_subsec_millis();
-        tokio::time::sleep(std::time::Duration::from_millis(u64::from(1000 - into.min(999)))).await;
+        tokio::time::sleep(std::time::Duration::from_millis(u64::from(
+            1000 - into.min(999),
+        )))
+        .await;
     }
 }
 
@@ -275,8 +314,13 @@ impl Handler for DeliverOutbox {
                 .find(|n| n.active),
             None => None,
         };
-        let (Some(number), Ok(to)) = (number, E164::from_wa_id(row.recipient.trim_start_matches('+'))) else {
-            store::outbox::set_status(db, id, "blocked").await.map_err(retry)?;
+        let (Some(number), Ok(to)) = (
+            number,
+            E164::from_wa_id(row.recipient.trim_start_matches('+')),
+        ) else {
+            store::outbox::set_status(db, id, "blocked")
+                .await
+                .map_err(retry)?;
             tracing::warn!(outbox = %id, "no WhatsApp number to deliver an outbox message from");
             return Ok(());
         };
@@ -307,10 +351,14 @@ impl Handler for DeliverOutbox {
         )
         .await
         {
-            Ok(_) => store::outbox::set_status(&mut tx, id, "sent").await.map_err(retry)?,
+            Ok(_) => store::outbox::set_status(&mut tx, id, "sent")
+                .await
+                .map_err(retry)?,
             Err(QueueError::Invalid(field, msg)) => {
                 tracing::warn!(outbox = %id, %field, %msg, "outbox message breaks WhatsApp limits");
-                store::outbox::set_status(&mut tx, id, "failed").await.map_err(retry)?;
+                store::outbox::set_status(&mut tx, id, "failed")
+                    .await
+                    .map_err(retry)?;
             }
             Err(QueueError::Store(e)) => return Err(retry(e)),
         }

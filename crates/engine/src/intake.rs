@@ -113,7 +113,10 @@ fn single(e: &Event) -> (EventKind, &str, String, Value) {
         Event::Error(er) => {
             let errors = match &er.raw {
                 Value::Array(_) => er.raw.clone(),
-                other => other.get("errors").cloned().unwrap_or_else(|| json!([other])),
+                other => other
+                    .get("errors")
+                    .cloned()
+                    .unwrap_or_else(|| json!([other])),
             };
             let digest = hex_digest(&errors.to_string());
             (
@@ -271,8 +274,13 @@ async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), Job
             }
             // A status can overtake the send job that stores its wamid; give
             // it a few attempts before treating it as someone else's message.
-            if outcome == StatusOutcome::Unknown && job.attempts < svc.settings.unknown_status_attempts {
-                return Err(JobError::Retry(format!("no message has wamid {} yet", s.id)));
+            if outcome == StatusOutcome::Unknown
+                && job.attempts < svc.settings.unknown_status_attempts
+            {
+                return Err(JobError::Retry(format!(
+                    "no message has wamid {} yet",
+                    s.id
+                )));
             }
             wa::mark_event_processed(db, id).await.map_err(retry)?;
             Ok(())

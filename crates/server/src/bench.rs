@@ -21,7 +21,10 @@ pub async fn intake(
     concurrency: usize,
     database_url: Option<String>,
 ) -> anyhow::Result<()> {
-    anyhow::ensure!(requests > 0 && concurrency > 0, "--requests and --concurrency must be positive");
+    anyhow::ensure!(
+        requests > 0 && concurrency > 0,
+        "--requests and --concurrency must be positive"
+    );
     let tmp = std::env::temp_dir().join(format!("sokoni-bench-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&tmp)?;
     let (url, schema) = match &database_url {
@@ -31,7 +34,10 @@ pub async fn intake(
             admin.scratch_schema(&schema, true).await?;
             admin.close().await;
             let sep = if pg.contains('?') { '&' } else { '?' };
-            (format!("{pg}{sep}options[search_path]={schema}"), Some((pg.clone(), schema)))
+            (
+                format!("{pg}{sep}options[search_path]={schema}"),
+                Some((pg.clone(), schema)),
+            )
         }
         None => (format!("sqlite://{}", tmp.join("bench.db").display()), None),
     };
@@ -45,7 +51,12 @@ pub async fn intake(
     result
 }
 
-async fn run(url: &str, dir: &std::path::Path, requests: usize, concurrency: usize) -> anyhow::Result<()> {
+async fn run(
+    url: &str,
+    dir: &std::path::Path,
+    requests: usize,
+    concurrency: usize,
+) -> anyhow::Result<()> {
     let config = Config {
         database_url: Some(url.to_string()),
         data_dir: dir.to_path_buf(),
@@ -58,12 +69,9 @@ async fn run(url: &str, dir: &std::path::Path, requests: usize, concurrency: usi
     db.migrate().await?;
     let backend = db.backend();
     let state = crate::state_with(db.clone(), &secret, config);
-    let session = crate::api::auth::register_business(
-        &state,
-        crate::demo::bench_business(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("seeding the bench business: {e:?}"))?;
+    let session = crate::api::auth::register_business(&state, crate::demo::bench_business())
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding the bench business: {e:?}"))?;
     crate::api::whatsapp::add(
         &state,
         session.tenant.id,
@@ -165,7 +173,10 @@ async fn run(url: &str, dir: &std::path::Path, requests: usize, concurrency: usi
         requests,
         stored.len() as f64 / all_secs
     );
-    anyhow::ensure!(stored.len() == requests, "not every message was stored in time");
+    anyhow::ensure!(
+        stored.len() == requests,
+        "not every message was stored in time"
+    );
     Ok(())
 }
 

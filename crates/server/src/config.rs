@@ -105,7 +105,9 @@ impl Config {
         // knows it is empty: treat it as unset.
         let mut cfg = cfg;
         for s in [&mut cfg.wa_app_secret, &mut cfg.wa_verify_token] {
-            if s.as_ref().is_some_and(|v| v.expose_secret().trim().is_empty()) {
+            if s.as_ref()
+                .is_some_and(|v| v.expose_secret().trim().is_empty())
+            {
                 *s = None;
             }
         }

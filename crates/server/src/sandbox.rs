@@ -29,7 +29,12 @@ pub fn routes() -> Router<AppState> {
         .route("/sandbox/chat", get(|| async { Html(HTML) }))
         .route(
             "/sandbox/chat.js",
-            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], JS) }),
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    JS,
+                )
+            }),
         )
         .route(
             "/sandbox/chat.css",
@@ -103,18 +108,29 @@ async fn inbound(
         "from",
         "must be a WhatsApp id: country code and number, digits only",
     );
-    let kind = req.message.get("type").and_then(Value::as_str).unwrap_or_default();
+    let kind = req
+        .message
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     v.check(
         req.message.is_object() && !kind.is_empty() && req.message.get(kind).is_some(),
         "message",
         "must be a WhatsApp message object with a type and its body",
     );
     if let Some(name) = &req.profile_name {
-        v.check(name.chars().count() <= 100, "profile_name", "at most 100 characters");
+        v.check(
+            name.chars().count() <= 100,
+            "profile_name",
+            "at most 100 characters",
+        );
     }
     v.finish()?;
     let Some(number) = number else {
-        return Err(AppError::field("phone_number_id", "not an active sandbox number"));
+        return Err(AppError::field(
+            "phone_number_id",
+            "not an active sandbox number",
+        ));
     };
     let Some(secret) = state.config.wa_app_secret.as_ref() else {
         return Err(AppError::BadRequest {
@@ -200,7 +216,8 @@ async fn thread(
     else {
         return Ok(axum::Json(json!({ "messages": [], "cursor": q.after })));
     };
-    let rows = store::wa::changed_since(&state.db, number.tenant_id, customer.id, since, 500).await?;
+    let rows =
+        store::wa::changed_since(&state.db, number.tenant_id, customer.id, since, 500).await?;
     let cursor = rows
         .iter()
         .map(|m| m.updated_at)
@@ -208,5 +225,7 @@ async fn thread(
         .or(since)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
     let messages: Vec<WaMessage> = rows.into_iter().map(WaMessage::from).collect();
-    Ok(axum::Json(json!({ "messages": messages, "cursor": cursor })))
+    Ok(axum::Json(
+        json!({ "messages": messages, "cursor": cursor }),
+    ))
 }

@@ -18,7 +18,10 @@ fn sokoni(dir: &std::path::Path, url: &str, port: u16) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sokoni"));
     c.current_dir(dir)
         .env("SOKONI_DATABASE_URL", url)
-        .env("SOKONI_SECRET_KEY", "restart-test-secret-key-long-enough-0123456789")
+        .env(
+            "SOKONI_SECRET_KEY",
+            "restart-test-secret-key-long-enough-0123456789",
+        )
         .env("SOKONI_WA_APP_SECRET", APP_SECRET)
         .env("SOKONI_DATA_DIR", dir.join("data"))
         .env("SOKONI_LISTEN", format!("127.0.0.1:{port}"))
@@ -69,17 +72,43 @@ async fn a_message_answered_200_survives_a_kill() {
         check(
             sokoni(&dir, &fresh.url, port)
                 .args([
-                    "tenant", "create", "--name", "Funmi", "--slug", "funmi", "--vertical", "tailor",
-                    "--currency", "NGN", "--timezone", "Africa/Lagos", "--locale", "en-NG",
-                    "--owner-name", "Funmi", "--owner-email", "funmi@example.com",
-                    "--owner-password", "password123",
+                    "tenant",
+                    "create",
+                    "--name",
+                    "Funmi",
+                    "--slug",
+                    "funmi",
+                    "--vertical",
+                    "tailor",
+                    "--currency",
+                    "NGN",
+                    "--timezone",
+                    "Africa/Lagos",
+                    "--locale",
+                    "en-NG",
+                    "--owner-name",
+                    "Funmi",
+                    "--owner-email",
+                    "funmi@example.com",
+                    "--owner-password",
+                    "password123",
                 ])
                 .output()
                 .unwrap(),
         );
         let n = check(
             sokoni(&dir, &fresh.url, port)
-                .args(["number", "add", "--tenant", "funmi", "--phone-number-id", PNID, "--display", "+234 803 000 0001", "--sandbox"])
+                .args([
+                    "number",
+                    "add",
+                    "--tenant",
+                    "funmi",
+                    "--phone-number-id",
+                    PNID,
+                    "--display",
+                    "+234 803 000 0001",
+                    "--sandbox",
+                ])
                 .output()
                 .unwrap(),
         );
@@ -118,7 +147,9 @@ async fn a_message_answered_200_survives_a_kill() {
         server.kill().unwrap();
         server.wait().unwrap();
         assert_eq!(
-            store::jobs::count_queued(&db, "process_inbound").await.unwrap(),
+            store::jobs::count_queued(&db, "process_inbound")
+                .await
+                .unwrap(),
             1,
             "the processing job was durable before the 200"
         );
@@ -151,7 +182,10 @@ async fn a_message_answered_200_survives_a_kill() {
             if c.status().is_success() {
                 let c: Value = c.json().await.unwrap();
                 let t: Value = client
-                    .get(format!("{base}/api/v1/whatsapp/messages/{}", c["id"].as_str().unwrap()))
+                    .get(format!(
+                        "{base}/api/v1/whatsapp/messages/{}",
+                        c["id"].as_str().unwrap()
+                    ))
                     .bearer_auth(&token)
                     .send()
                     .await
@@ -163,7 +197,10 @@ async fn a_message_answered_200_survives_a_kill() {
                     break t["items"].as_array().unwrap().clone();
                 }
             }
-            assert!(Instant::now() < deadline, "the message was not processed after the restart");
+            assert!(
+                Instant::now() < deadline,
+                "the message was not processed after the restart"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
         server.kill().unwrap();

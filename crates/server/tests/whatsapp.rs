@@ -88,7 +88,9 @@ async fn deliver(app: &TestApp, body: &str) -> Resp {
 /// Runs every due job to completion, in this task, until none is due.
 async fn drain(app: &TestApp) -> usize {
     let registry = engine::registry(app.state.services.clone());
-    engine::worker::run_due(&app.state.db, &registry, "test-worker").await.unwrap()
+    engine::worker::run_due(&app.state.db, &registry, "test-worker")
+        .await
+        .unwrap()
 }
 
 /// Makes jobs waiting for their backoff due now.
@@ -220,18 +222,31 @@ async fn verification_handshake() {
 async fn bad_or_missing_signatures_store_nothing() {
     run(|app, _| async move {
         business(&app, "sig", PNID).await;
-        let body = envelope(PNID, "16505551234", "Sheena", text("16505551234", "wamid.SIG1", "Hello"));
+        let body = envelope(
+            PNID,
+            "16505551234",
+            "Sheena",
+            text("16505551234", "wamid.SIG1", "Hello"),
+        );
         let missing = webhook(&app, &body, None).await;
         assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
         assert_eq!(missing.code(), "bad_signature");
-        let forged = webhook(&app, &body, Some(channels::signature::sign(b"other", body.as_bytes()))).await;
+        let forged = webhook(
+            &app,
+            &body,
+            Some(channels::signature::sign(b"other", body.as_bytes())),
+        )
+        .await;
         assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
         let tampered = body.replace("Hello", "Hellp");
         let r = webhook(&app, &tampered, Some(sign(&body))).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         let garbage = webhook(&app, &body, Some("sha256=zz".into())).await;
         assert_eq!(garbage.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM wa_events").await, 0);
+        assert_eq!(
+            count(&app.state.db, "SELECT COUNT(*) FROM wa_events").await,
+            0
+        );
         assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM jobs").await, 0);
 
         // The vector of protocols.md §1.2 passes our check as Meta sends it.
@@ -321,17 +336,42 @@ async fn every_message_type_lands_in_the_thread() {
 async fn a_redelivery_three_times_at_once_is_stored_once() {
     run(|app, _| async move {
         let owner = business(&app, "dup", PNID).await;
-        let body = envelope(PNID, "16505551234", "Sheena", text("16505551234", "wamid.DUP", "Hello"));
-        let (a, b, c) = tokio::join!(deliver(&app, &body), deliver(&app, &body), deliver(&app, &body));
-        let stored: i64 = [a, b, c].iter().map(|r| r.body["stored"].as_i64().unwrap()).sum();
+        let body = envelope(
+            PNID,
+            "16505551234",
+            "Sheena",
+            text("16505551234", "wamid.DUP", "Hello"),
+        );
+        let (a, b, c) = tokio::join!(
+            deliver(&app, &body),
+            deliver(&app, &body),
+            deliver(&app, &body)
+        );
+        let stored: i64 = [a, b, c]
+            .iter()
+            .map(|r| r.body["stored"].as_i64().unwrap())
+            .sum();
         assert_eq!(stored, 1, "exactly one delivery stored the event");
-        assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM wa_events").await, 1);
-        assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM jobs WHERE kind = 'process_inbound'").await, 1);
+        assert_eq!(
+            count(&app.state.db, "SELECT COUNT(*) FROM wa_events").await,
+            1
+        );
+        assert_eq!(
+            count(
+                &app.state.db,
+                "SELECT COUNT(*) FROM jobs WHERE kind = 'process_inbound'"
+            )
+            .await,
+            1
+        );
         drain(&app).await;
         deliver(&app, &body).await;
         drain(&app).await;
         assert_eq!(thread(&app, &owner, "16505551234").await.len(), 1);
-        assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM customers").await, 1);
+        assert_eq!(
+            count(&app.state.db, "SELECT COUNT(*) FROM customers").await,
+            1
+        );
     })
     .await;
 }
@@ -340,10 +380,22 @@ async fn a_redelivery_three_times_at_once_is_stored_once() {
 async fn an_unknown_number_is_kept_unroutable() {
     run(|app, _| async move {
         business(&app, "unr", PNID).await;
-        let body = envelope("999999999", "16505551234", "Sheena", text("16505551234", "wamid.UNR", "Hello"));
+        let body = envelope(
+            "999999999",
+            "16505551234",
+            "Sheena",
+            text("16505551234", "wamid.UNR", "Hello"),
+        );
         let r = deliver(&app, &body).await;
         assert_eq!(r.body["unroutable"], 1);
-        assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM wa_events WHERE state = 'unroutable'").await, 1);
+        assert_eq!(
+            count(
+                &app.state.db,
+                "SELECT COUNT(*) FROM wa_events WHERE state = 'unroutable'"
+            )
+            .await,
+            1
+        );
         assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM jobs").await, 0);
     })
     .await;
@@ -351,7 +403,12 @@ async fn an_unknown_number_is_kept_unroutable() {
 
 /// A customer who wrote `hours_ago` hours ago; returns their id.
 async fn customer_who_wrote(app: &TestApp, owner: &Owner, from: &str, hours_ago: i64) -> String {
-    let body = envelope(PNID, from, "Ada", text(from, &format!("wamid.in.{from}"), "hi"));
+    let body = envelope(
+        PNID,
+        from,
+        "Ada",
+        text(from, &format!("wamid.in.{from}"), "hi"),
+    );
     deliver(app, &body).await;
     drain(app).await;
     let id = customer_id(app, owner, from).await;
@@ -359,7 +416,9 @@ async fn customer_who_wrote(app: &TestApp, owner: &Owner, from: &str, hours_ago:
         let at = (chrono::Utc::now() - chrono::Duration::hours(hours_ago)).to_rfc3339();
         let sql = match &app.state.db {
             Db::Sqlite(_) => format!("UPDATE customers SET last_inbound_at = '{at}'"),
-            Db::Postgres(_) => format!("UPDATE customers SET last_inbound_at = '{at}'::timestamptz"),
+            Db::Postgres(_) => {
+                format!("UPDATE customers SET last_inbound_at = '{at}'::timestamptz")
+            }
         };
         exec(&app.state.db, &sql).await;
     }
@@ -432,19 +491,39 @@ async fn rate_limited_then_sent() {
         let owner = business(&app, "ratelim", PNID).await;
         let cid = customer_who_wrote(&app, &owner, "16505551234", 0).await;
         Mock::given(method("POST"))
-            .respond_with(graph_error(429, 130429, "(#130429) Rate limit hit", "too many messages"))
+            .respond_with(graph_error(
+                429,
+                130429,
+                "(#130429) Rate limit hit",
+                "too many messages",
+            ))
             .up_to_n_times(1)
             .expect(1)
             .mount(&graph)
             .await;
-        Mock::given(method("POST")).respond_with(graph_ok("wamid.RL")).expect(1).mount(&graph).await;
+        Mock::given(method("POST"))
+            .respond_with(graph_ok("wamid.RL"))
+            .expect(1)
+            .mount(&graph)
+            .await;
         send(&app, &owner, &cid, json!({"type": "text", "body": "hello"})).await;
         drain(&app).await;
-        let job_attempts = count(&app.state.db, "SELECT CAST(attempts AS BIGINT) FROM jobs WHERE kind = 'send_message'").await;
-        assert_eq!(job_attempts, 1, "first attempt failed and waits for its backoff");
+        let job_attempts = count(
+            &app.state.db,
+            "SELECT CAST(attempts AS BIGINT) FROM jobs WHERE kind = 'send_message'",
+        )
+        .await;
+        assert_eq!(
+            job_attempts, 1,
+            "first attempt failed and waits for its backoff"
+        );
         make_due(&app.state.db).await;
         drain(&app).await;
-        let m = thread(&app, &owner, "16505551234").await.into_iter().find(|m| m["direction"] == "outbound").unwrap();
+        let m = thread(&app, &owner, "16505551234")
+            .await
+            .into_iter()
+            .find(|m| m["direction"] == "outbound")
+            .unwrap();
         assert_eq!(m["status"], "sent");
         assert_eq!(m["wamid"], "wamid.RL");
     })
@@ -457,7 +536,12 @@ async fn server_errors_until_dead() {
         let owner = business(&app, "dead", PNID).await;
         let cid = customer_who_wrote(&app, &owner, "16505551234", 0).await;
         Mock::given(method("POST"))
-            .respond_with(graph_error(500, 131000, "(#131000) Something went wrong", "try later"))
+            .respond_with(graph_error(
+                500,
+                131000,
+                "(#131000) Something went wrong",
+                "try later",
+            ))
             .mount(&graph)
             .await;
         send(&app, &owner, &cid, json!({"type": "text", "body": "hello"})).await;
@@ -465,9 +549,27 @@ async fn server_errors_until_dead() {
             drain(&app).await;
             make_due(&app.state.db).await;
         }
-        assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM jobs WHERE kind = 'send_message' AND status = 'dead'").await, 1);
-        assert_eq!(count(&app.state.db, "SELECT CAST(attempts AS BIGINT) FROM jobs WHERE kind = 'send_message'").await, 8);
-        let m = thread(&app, &owner, "16505551234").await.into_iter().find(|m| m["direction"] == "outbound").unwrap();
+        assert_eq!(
+            count(
+                &app.state.db,
+                "SELECT COUNT(*) FROM jobs WHERE kind = 'send_message' AND status = 'dead'"
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            count(
+                &app.state.db,
+                "SELECT CAST(attempts AS BIGINT) FROM jobs WHERE kind = 'send_message'"
+            )
+            .await,
+            8
+        );
+        let m = thread(&app, &owner, "16505551234")
+            .await
+            .into_iter()
+            .find(|m| m["direction"] == "outbound")
+            .unwrap();
         assert_eq!(m["status"], "failed");
         assert_eq!(m["error"]["title"], "not delivered after retries");
         assert_eq!(graph.received_requests().await.unwrap().len(), 8);
@@ -481,7 +583,12 @@ async fn permanent_errors_are_stored_not_retried() {
         let owner = business(&app, "perm", PNID).await;
         let cid = customer_who_wrote(&app, &owner, "16505551234", 0).await;
         Mock::given(method("POST"))
-            .respond_with(graph_error(400, 131026, "(#131026) Message undeliverable", "Receiver is incapable of receiving this message"))
+            .respond_with(graph_error(
+                400,
+                131026,
+                "(#131026) Message undeliverable",
+                "Receiver is incapable of receiving this message",
+            ))
             .expect(1)
             .mount(&graph)
             .await;
@@ -489,12 +596,26 @@ async fn permanent_errors_are_stored_not_retried() {
         drain(&app).await;
         make_due(&app.state.db).await;
         drain(&app).await;
-        let m = thread(&app, &owner, "16505551234").await.into_iter().find(|m| m["direction"] == "outbound").unwrap();
+        let m = thread(&app, &owner, "16505551234")
+            .await
+            .into_iter()
+            .find(|m| m["direction"] == "outbound")
+            .unwrap();
         assert_eq!(m["status"], "failed");
         assert_eq!(m["error"]["code"], 131026);
         assert_eq!(m["error"]["title"], "Message undeliverable");
-        assert_eq!(m["error"]["details"], "Receiver is incapable of receiving this message");
-        assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM jobs WHERE kind = 'send_message' AND status = 'done'").await, 1);
+        assert_eq!(
+            m["error"]["details"],
+            "Receiver is incapable of receiving this message"
+        );
+        assert_eq!(
+            count(
+                &app.state.db,
+                "SELECT COUNT(*) FROM jobs WHERE kind = 'send_message' AND status = 'done'"
+            )
+            .await,
+            1
+        );
     })
     .await;
 }
@@ -606,15 +727,39 @@ async fn meta_limits_are_checked_before_anything_is_queued() {
 async fn argentina_and_mexico_numbers_are_one_identity_sent_to_the_working_form() {
     run(|app, graph| async move {
         let owner = business(&app, "arg", PNID).await;
-        Mock::given(method("POST")).and(body_partial_json(json!({"to": "541123456789"}))).respond_with(graph_ok("wamid.AR")).expect(1).mount(&graph).await;
-        Mock::given(method("POST")).and(body_partial_json(json!({"to": "525512345678"}))).respond_with(graph_ok("wamid.MX")).expect(1).mount(&graph).await;
-        for (from, id) in [("5491123456789", "wamid.ar1"), ("5215512345678", "wamid.mx1"), ("525512345678", "wamid.mx2")] {
-            deliver(&app, &envelope(PNID, from, "Cliente", text(from, id, "hola"))).await;
+        Mock::given(method("POST"))
+            .and(body_partial_json(json!({"to": "541123456789"})))
+            .respond_with(graph_ok("wamid.AR"))
+            .expect(1)
+            .mount(&graph)
+            .await;
+        Mock::given(method("POST"))
+            .and(body_partial_json(json!({"to": "525512345678"})))
+            .respond_with(graph_ok("wamid.MX"))
+            .expect(1)
+            .mount(&graph)
+            .await;
+        for (from, id) in [
+            ("5491123456789", "wamid.ar1"),
+            ("5215512345678", "wamid.mx1"),
+            ("525512345678", "wamid.mx2"),
+        ] {
+            deliver(
+                &app,
+                &envelope(PNID, from, "Cliente", text(from, id, "hola")),
+            )
+            .await;
         }
         drain(&app).await;
-        assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM customers").await, 2, "521 and 52 are one customer");
+        assert_eq!(
+            count(&app.state.db, "SELECT COUNT(*) FROM customers").await,
+            2,
+            "521 and 52 are one customer"
+        );
         // Staff typing the local form find the same customer.
-        let typed = app.get("/api/v1/customers/by-wa/541123456789", &owner.token).await;
+        let typed = app
+            .get("/api/v1/customers/by-wa/541123456789", &owner.token)
+            .await;
         assert_eq!(typed.status, StatusCode::OK);
         assert_eq!(typed.body["phone"], "+5491123456789");
         let ar = customer_id(&app, &owner, "5491123456789").await;
@@ -694,7 +839,7 @@ async fn numbers_are_owned_sealed_and_isolated() {
             .post("/api/v1/whatsapp/numbers", &other.token, json!({"phone_number_id": PNID, "display_phone_number": "+1 555 000 0000", "access_token": "x"}))
             .await;
         assert_eq!(dup.status, StatusCode::CONFLICT);
-        assert_eq!(dup.field("phone_number_id").is_some(), true);
+        assert!(dup.field("phone_number_id").is_some());
         let bad = app
             .post("/api/v1/whatsapp/numbers", &owner.token, json!({"phone_number_id": "abc", "display_phone_number": "+1 555 000 0000"}))
             .await;

@@ -261,14 +261,6 @@ pub async fn lock(ex: impl Into<Ex<'_>>, tenant: TenantId, id: CustomerId) -> St
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_pattern_escapes_wildcards() {
-        assert_eq!(super::like_pattern("a%b_c"), "%a\\%b\\_c%");
-    }
-}
-
 /// Finds or creates the customer who wrote from WhatsApp id `wa_id`
 /// (canonical digits, `phone` its E.164 form), keeps their profile name,
 /// and moves `last_inbound_at` forward to `at` (never back: messages may be
@@ -317,4 +309,12 @@ pub async fn find_by_wa_id(
     Ok(
         run!(ex, c => sqlx::query_as::<_, Customer>(sql).bind(tenant.0).bind(wa_id).fetch_optional(c).await)?,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(super::like_pattern("a%b_c"), "%a\\%b\\_c%");
+    }
 }

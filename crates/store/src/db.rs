@@ -154,7 +154,9 @@ impl Db {
     /// identifier.
     pub async fn scratch_schema(&self, name: &str, create: bool) -> StoreResult<()> {
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(crate::StoreError::Unsupported("a schema name other than [A-Za-z0-9_]"));
+            return Err(crate::StoreError::Unsupported(
+                "a schema name other than [A-Za-z0-9_]",
+            ));
         }
         let sql = if create {
             format!("CREATE SCHEMA {name}")

@@ -53,7 +53,10 @@ pub const UNIQUE_INDEXES: &[(&str, &str)] = &[
         "payments.provider, payments.provider_ref",
     ),
     ("jobs_dedup_key", "jobs.dedup_key"),
-    ("wa_numbers_phone_number_id_key", "wa_numbers.phone_number_id"),
+    (
+        "wa_numbers_phone_number_id_key",
+        "wa_numbers.phone_number_id",
+    ),
     (
         "wa_events_provider_key",
         "wa_events.kind, wa_events.provider_key",

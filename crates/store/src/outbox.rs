@@ -24,8 +24,7 @@ pub struct OutboxMessage {
     pub created_at: DateTime<Utc>,
 }
 
-const SELECT: &str =
-    "SELECT id, tenant_id, channel, recipient, kind, body, status, template, created_at FROM outbox";
+const SELECT: &str = "SELECT id, tenant_id, channel, recipient, kind, body, status, template, created_at FROM outbox";
 
 pub async fn push(
     ex: impl Into<Ex<'_>>,

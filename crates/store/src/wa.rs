@@ -73,7 +73,9 @@ pub async fn get_number(
     id: WaNumberId,
 ) -> StoreResult<Number> {
     let sql = sqlx::AssertSqlSafe(format!("{NUMBER} WHERE tenant_id = $1 AND id = $2"));
-    Ok(run!(ex, c => sqlx::query_as::<_, Number>(sql).bind(tenant.0).bind(id.0).fetch_one(c).await)?)
+    Ok(
+        run!(ex, c => sqlx::query_as::<_, Number>(sql).bind(tenant.0).bind(id.0).fetch_one(c).await)?,
+    )
 }
 
 /// The number Meta addresses by `phone_number_id`, whoever owns it.
@@ -167,7 +169,10 @@ pub struct NewEvent<'a> {
 /// Stores one webhook event and, if it is routable, enqueues the job that
 /// processes it, on the caller's executor (the intake's transaction).
 /// `None` when the event was already stored: a redelivery changes nothing.
-pub async fn record_event(ex: impl Into<Ex<'_>>, e: &NewEvent<'_>) -> StoreResult<Option<WaEventId>> {
+pub async fn record_event(
+    ex: impl Into<Ex<'_>>,
+    e: &NewEvent<'_>,
+) -> StoreResult<Option<WaEventId>> {
     let mut ex = ex.into();
     let id = WaEventId::new();
     let state = if e.tenant_id.is_some() {
@@ -436,10 +441,7 @@ pub async fn message(ex: impl Into<Ex<'_>>, id: WaMessageId) -> StoreResult<Mess
     Ok(run!(ex, c => sqlx::query_as::<_, Message>(sql).bind(id.0).fetch_one(c).await)?)
 }
 
-pub async fn message_by_wamid(
-    ex: impl Into<Ex<'_>>,
-    wamid: &str,
-) -> StoreResult<Option<Message>> {
+pub async fn message_by_wamid(ex: impl Into<Ex<'_>>, wamid: &str) -> StoreResult<Option<Message>> {
     let sql = sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE wa_message_id = $1"));
     Ok(run!(ex, c => sqlx::query_as::<_, Message>(sql).bind(wamid).fetch_optional(c).await)?)
 }
@@ -688,7 +690,11 @@ pub async fn take_send_slot(
 }
 
 /// Records why an inbound message's media was not kept.
-pub async fn set_media_error(ex: impl Into<Ex<'_>>, id: WaMessageId, reason: &str) -> StoreResult<()> {
+pub async fn set_media_error(
+    ex: impl Into<Ex<'_>>,
+    id: WaMessageId,
+    reason: &str,
+) -> StoreResult<()> {
     run!(ex, c => sqlx::query(
         "UPDATE wa_messages SET error_title = 'media not downloaded', error_details = $2, updated_at = $3 \
          WHERE id = $1",

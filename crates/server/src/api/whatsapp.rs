@@ -127,13 +127,19 @@ pub async fn thread(
         .as_deref()
         .and_then(|b| v.take("before", b.parse::<WaMessageId>()));
     let limit = q.limit.unwrap_or(50);
-    v.check((1..=200).contains(&limit), "limit", "must be between 1 and 200");
+    v.check(
+        (1..=200).contains(&limit),
+        "limit",
+        "must be between 1 and 200",
+    );
     v.finish()?;
     if !store::customers::exists(&state.db, auth.tenant_id, customer).await? {
         return Err(AppError::NotFound);
     }
     let page = store::wa::thread(&state.db, auth.tenant_id, customer, before, limit).await?;
-    let before = (page.len() as i64 == limit).then(|| page.first().map(|m| m.id)).flatten();
+    let before = (page.len() as i64 == limit)
+        .then(|| page.first().map(|m| m.id))
+        .flatten();
     Ok(axum::Json(Thread {
         items: page.into_iter().map(WaMessage::from).collect(),
         before,
@@ -357,7 +363,11 @@ pub fn check_number(v: &mut Validator, r: &NewNumberRequest) {
             "access_token",
             "must not be empty",
         ),
-        None => v.check(r.sandbox, "access_token", "is required for a real (non-sandbox) number"),
+        None => v.check(
+            r.sandbox,
+            "access_token",
+            "is required for a real (non-sandbox) number",
+        ),
     }
 }
 
@@ -424,10 +434,18 @@ pub async fn update_number(
     let mut v = Validator::new();
     if let Some(d) = &body.display_phone_number {
         let digits = d.chars().filter(char::is_ascii_digit).count();
-        v.check((7..=15).contains(&digits), "display_phone_number", "must be a phone number with country code");
+        v.check(
+            (7..=15).contains(&digits),
+            "display_phone_number",
+            "must be a phone number with country code",
+        );
     }
     if let Some(t) = &body.access_token {
-        v.check(!t.trim().is_empty() && t.len() <= 1024, "access_token", "must not be empty");
+        v.check(
+            !t.trim().is_empty() && t.len() <= 1024,
+            "access_token",
+            "must not be empty",
+        );
     }
     v.finish()?;
     let sealed = body

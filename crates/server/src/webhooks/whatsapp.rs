@@ -3,7 +3,7 @@
 //! bytes, every event is stored under its provider id with its processing
 //! job in one transaction, and only then is 200 returned.
 
-use crate::error::{AppError, ApiResult};
+use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -23,9 +23,7 @@ pub async fn verify(
     let expected = state.config.wa_verify_token.as_ref();
     let mode_ok = q.get("hub.mode").map(String::as_str) == Some("subscribe");
     let token_ok = match (expected, q.get("hub.verify_token")) {
-        (Some(e), Some(given)) => {
-            crate::auth::tokens::same(e.expose_secret(), given)
-        }
+        (Some(e), Some(given)) => crate::auth::tokens::same(e.expose_secret(), given),
         _ => false,
     };
     match (mode_ok && token_ok, q.get("hub.challenge")) {
@@ -33,8 +31,9 @@ pub async fn verify(
         _ => AppError::BadRequest {
             status: StatusCode::FORBIDDEN,
             code: "verification_failed",
-            message: "hub.mode must be subscribe and hub.verify_token must match SOKONI_WA_VERIFY_TOKEN"
-                .into(),
+            message:
+                "hub.mode must be subscribe and hub.verify_token must match SOKONI_WA_VERIFY_TOKEN"
+                    .into(),
         }
         .into_response(),
     }

@@ -64,7 +64,8 @@ impl TestApp {
             wa_verify_token: Some(VERIFY_TOKEN.to_string().into()),
             wa_api_base: api_base.to_string(),
             wa_timeout_secs: 2,
-            data_dir: std::env::temp_dir().join(format!("sokoni-test-data-{}", uuid::Uuid::now_v7())),
+            data_dir: std::env::temp_dir()
+                .join(format!("sokoni-test-data-{}", uuid::Uuid::now_v7())),
             ..Config::default()
         };
         Self::with_config(db, config)
