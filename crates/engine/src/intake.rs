@@ -203,7 +203,7 @@ async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), Job
                     customer_id: customer,
                     wamid: &m.id,
                     from_number: &m.from,
-                    to_number: &number.display_phone_number,
+                    to_number: &m.display_phone_number,
                     kind: m.content.kind(),
                     body: body.as_deref(),
                     payload: &m.raw,

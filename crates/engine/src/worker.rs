@@ -10,13 +10,14 @@
 //!   with no handler, and a handler that panics, count as retryable failures.
 //! - Database errors are logged and retried after the poll interval; the
 //!   loops never panic and never spin.
-//! - [`WorkerHandle::shutdown`] stops claiming, lets running jobs finish
-//!   within a grace period and abandons the rest to their leases.
+//! - [`WorkerHandle::shutdown`] stops claiming (a job whose claim was in
+//!   flight is handed back unrun), lets running jobs finish within a grace
+//!   period and abandons the rest to their leases.
 //!
 //! Metrics (through the `metrics` facade): `sokoni_jobs_finished_total{kind,
 //! outcome=done|retry|dead}`, `sokoni_job_queue_latency_seconds{kind}` (claim
 //! time minus the time the job was due), `sokoni_job_run_seconds{kind}` and
-//! `sokoni_job_worker_errors_total{op=claim|extend|record}` (database errors
+//! `sokoni_job_worker_errors_total{op=claim|extend|record|release}` (database errors
 //! the loops survived).
 
 use std::collections::HashMap;
@@ -208,12 +209,19 @@ pub struct WorkerHandle {
 }
 
 impl WorkerHandle {
+    /// Stops claiming new jobs, without waiting: running jobs go on. With
+    /// several worker sets, call it on each before shutting them down one by
+    /// one, so none claims while the others drain.
+    pub fn stop_claiming(&self) {
+        self.stop.send_replace(true);
+    }
+
     /// Stops claiming jobs at once, lets the running ones finish (and
     /// records their outcome) for up to `grace`, then abandons the rest: their
     /// handlers are cancelled and their leases, no longer extended, expire,
     /// so another worker runs them again.
     pub async fn shutdown(self, grace: Duration) {
-        self.stop.send_replace(true);
+        self.stop_claiming();
         let deadline = tokio::time::Instant::now() + grace;
         let mut abandoned = 0;
         for mut task in self.tasks {
@@ -323,6 +331,11 @@ async fn slot(
         tokio::pin!(woken);
         woken.as_mut().enable();
         let pause = match claim_next(&sh, &worker, &mut next_queue).await {
+            Ok(Some(job)) if *stop.borrow() => {
+                // Stop was requested while the claim was in flight.
+                hand_back(&sh.ctx, &worker, &job).await;
+                break;
+            }
             Ok(Some(job)) => {
                 run(&sh.ctx, &sh.registry, &worker, job).await;
                 continue;
@@ -339,6 +352,16 @@ async fn slot(
             () = stop_requested(&mut stop) => break,
             () = tokio::time::sleep(pause.unwrap_or(sh.ctx.poll_interval)) => {}
             () = &mut woken, if idle => {}
+        }
+    }
+}
+
+async fn hand_back(ctx: &Ctx, worker: &str, job: &Claimed) {
+    match jobs::release(&ctx.db, job.id, worker).await {
+        Ok(_) => tracing::debug!(%worker, job = %job.id, "job handed back unrun: stopping"),
+        Err(e) => {
+            db_error("release");
+            tracing::warn!(%worker, job = %job.id, "could not hand back a job claimed while stopping; it runs when its lease expires: {e}");
         }
     }
 }

@@ -605,6 +605,36 @@ async fn shutdown_lets_the_running_job_finish_and_claims_nothing_more() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_claiming_stops_every_set_before_any_drains() {
+    for Fresh { db, .. } in testing::backends_fresh().await {
+        let rec = Arc::new(Recorder::default());
+        let reg = registry(vec![("record", rec.clone())]);
+        let wake = Arc::new(Notify::new());
+        let sets: Vec<_> = (0..2)
+            .map(|_| {
+                let mut cfg = config(1);
+                cfg.poll_interval = Duration::from_millis(10);
+                cfg.wake = wake.clone();
+                Workers::start(db.clone(), reg.clone(), cfg)
+            })
+            .collect();
+        let first = enqueue(&db, "record").await;
+        wake.notify_waiters();
+        wait_status(&db, first, "done", Duration::from_secs(20)).await;
+        for s in &sets {
+            s.stop_claiming();
+        }
+        let later = enqueue(&db, "record").await;
+        wake.notify_waiters();
+        for s in sets {
+            s.shutdown(Duration::from_secs(5)).await;
+        }
+        assert_eq!(row(&db, later).await.status, "queued", "{}", db.backend());
+        assert_eq!(*rec.runs.lock().unwrap(), vec![first]);
+    }
+}
+
 /// Sets its flag when dropped: tells whether a handler was cancelled.
 struct DropFlag(Arc<AtomicBool>);
 

@@ -19,6 +19,7 @@ const PHONE_NUMBER_ID: &str = "100000000000999";
 pub async fn intake(
     requests: usize,
     concurrency: usize,
+    rate: u32,
     database_url: Option<String>,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(
@@ -41,7 +42,7 @@ pub async fn intake(
         }
         None => (format!("sqlite://{}", tmp.join("bench.db").display()), None),
     };
-    let result = run(&url, &tmp, requests, concurrency).await;
+    let result = run(&url, &tmp, requests, concurrency, rate).await;
     if let Some((pg, schema)) = schema {
         let admin = store::Db::connect(&pg).await?;
         admin.scratch_schema(&schema, false).await?;
@@ -56,6 +57,7 @@ async fn run(
     dir: &std::path::Path,
     requests: usize,
     concurrency: usize,
+    rate: u32,
 ) -> anyhow::Result<()> {
     let config = Config {
         database_url: Some(url.to_string()),
@@ -98,7 +100,12 @@ async fn run(
     let gate = Arc::new(Semaphore::new(concurrency));
     let mut tasks = tokio::task::JoinSet::new();
     let started = Instant::now();
+    let mut pace =
+        (rate > 0).then(|| tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate))));
     for i in 0..requests {
+        if let Some(p) = pace.as_mut() {
+            p.tick().await;
+        }
         let permit = gate.clone().acquire_owned().await?;
         let client = client.clone();
         let endpoint = endpoint.clone();
@@ -154,7 +161,14 @@ async fn run(
     server.abort();
     db.close().await;
 
-    println!("webhook intake on {backend}: {requests} signed deliveries, {concurrency} in flight");
+    let paced = if rate > 0 {
+        format!(", paced at {rate}/s")
+    } else {
+        String::new()
+    };
+    println!(
+        "webhook intake on {backend}: {requests} signed deliveries, {concurrency} in flight{paced}"
+    );
     println!(
         "  intake:      {:.0} requests/s durable ({:.2} s)",
         requests as f64 / intake_secs,

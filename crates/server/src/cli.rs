@@ -142,6 +142,11 @@ pub enum BenchCommand {
         /// Deliveries in flight at once.
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
+        /// Deliveries started per second (0: as fast as the intake answers).
+        /// Below the processing rate, the latency is the pipeline's own, not
+        /// a backlog's.
+        #[arg(long, default_value_t = 0)]
+        rate: u32,
         /// A PostgreSQL URL to measure instead of SQLite (a fresh schema is
         /// created in it and dropped afterwards).
         #[arg(long)]
@@ -218,8 +223,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Intake {
             requests,
             concurrency,
+            rate,
             database_url,
-        }) => crate::bench::intake(requests, concurrency, database_url).await,
+        }) => crate::bench::intake(requests, concurrency, rate, database_url).await,
         Command::Migrate => {
             let config = Config::load_with(Config::default(), file)?;
             if config.database_url().starts_with("sqlite:") {

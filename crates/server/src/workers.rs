@@ -20,6 +20,10 @@ pub struct Running(Vec<WorkerHandle>);
 impl Running {
     /// Stops claiming and lets running jobs finish, up to `grace`.
     pub async fn shutdown(self, grace: Duration) {
+        // Every pool stops claiming at once; then each drains.
+        for h in &self.0 {
+            h.stop_claiming();
+        }
         for h in self.0 {
             h.shutdown(grace).await;
         }

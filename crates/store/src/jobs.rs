@@ -192,6 +192,23 @@ pub async fn extend(
     Ok(n == 1)
 }
 
+/// Hands a claimed job back as if it had never been claimed: queued, due
+/// as before, this attempt not counted (a worker that was told to stop while
+/// its claim was in flight). False if `worker` no longer holds it.
+pub async fn release(db: &crate::Db, id: JobId, worker: &str) -> StoreResult<bool> {
+    let n = run!(db, c => sqlx::query(
+        "UPDATE jobs SET status = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, \
+         updated_at = $3 WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+    )
+    .bind(id.0)
+    .bind(worker)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
 /// Marks a claimed job dead at once, keeping `error`: a failure no retry can
 /// fix. False if `worker` no longer holds it, in which case nothing changes.
 /// Operators can still [`retry`] it.

@@ -343,3 +343,41 @@ async fn claim_any_takes_due_jobs_of_every_queue() {
         );
     }
 }
+
+#[tokio::test]
+async fn release_hands_a_job_back_unrun() {
+    for db in testing::backends().await {
+        let id = jobs::enqueue(&db, &job(None)).await.unwrap().unwrap();
+        let j = jobs::claim(&db, "default", "holder", Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            !jobs::release(&db, id, "other").await.unwrap(),
+            "only the holder"
+        );
+        assert!(jobs::release(&db, id, "holder").await.unwrap());
+        let row = &jobs::list(&db, None, 10).await.unwrap()[0];
+        assert_eq!(
+            (row.status.as_str(), row.attempts),
+            ("queued", 0),
+            "{}",
+            db.backend()
+        );
+        assert_eq!(row.locked_by, None);
+        assert_eq!(row.run_at, j.run_at, "due as before");
+        assert!(
+            !jobs::release(&db, id, "holder").await.unwrap(),
+            "no longer held"
+        );
+        let again = jobs::claim(&db, "default", "w", Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (again.id, again.attempts),
+            (id, 1),
+            "claimed at once, first attempt"
+        );
+    }
+}
