@@ -145,6 +145,15 @@ async fn thread(app: &TestApp, owner: &Owner, wa_id: &str) -> Vec<Value> {
     t.body["items"].as_array().unwrap().clone()
 }
 
+/// The first message the business sent to `wa_id`.
+async fn outbound(app: &TestApp, owner: &Owner, wa_id: &str) -> Value {
+    thread(app, owner, wa_id)
+        .await
+        .into_iter()
+        .find(|m| m["direction"] == "outbound")
+        .expect("an outbound message")
+}
+
 async fn customer_id(app: &TestApp, owner: &Owner, wa_id: &str) -> String {
     let c = app
         .get(&format!("/api/v1/customers/by-wa/{wa_id}"), &owner.token)
@@ -442,8 +451,7 @@ async fn replies_go_out_with_statuses_moving_forward_only() {
         assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
         assert_eq!(r.body["status"], "queued");
         drain(&app).await;
-        let out = |items: Vec<Value>| items.into_iter().find(|m| m["direction"] == "outbound").unwrap();
-        let m = out(thread(&app, &owner, "16505551234").await);
+        let m = outbound(&app, &owner, "16505551234").await;
         assert_eq!(m["status"], "sent");
         assert_eq!(m["wamid"], "wamid.OUT1");
 
@@ -453,7 +461,7 @@ async fn replies_go_out_with_statuses_moving_forward_only() {
         drain(&app).await;
         deliver(&app, &statuses(PNID, json!([st("delivered", 1_700_000_050), st("sent", 1_700_000_000)]))).await;
         drain(&app).await;
-        let m = out(thread(&app, &owner, "16505551234").await);
+        let m = outbound(&app, &owner, "16505551234").await;
         assert_eq!(m["status"], "read", "read never goes back to delivered");
         assert!(m["read_at"].is_string());
         // The same status twice is one event.
@@ -477,7 +485,7 @@ async fn a_failed_status_keeps_meta_error() {
                         "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"}]}]);
         deliver(&app, &statuses(PNID, failed)).await;
         drain(&app).await;
-        let m = thread(&app, &owner, "16505551234").await.into_iter().find(|m| m["direction"] == "outbound").unwrap();
+        let m = outbound(&app, &owner, "16505551234").await;
         assert_eq!(m["status"], "failed");
         assert_eq!(m["error"]["code"], 130472);
         assert_eq!(m["error"]["title"], "User's number is part of an experiment");
@@ -519,11 +527,7 @@ async fn rate_limited_then_sent() {
         );
         make_due(&app.state.db).await;
         drain(&app).await;
-        let m = thread(&app, &owner, "16505551234")
-            .await
-            .into_iter()
-            .find(|m| m["direction"] == "outbound")
-            .unwrap();
+        let m = outbound(&app, &owner, "16505551234").await;
         assert_eq!(m["status"], "sent");
         assert_eq!(m["wamid"], "wamid.RL");
     })
@@ -565,11 +569,7 @@ async fn server_errors_until_dead() {
             .await,
             8
         );
-        let m = thread(&app, &owner, "16505551234")
-            .await
-            .into_iter()
-            .find(|m| m["direction"] == "outbound")
-            .unwrap();
+        let m = outbound(&app, &owner, "16505551234").await;
         assert_eq!(m["status"], "failed");
         assert_eq!(m["error"]["title"], "not delivered after retries");
         assert_eq!(graph.received_requests().await.unwrap().len(), 8);
@@ -596,11 +596,7 @@ async fn permanent_errors_are_stored_not_retried() {
         drain(&app).await;
         make_due(&app.state.db).await;
         drain(&app).await;
-        let m = thread(&app, &owner, "16505551234")
-            .await
-            .into_iter()
-            .find(|m| m["direction"] == "outbound")
-            .unwrap();
+        let m = outbound(&app, &owner, "16505551234").await;
         assert_eq!(m["status"], "failed");
         assert_eq!(m["error"]["code"], 131026);
         assert_eq!(m["error"]["title"], "Message undeliverable");
