@@ -17,7 +17,7 @@
 //! Metrics (through the `metrics` facade): `sokoni_jobs_finished_total{kind,
 //! outcome=done|retry|dead}`, `sokoni_job_queue_latency_seconds{kind}` (claim
 //! time minus the time the job was due), `sokoni_job_run_seconds{kind}` and
-//! `sokoni_job_worker_errors_total{op=claim|extend|record|release}` (database errors
+//! `sokoni_job_worker_errors_total{op=claim|extend|record|release|sweep}` (database errors
 //! the loops survived).
 
 use std::collections::HashMap;
@@ -183,12 +183,13 @@ impl Workers {
         if shared.queues.is_empty() {
             tracing::warn!(worker = %cfg.name, "job worker started with no queues: it will never claim a job");
         }
-        let tasks = (0..cfg.concurrency.max(1))
+        let mut tasks: Vec<JoinHandle<()>> = (0..cfg.concurrency.max(1))
             .map(|n| {
                 let worker = format!("{}-{n}", cfg.name);
                 tokio::spawn(slot(shared.clone(), worker, n, stopped.clone()))
             })
             .collect();
+        tasks.push(tokio::spawn(sweep(shared.clone(), stopped.clone())));
         tracing::info!(worker = %cfg.name, queues = ?shared.queues, kinds = ?shared.registry.kinds(), "job worker started");
         WorkerHandle {
             name: cfg.name,
@@ -289,6 +290,7 @@ pub async fn run_due(db: &Db, registry: &Registry, worker: &str) -> store::Store
         Duration::from_secs(300),
         Duration::from_millis(100),
     );
+    jobs::bury_expired(db).await?;
     let mut ran = 0;
     while let Some(job) = jobs::claim_any(&ctx.db, worker, ctx.lease_chrono).await? {
         run(&ctx, registry, worker, job).await;
@@ -362,6 +364,29 @@ async fn hand_back(ctx: &Ctx, worker: &str, job: &Claimed) {
         Err(e) => {
             db_error("release");
             tracing::warn!(%worker, job = %job.id, "could not hand back a job claimed while stopping; it runs when its lease expires: {e}");
+        }
+    }
+}
+
+/// Buries jobs whose worker died on their final attempt, once per lease
+/// period (a job's lease must run out before it can be buried anyway).
+async fn sweep(sh: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let every = sh.ctx.lease.max(Duration::from_secs(1));
+    loop {
+        match jobs::bury_expired(&sh.ctx.db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                jobs = n,
+                "jobs died with their worker on their final attempt"
+            ),
+            Err(e) => {
+                db_error("sweep");
+                tracing::warn!("could not sweep expired jobs: {e}");
+            }
+        }
+        tokio::select! {
+            () = stop_requested(&mut stop) => break,
+            () = tokio::time::sleep(every) => {}
         }
     }
 }

@@ -65,9 +65,12 @@ pub struct Claimed {
 }
 
 /// Marks jobs whose lease ran out on their final attempt as dead, so a job
-/// that keeps killing its worker stops being retried.
-async fn bury_expired(db: &crate::Db, at: DateTime<Utc>) -> StoreResult<()> {
-    run!(db, c => sqlx::query(
+/// that keeps killing its worker stops being retried. [`claim`] never takes
+/// such a job; workers sweep them now and then (not on every claim: on
+/// SQLite every write statement takes the database's write lock).
+pub async fn bury_expired(db: &crate::Db) -> StoreResult<u64> {
+    let at = now();
+    Ok(run!(db, c => sqlx::query(
         "UPDATE jobs SET status = 'dead', locked_by = NULL, locked_until = NULL, updated_at = $1, \
          last_error = COALESCE(last_error, 'the worker stopped during the final attempt') \
          WHERE status = 'running' AND locked_until < $1 AND attempts >= max_attempts",
@@ -75,13 +78,13 @@ async fn bury_expired(db: &crate::Db, at: DateTime<Utc>) -> StoreResult<()> {
     .bind(at)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
+    .map(|r| r.rows_affected()))?)
 }
 
 /// Claims the next due job of `queue` for `worker` with a lease of `lease`:
 /// a queued job whose time has come, or a running one whose worker's lease
-/// expired (it crashed). Each job goes to exactly one claimer.
+/// expired (it crashed) and that has attempts left. Each job goes to exactly
+/// one claimer.
 pub async fn claim(
     db: &crate::Db,
     queue: &str,
@@ -108,7 +111,6 @@ async fn claim_in(
     lease: chrono::Duration,
 ) -> StoreResult<Option<Claimed>> {
     let at = now();
-    bury_expired(db, at).await?;
     // Without a queue, $1 is bound (NULL) but not used.
     let of_queue = if queue.is_some() {
         "queue = $1"
@@ -117,7 +119,7 @@ async fn claim_in(
     };
     let pick = format!(
         "SELECT id FROM jobs WHERE {of_queue} \
-         AND ((status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2)) \
+         AND ((status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2 AND attempts < max_attempts)) \
          ORDER BY run_at, id LIMIT 1"
     );
     const SET: &str = "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $3, \

@@ -117,6 +117,42 @@ async fn a_crashed_workers_job_is_claimed_again_after_its_lease() {
 }
 
 #[tokio::test]
+async fn a_job_that_kills_its_worker_on_the_final_attempt_is_buried_not_reclaimed() {
+    for db in testing::backends().await {
+        let mut j = job(None);
+        j.kind = "poison";
+        jobs::enqueue(&db, &j).await.unwrap();
+        // A single attempt allowed: the first claim is the final one.
+        let sql = sqlx::AssertSqlSafe("UPDATE jobs SET max_attempts = 1".to_string());
+        match &db {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+        }
+        let held = jobs::claim(&db, "default", "dies", Duration::milliseconds(-1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(held.attempts, 1);
+        assert!(
+            jobs::claim(&db, "default", "next", Duration::seconds(60))
+                .await
+                .unwrap()
+                .is_none(),
+            "an expired final attempt is not run again on {}",
+            db.backend()
+        );
+        assert_eq!(jobs::bury_expired(&db).await.unwrap(), 1);
+        assert_eq!(jobs::bury_expired(&db).await.unwrap(), 0);
+        let dead = jobs::list(&db, Some("dead"), 10).await.unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(
+            dead[0].last_error.as_deref(),
+            Some("the worker stopped during the final attempt")
+        );
+    }
+}
+
+#[tokio::test]
 async fn failures_back_off_then_die_and_can_be_retried() {
     for db in testing::backends().await {
         let id = jobs::enqueue(&db, &job(None)).await.unwrap().unwrap();
