@@ -296,26 +296,6 @@ impl DeliveryStatus {
             DeliveryStatus::Other(s) => s,
         }
     }
-
-    /// Position for forward-only status tracking: apply an update only when its rank is
-    /// greater than the stored one. `sent` 1 < `delivered` 2 < `read` 3 < `deleted` 4 <
-    /// `failed` 5 (terminal). `warning` and unknown statuses are 0: informational, they never
-    /// move a message's status. Webhooks arrive out of order and `delivered` may be skipped.
-    pub fn rank(&self) -> u8 {
-        match self {
-            DeliveryStatus::Warning | DeliveryStatus::Other(_) => 0,
-            DeliveryStatus::Sent => 1,
-            DeliveryStatus::Delivered => 2,
-            DeliveryStatus::Read => 3,
-            DeliveryStatus::Deleted => 4,
-            DeliveryStatus::Failed => 5,
-        }
-    }
-
-    /// `failed`: nothing after it counts.
-    pub fn is_terminal(&self) -> bool {
-        matches!(self, DeliveryStatus::Failed)
-    }
 }
 
 impl std::fmt::Display for DeliveryStatus {
@@ -429,6 +409,24 @@ struct Metadata {
 }
 
 /// Parses a webhook body (the raw bytes) into events, in the order they appear.
+/// A webhook envelope with one `messages` change for number
+/// `phone_number_id`, whose value holds `value`'s fields (`contacts` and
+/// `messages`, or `statuses`, or `errors`) beside the metadata: the shape
+/// Meta posts, for the simulator, benchmarks and stored single events.
+pub fn envelope(phone_number_id: &str, display_phone_number: &str, value: Value) -> Value {
+    let mut v = serde_json::json!({
+        "messaging_product": "whatsapp",
+        "metadata": { "display_phone_number": display_phone_number, "phone_number_id": phone_number_id },
+    });
+    if let (Some(obj), Value::Object(extra)) = (v.as_object_mut(), value) {
+        obj.extend(extra);
+    }
+    serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "", "changes": [{ "field": "messages", "value": v }] }],
+    })
+}
+
 pub fn parse(raw: &[u8]) -> Result<Vec<Event>, ParseError> {
     let root: Value = serde_json::from_slice(raw)?;
     if !root.is_object() {

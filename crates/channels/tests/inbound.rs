@@ -680,7 +680,7 @@ fn value_errors_become_an_error_event() {
 }
 
 #[test]
-fn delivery_status_parse_rank_and_strings() {
+fn delivery_status_parse_and_strings() {
     use DeliveryStatus::*;
     for (s, st) in [
         ("sent", Sent),
@@ -699,18 +699,6 @@ fn delivery_status_parse_rank_and_strings() {
             st
         );
     }
-    assert!(Sent.rank() < Delivered.rank());
-    assert!(Delivered.rank() < Read.rank());
-    // delivered may be skipped: read still moves forward from sent
-    assert!(Sent.rank() < Read.rank());
-    // failed is terminal: nothing outranks it
-    for other in [Sent, Delivered, Read, Deleted, Warning, Other("x".into())] {
-        assert!(other.rank() < Failed.rank(), "{other}");
-    }
-    assert!(Failed.is_terminal());
-    assert!(!Read.is_terminal());
-    assert_eq!(Warning.rank(), 0);
-    assert_eq!(Other("x".into()).rank(), 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 
 use crate::intake::retry;
 use crate::services::Services;
-use crate::worker::{Handler, JobError};
+use crate::worker::{Handler, JobError, arg};
 use async_trait::async_trait;
 use channels::outbound::{LimitError, OutMessage};
 use channels::{SendError, Sender};
@@ -110,12 +110,7 @@ pub struct SendMessage(pub Arc<Services>);
 #[async_trait]
 impl Handler for SendMessage {
     async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
-        let id: WaMessageId = job
-            .payload
-            .get("message_id")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .ok_or_else(|| JobError::Fatal("payload has no message_id".into()))?;
-        send(&self.0, id, job).await
+        send(&self.0, arg(job, "message_id")?, job).await
     }
 }
 
@@ -296,11 +291,7 @@ pub struct DeliverOutbox(pub Arc<Services>);
 #[async_trait]
 impl Handler for DeliverOutbox {
     async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
-        let id: uuid::Uuid = job
-            .payload
-            .get("outbox_id")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .ok_or_else(|| JobError::Fatal("payload has no outbox_id".into()))?;
+        let id: uuid::Uuid = arg(job, "outbox_id")?;
         let db = &self.0.db;
         let row = store::outbox::get(db, id).await.map_err(retry)?;
         if row.status != "pending" {

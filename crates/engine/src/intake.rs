@@ -4,12 +4,13 @@
 
 use crate::conversation::Turn;
 use crate::services::Services;
-use crate::worker::{Handler, JobError};
+use crate::worker::{Handler, JobError, arg};
 use async_trait::async_trait;
 use channels::inbound::{self, Content, Event};
-use domain::{E164, WaEventId};
+use domain::{E164, TenantId, WaEventId};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::Arc;
 use store::jobs::{self, Claimed, NewJob};
 use store::wa::{self, EventKind, NewEvent, NewInbound, StatusChange, StatusOutcome};
@@ -33,12 +34,21 @@ pub async fn record(db: &Db, events: &[Event]) -> StoreResult<Recorded> {
         return Ok(out);
     }
     let mut tx = db.begin().await?;
+    // An envelope's events nearly always share one number: look it up once.
+    let mut owners: HashMap<&str, Option<TenantId>> = HashMap::new();
     for e in events {
         let (kind, pnid, key, payload) = single(e);
-        let tenant = wa::number_by_phone_number_id(&mut tx, pnid)
-            .await?
-            .filter(|n| n.active)
-            .map(|n| n.tenant_id);
+        let tenant = match owners.get(pnid) {
+            Some(t) => *t,
+            None => {
+                let t = wa::number_by_phone_number_id(&mut tx, pnid)
+                    .await?
+                    .filter(|n| n.active)
+                    .map(|n| n.tenant_id);
+                owners.insert(pnid, t);
+                t
+            }
+        };
         let stored = wa::record_event(
             &mut tx,
             &NewEvent {
@@ -74,19 +84,7 @@ pub async fn record(db: &Db, events: &[Event]) -> StoreResult<Recorded> {
 /// One event as a self-contained envelope (so processing parses it with
 /// the same code as the intake), with its kind, number and unique key.
 fn single(e: &Event) -> (EventKind, &str, String, Value) {
-    let envelope = |pnid: &str, display: &str, value: Value| {
-        let mut v = json!({
-            "messaging_product": "whatsapp",
-            "metadata": { "display_phone_number": display, "phone_number_id": pnid },
-        });
-        if let (Some(obj), Value::Object(extra)) = (v.as_object_mut(), value) {
-            obj.extend(extra);
-        }
-        json!({
-            "object": "whatsapp_business_account",
-            "entry": [{ "id": "", "changes": [{ "field": "messages", "value": v }] }],
-        })
-    };
+    let envelope = inbound::envelope;
     match e {
         Event::Message(m) => {
             let mut contact = json!({ "wa_id": m.from });
@@ -142,12 +140,7 @@ pub struct ProcessInbound(pub Arc<Services>);
 #[async_trait]
 impl Handler for ProcessInbound {
     async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
-        let id: WaEventId = job
-            .payload
-            .get("event_id")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .ok_or_else(|| JobError::Fatal("payload has no event_id".into()))?;
-        process(&self.0, id, job).await
+        process(&self.0, arg(job, "event_id")?, job).await
     }
 }
 

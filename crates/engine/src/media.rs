@@ -4,7 +4,7 @@
 
 use crate::intake::retry;
 use crate::services::Services;
-use crate::worker::{Handler, JobError};
+use crate::worker::{Handler, JobError, arg};
 use async_trait::async_trait;
 use channels::{MediaError, Sender, cloud::extension_for};
 use domain::WaMessageId;
@@ -18,11 +18,7 @@ pub struct FetchMedia(pub Arc<Services>);
 impl Handler for FetchMedia {
     async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
         let svc = &self.0;
-        let id: WaMessageId = job
-            .payload
-            .get("message_id")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .ok_or_else(|| JobError::Fatal("payload has no message_id".into()))?;
+        let id: WaMessageId = arg(job, "message_id")?;
         let m = wa::message(&svc.db, id).await.map_err(retry)?;
         let Some(media_id) = m.media_id.as_deref() else {
             return Ok(());
@@ -33,12 +29,14 @@ impl Handler for FetchMedia {
         let number = wa::get_number(&svc.db, m.tenant_id, m.number_id)
             .await
             .map_err(retry)?;
-        let token = match number.access_token_sealed.as_deref() {
-            Some(sealed) => svc
-                .sealer
-                .open(sealed)
-                .map_err(|e| JobError::Fatal(format!("access token: {e}")))?,
-            None => String::new(),
+        let token = match svc.access_token(&number) {
+            Ok(t) => t,
+            Err(e) => {
+                wa::set_media_error(&svc.db, id, &e.to_string())
+                    .await
+                    .map_err(retry)?;
+                return Ok(());
+            }
         };
         let sender = Sender {
             phone_number_id: &number.phone_number_id,

@@ -31,6 +31,14 @@ impl Default for ChannelSettings {
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("the business number has no access token")]
+    Missing,
+    #[error("the business number's access token: {0}")]
+    Sealed(#[from] crate::seal::SealError),
+}
+
 pub struct Services {
     pub db: Db,
     /// The Cloud API client, for real numbers.
@@ -51,6 +59,19 @@ impl Services {
         } else {
             self.cloud.as_ref()
         }
+    }
+
+    /// The Graph API token of `number`: none for a sandbox number, else
+    /// its sealed token opened.
+    pub fn access_token(&self, number: &Number) -> Result<String, TokenError> {
+        if number.sandbox {
+            return Ok(String::new());
+        }
+        let sealed = number
+            .access_token_sealed
+            .as_deref()
+            .ok_or(TokenError::Missing)?;
+        Ok(self.sealer.open(sealed)?)
     }
 
     pub fn wake_outbound(&self) {

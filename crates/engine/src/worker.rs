@@ -47,6 +47,15 @@ impl From<anyhow::Error> for JobError {
     }
 }
 
+/// The payload field `key` of a job, as `T`; a job without it can never
+/// succeed, so its absence is fatal.
+pub fn arg<T: serde::de::DeserializeOwned>(job: &Claimed, key: &str) -> Result<T, JobError> {
+    job.payload
+        .get(key)
+        .and_then(|v| T::deserialize(v).ok())
+        .ok_or_else(|| JobError::Fatal(format!("the job's payload has no valid {key}")))
+}
+
 /// Runs jobs of one kind. Handlers must be idempotent: a job whose worker
 /// died, or whose outcome could not be recorded, runs again.
 #[async_trait::async_trait]

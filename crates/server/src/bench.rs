@@ -71,7 +71,7 @@ async fn run(
     db.migrate().await?;
     let backend = db.backend();
     let state = crate::state_with(db.clone(), &secret, config);
-    let session = crate::api::auth::register_business(&state, crate::demo::bench_business())
+    let session = crate::api::auth::register_business(&state, bench_business())
         .await
         .map_err(|e| anyhow::anyhow!("seeding the bench business: {e:?}"))?;
     crate::api::whatsapp::add(
@@ -196,16 +196,38 @@ async fn run(
 
 fn envelope(i: usize, wamid: &str) -> serde_json::Value {
     let from = format!("23480{:08}", 30_000_000 + (i % 200));
-    json!({
-        "object": "whatsapp_business_account",
-        "entry": [{ "id": "bench", "changes": [{ "field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": { "display_phone_number": "2348000000999", "phone_number_id": PHONE_NUMBER_ID },
+    channels::inbound::envelope(
+        PHONE_NUMBER_ID,
+        "2348000000999",
+        json!({
             "contacts": [{ "profile": { "name": format!("Customer {}", i % 200) }, "wa_id": from }],
             "messages": [{ "from": from, "id": wamid, "timestamp": Utc::now().timestamp().to_string(),
                            "type": "text", "text": { "body": "I want 2 senator suits by Friday" } }]
-        }}]}]
-    })
+        }),
+    )
+}
+
+/// The business `sokoni bench` measures with.
+fn bench_business() -> crate::api::auth::RegisterRequest {
+    crate::api::auth::RegisterRequest {
+        business: crate::api::auth::BusinessInput {
+            name: "Bench Tailors".into(),
+            slug: "bench-tailors".into(),
+            phone: None,
+            vertical: domain::tenant::Vertical::Tailor,
+            currency: "NGN".into(),
+            timezone: "Africa/Lagos".into(),
+            locale: "en-NG".into(),
+            country: None,
+            order_prefix: None,
+        },
+        owner: crate::api::auth::OwnerInput {
+            name: "Bench Owner".into(),
+            email: "bench@example.com".into(),
+            password: crate::demo::DEMO_PASSWORD.into(),
+            phone: None,
+        },
+    }
 }
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {

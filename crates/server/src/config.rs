@@ -202,6 +202,24 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's test jail fixes the error type"
+    )]
+    fn an_empty_webhook_secret_counts_as_unset() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SOKONI_WA_APP_SECRET", "  ");
+            jail.set_env("SOKONI_WA_VERIFY_TOKEN", "");
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            assert!(cfg.wa_app_secret.is_none() && cfg.wa_verify_token.is_none());
+            jail.set_env("SOKONI_WA_APP_SECRET", "s3cret");
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            assert!(cfg.wa_app_secret.is_some());
+            Ok(())
+        });
+    }
+
+    #[test]
     fn postgres_requires_a_configured_secret() {
         let cfg = Config {
             database_url: Some("postgres://localhost/sokoni".into()),

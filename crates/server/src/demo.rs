@@ -103,29 +103,6 @@ pub const BUSINESSES: &[DemoBusiness] = &[
     },
 ];
 
-/// The business `sokoni bench` measures with.
-pub fn bench_business() -> RegisterRequest {
-    RegisterRequest {
-        business: BusinessInput {
-            name: "Bench Tailors".into(),
-            slug: "bench-tailors".into(),
-            phone: None,
-            vertical: Vertical::Tailor,
-            currency: "NGN".into(),
-            timezone: "Africa/Lagos".into(),
-            locale: "en-NG".into(),
-            country: None,
-            order_prefix: None,
-        },
-        owner: OwnerInput {
-            name: "Bench Owner".into(),
-            email: "bench@example.com".into(),
-            password: DEMO_PASSWORD.into(),
-            phone: None,
-        },
-    }
-}
-
 /// The demo's webhook app secret and verify token (override with
 /// SOKONI_WA_APP_SECRET and SOKONI_WA_VERIFY_TOKEN).
 pub const DEMO_APP_SECRET: &str = "sokoni-demo-app-secret";

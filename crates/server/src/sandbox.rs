@@ -72,12 +72,15 @@ async fn numbers(State(state): State<AppState>) -> ApiResult<axum::Json<Value>> 
     Ok(axum::Json(json!({ "numbers": out })))
 }
 
+const NOT_SANDBOX: &str = "not an active sandbox number";
+
 /// A sandbox number by Meta id; real numbers are not reachable from here.
-async fn sandbox_number(state: &AppState, phone_number_id: &str) -> ApiResult<Number> {
-    store::wa::number_by_phone_number_id(&state.db, phone_number_id)
-        .await?
-        .filter(|n| n.sandbox && n.active)
-        .ok_or_else(|| AppError::field("phone_number_id", "not an active sandbox number"))
+async fn sandbox_number(state: &AppState, phone_number_id: &str) -> ApiResult<Option<Number>> {
+    Ok(
+        store::wa::number_by_phone_number_id(&state.db, phone_number_id)
+            .await?
+            .filter(|n| n.sandbox && n.active),
+    )
 }
 
 #[derive(Deserialize)]
@@ -96,13 +99,8 @@ async fn inbound(
     Json(req): Json<InboundRequest>,
 ) -> ApiResult<axum::Json<Value>> {
     let mut v = Validator::new();
-    let number = match sandbox_number(&state, &req.phone_number_id).await {
-        Ok(n) => Some(n),
-        Err(_) => {
-            v.error("phone_number_id", "not an active sandbox number");
-            None
-        }
-    };
+    let number = sandbox_number(&state, &req.phone_number_id).await?;
+    v.check(number.is_some(), "phone_number_id", NOT_SANDBOX);
     v.check(
         req.from.bytes().all(|b| b.is_ascii_digit()) && E164::from_wa_id(&req.from).is_ok(),
         "from",
@@ -127,10 +125,7 @@ async fn inbound(
     }
     v.finish()?;
     let Some(number) = number else {
-        return Err(AppError::field(
-            "phone_number_id",
-            "not an active sandbox number",
-        ));
+        return Err(AppError::field("phone_number_id", NOT_SANDBOX));
     };
     let Some(secret) = state.config.wa_app_secret.as_ref() else {
         return Err(AppError::BadRequest {
@@ -153,21 +148,11 @@ async fn inbound(
         .chars()
         .filter(char::is_ascii_digit)
         .collect();
-    let envelope = json!({
-        "object": "whatsapp_business_account",
-        "entry": [{
-            "id": "sandbox",
-            "changes": [{
-                "field": "messages",
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": { "display_phone_number": display, "phone_number_id": number.phone_number_id },
-                    "contacts": [contact],
-                    "messages": [message],
-                }
-            }]
-        }]
-    });
+    let envelope = channels::inbound::envelope(
+        &number.phone_number_id,
+        &display,
+        json!({ "contacts": [contact], "messages": [message] }),
+    );
     let body = envelope.to_string();
     let signature = channels::signature::sign(secret.expose_secret().as_bytes(), body.as_bytes());
     let mut headers = HeaderMap::new();
@@ -200,7 +185,9 @@ async fn thread(
     State(state): State<AppState>,
     Query(q): Query<ThreadQuery>,
 ) -> ApiResult<axum::Json<Value>> {
-    let number = sandbox_number(&state, &q.phone_number_id).await?;
+    let number = sandbox_number(&state, &q.phone_number_id)
+        .await?
+        .ok_or_else(|| AppError::field("phone_number_id", NOT_SANDBOX))?;
     let phone = E164::from_wa_id(&q.wa_id)
         .map_err(|_| AppError::field("wa_id", "must be a WhatsApp id, digits only"))?;
     let since: Option<DateTime<Utc>> = match q.after.as_deref().filter(|a| !a.is_empty()) {

@@ -467,6 +467,22 @@ async fn replies_go_out_with_statuses_moving_forward_only() {
         // The same status twice is one event.
         let again = deliver(&app, &statuses(PNID, json!([st("read", 1_700_000_100)]))).await;
         assert_eq!(again.body["duplicates"], 1);
+        // Meta's informational statuses do not move a message.
+        deliver(
+            &app,
+            &statuses(PNID, json!([st("warning", 1_700_000_200), st("deleted", 1_700_000_300)])),
+        )
+        .await;
+        drain(&app).await;
+        assert_eq!(outbound(&app, &owner, "16505551234").await["status"], "read");
+        assert_eq!(
+            count(&app.state.db, "SELECT COUNT(*) FROM wa_events WHERE state <> 'processed'").await,
+            0
+        );
+        assert_eq!(
+            count(&app.state.db, "SELECT COUNT(*) FROM jobs WHERE status <> 'done'").await,
+            0
+        );
     })
     .await;
 }
@@ -895,6 +911,93 @@ async fn login_codes_reach_whatsapp_through_the_outbox() {
         drain(&app).await;
         assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await, 1);
         assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM wa_messages WHERE status = 'sent' AND kind = 'template'").await, 1);
+    })
+    .await;
+}
+
+async fn get_text(app: &TestApp, uri: &str) -> (StatusCode, String) {
+    let res = app
+        .router
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn the_simulator_goes_through_the_real_intake_and_shows_replies() {
+    run(|app, graph| async move {
+        let owner = app.register("simulator", "tailor").await;
+        for (pnid, sandbox, token) in [("100000000000001", true, None), ("777", false, Some("EAAG"))] {
+            let r = app
+                .post(
+                    "/api/v1/whatsapp/numbers",
+                    &owner.token,
+                    json!({"phone_number_id": pnid, "display_phone_number": "+234 803 000 0001", "sandbox": sandbox, "access_token": token}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        }
+        let (status, page) = get_text(&app, "/sandbox/chat").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("/sandbox/chat.js"));
+        let numbers = app.request(Method::GET, "/sandbox/api/numbers", None, None).await;
+        let listed: Vec<&str> = numbers.body["numbers"].as_array().unwrap().iter().map(|n| n["phone_number_id"].as_str().unwrap()).collect();
+        assert_eq!(listed, ["100000000000001"], "real numbers are not offered");
+
+        let msg = |pnid: &str, from: &str, message: Value| json!({"phone_number_id": pnid, "from": from, "profile_name": "Amaka", "message": message});
+        let hello = json!({"type": "text", "text": {"body": "Is my gown ready?"}});
+        for (body, field) in [
+            (msg("777", "2348031234567", hello.clone()), "phone_number_id"),
+            (msg("100000000000001", "+234 803", hello.clone()), "from"),
+            (msg("100000000000001", "2348031234567", json!({"type": "text"})), "message"),
+        ] {
+            let r = app.public_post("/sandbox/api/inbound", body).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+            assert!(r.field(field).is_some(), "{:?}", r.body);
+        }
+        assert_eq!(count(&app.state.db, "SELECT COUNT(*) FROM wa_events").await, 0);
+
+        let sent = app.public_post("/sandbox/api/inbound", msg("100000000000001", "2348031234567", hello)).await;
+        assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+        drain(&app).await;
+        let poll = |after: String| {
+            let app = &app;
+            async move {
+                app.request(
+                    Method::GET,
+                    &format!("/sandbox/api/thread?phone_number_id=100000000000001&wa_id=2348031234567&after={after}"),
+                    None,
+                    None,
+                )
+                .await
+                .body
+            }
+        };
+        let first = poll(String::new()).await;
+        assert_eq!(first["messages"][0]["wamid"], sent.body["wamid"]);
+        assert_eq!(first["messages"][0]["body"], "Is my gown ready?");
+        let cursor = first["cursor"].as_str().unwrap().to_string();
+
+        // The business answers from the API; the simulator sees it.
+        let cid = customer_id(&app, &owner, "2348031234567").await;
+        let r = send(&app, &owner, &cid, json!({"type": "buttons", "body": "Yes! When will you come?", "buttons": [{"id": "today", "title": "Today"}]})).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        drain(&app).await;
+        let next = poll(cursor.replace('+', "%2B")).await;
+        let reply = next["messages"].as_array().unwrap().iter().find(|m| m["direction"] == "outbound").unwrap();
+        assert_eq!(reply["status"], "sent");
+        assert_eq!(reply["payload"]["interactive"]["action"]["buttons"][0]["reply"]["id"], "today");
+        assert!(graph.received_requests().await.unwrap().is_empty(), "sandbox numbers never call Meta");
+
+        let (status, metrics) = get_text(&app, "/metrics").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(metrics.contains(r#"sokoni_jobs{kind="process_inbound",state="done"} 1"#), "{metrics}");
+        assert!(metrics.contains(r#"sokoni_wa_outbound_messages{status="sent"} 1"#), "{metrics}");
+        assert!(metrics.contains(r#"sokoni_wa_events{kind="message",state="processed"} 1"#), "{metrics}");
     })
     .await;
 }

@@ -6,13 +6,12 @@ use crate::jobs::{self, NewJob};
 use crate::{Ex, StoreError, StoreResult, now, run};
 use chrono::{DateTime, Utc};
 use domain::{CustomerId, OrderId, TenantId, WaEventId, WaMessageId, WaNumberId};
-use serde::Serialize;
 use sqlx::types::Json;
 use uuid::Uuid;
 
 // ---------------------------------------------------------------- numbers
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Number {
     #[sqlx(try_from = "Uuid")]
     pub id: WaNumberId,
@@ -21,7 +20,6 @@ pub struct Number {
     pub phone_number_id: String,
     pub display_phone_number: String,
     pub waba_id: Option<String>,
-    #[serde(skip)]
     pub access_token_sealed: Option<String>,
     pub sandbox: bool,
     pub active: bool,
@@ -274,18 +272,16 @@ pub async fn event_counts(ex: impl Into<Ex<'_>>) -> StoreResult<Vec<(String, Str
 
 // --------------------------------------------------------------- messages
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Message {
     #[sqlx(try_from = "Uuid")]
     pub id: WaMessageId,
-    #[serde(skip)]
     #[sqlx(try_from = "Uuid")]
     pub tenant_id: TenantId,
     #[sqlx(try_from = "Uuid")]
     pub number_id: WaNumberId,
     pub customer_id: Option<Uuid>,
     pub order_id: Option<Uuid>,
-    #[serde(rename = "wamid")]
     pub wa_message_id: Option<String>,
     pub direction: String,
     pub from_number: String,
@@ -293,16 +289,13 @@ pub struct Message {
     pub kind: String,
     pub body: Option<String>,
     pub payload: Json<serde_json::Value>,
-    #[serde(skip)]
     pub content: Option<Json<serde_json::Value>>,
-    #[serde(skip)]
     pub fallback: Option<Json<serde_json::Value>>,
     pub status: String,
     pub error_code: Option<i64>,
     pub error_title: Option<String>,
     pub error_details: Option<String>,
     pub media_id: Option<String>,
-    #[serde(skip)]
     pub media_path: Option<String>,
     pub media_mime: Option<String>,
     pub received_at: DateTime<Utc>,
@@ -539,20 +532,24 @@ pub async fn mark_undeliverable(
     Ok(n == 1)
 }
 
-/// The order statuses move in; a status only ever replaces a lower one, so
-/// `read` is never followed by `delivered`, and `delivered` may be skipped.
-const RANK: &str = "CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 10 WHEN 'delivered' THEN 20 \
-     WHEN 'failed' THEN 25 WHEN 'read' THEN 30 ELSE 40 END";
+/// The statuses an outbound message moves through, in order: a reported
+/// status only replaces an earlier one, so `read` is never followed by
+/// `delivered`, and `delivered` may be skipped. Meta's other statuses
+/// (`warning`, `deleted`) do not move a message. `blocked` is ours and final.
+const STATUS_ORDER: [&str; 5] = ["queued", "sent", "delivered", "failed", "read"];
 
-pub fn status_rank(status: &str) -> i32 {
-    match status {
-        "queued" => 0,
-        "sent" => 10,
-        "delivered" => 20,
-        "failed" => 25,
-        "read" => 30,
-        _ => 40,
-    }
+fn status_rank(status: &str) -> Option<usize> {
+    STATUS_ORDER.iter().position(|s| *s == status)
+}
+
+/// The SQL twin of [`status_rank`] over the `status` column.
+fn rank_sql() -> String {
+    let arms: String = STATUS_ORDER
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("WHEN '{s}' THEN {i} "))
+        .collect();
+    format!("CASE status {arms}ELSE {} END", STATUS_ORDER.len())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -560,6 +557,8 @@ pub enum StatusOutcome {
     Applied,
     /// The message already has this status or a later one.
     Stale,
+    /// A status that does not move messages (`warning`, `deleted`).
+    Ignored,
     /// No message has this wamid (yet).
     Unknown,
 }
@@ -578,7 +577,11 @@ pub async fn apply_status(
     ex: impl Into<Ex<'_>>,
     s: &StatusChange<'_>,
 ) -> StoreResult<StatusOutcome> {
+    let Some(rank) = status_rank(s.status) else {
+        return Ok(StatusOutcome::Ignored);
+    };
     let mut ex = ex.into();
+    let rank_sql = rank_sql();
     let sql = sqlx::AssertSqlSafe(format!(
         "UPDATE wa_messages SET status = $2, updated_at = $3, \
          sent_at = CASE WHEN $2 = 'sent' THEN COALESCE(sent_at, $4) ELSE sent_at END, \
@@ -586,7 +589,7 @@ pub async fn apply_status(
          read_at = CASE WHEN $2 = 'read' THEN $4 ELSE read_at END, \
          error_code = COALESCE($5, error_code), error_title = COALESCE($6, error_title), \
          error_details = COALESCE($7, error_details) \
-         WHERE wa_message_id = $1 AND direction = 'outbound' AND {RANK} < $8"
+         WHERE wa_message_id = $1 AND direction = 'outbound' AND {rank_sql} < $8"
     ));
     let n = run!(ex.re(), c => sqlx::query(sql)
         .bind(s.wamid)
@@ -596,7 +599,7 @@ pub async fn apply_status(
         .bind(s.error_code)
         .bind(s.error_title)
         .bind(s.error_details)
-        .bind(status_rank(s.status))
+        .bind(rank as i64)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;

@@ -347,28 +347,40 @@ pub fn check_number(v: &mut Validator, r: &NewNumberRequest) {
         "phone_number_id",
         "must be Meta's numeric phone number id",
     );
-    let digits = r
-        .display_phone_number
-        .chars()
-        .filter(char::is_ascii_digit)
-        .count();
-    v.check(
-        (7..=15).contains(&digits) && r.display_phone_number.len() <= 32,
-        "display_phone_number",
-        "must be a phone number with country code",
-    );
+    check_display(v, &r.display_phone_number);
     match r.access_token.as_deref() {
-        Some(t) => v.check(
-            !t.trim().is_empty() && t.len() <= 1024,
-            "access_token",
-            "must not be empty",
-        ),
+        Some(t) => check_token(v, t),
         None => v.check(
             r.sandbox,
             "access_token",
             "is required for a real (non-sandbox) number",
         ),
     }
+}
+
+fn check_display(v: &mut Validator, display: &str) {
+    let digits = display.chars().filter(char::is_ascii_digit).count();
+    v.check(
+        (7..=15).contains(&digits) && display.len() <= 32,
+        "display_phone_number",
+        "must be a phone number with country code",
+    );
+}
+
+fn check_token(v: &mut Validator, token: &str) {
+    v.check(
+        !token.trim().is_empty() && token.len() <= 1024,
+        "access_token",
+        "must not be empty",
+    );
+}
+
+/// Seals an access token for storage.
+fn seal(state: &AppState, token: Option<&str>) -> ApiResult<Option<String>> {
+    token
+        .map(|t| state.services.sealer.seal(t.trim()))
+        .transpose()
+        .map_err(|e| AppError::Internal(e.into()))
 }
 
 /// Connects a WhatsApp number to the business (owner only). The access
@@ -390,12 +402,7 @@ pub async fn add_number(
 
 /// Stores a checked number, sealing its token.
 pub async fn add(state: &AppState, tenant: TenantId, r: NewNumberRequest) -> ApiResult<Number> {
-    let sealed = r
-        .access_token
-        .as_deref()
-        .map(|t| state.services.sealer.seal(t.trim()))
-        .transpose()
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let sealed = seal(state, r.access_token.as_deref())?;
     Ok(store::wa::insert_number(
         &state.db,
         tenant,
@@ -433,27 +440,13 @@ pub async fn update_number(
     let nid: WaNumberId = id(&raw)?;
     let mut v = Validator::new();
     if let Some(d) = &body.display_phone_number {
-        let digits = d.chars().filter(char::is_ascii_digit).count();
-        v.check(
-            (7..=15).contains(&digits),
-            "display_phone_number",
-            "must be a phone number with country code",
-        );
+        check_display(&mut v, d);
     }
     if let Some(t) = &body.access_token {
-        v.check(
-            !t.trim().is_empty() && t.len() <= 1024,
-            "access_token",
-            "must not be empty",
-        );
+        check_token(&mut v, t);
     }
     v.finish()?;
-    let sealed = body
-        .access_token
-        .as_deref()
-        .map(|t| state.services.sealer.seal(t.trim()))
-        .transpose()
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let sealed = seal(&state, body.access_token.as_deref())?;
     let n = store::wa::update_number(
         &state.db,
         auth.tenant_id,
