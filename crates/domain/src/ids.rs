@@ -80,6 +80,14 @@ id_type!(
     JobId
 );
 id_type!(
+    /// A catalog product of one tenant.
+    ProductId
+);
+id_type!(
+    /// A delivery zone of one tenant.
+    ZoneId
+);
+id_type!(
     /// A WhatsApp business number of one tenant.
     WaNumberId
 );

@@ -4,6 +4,8 @@
 //! rule (stage transitions, balances, phone identity, urgency) is tested as a
 //! plain function.
 
+pub mod commerce;
+pub mod hours;
 pub mod ids;
 pub mod measurement;
 pub mod messages;
@@ -11,6 +13,7 @@ pub mod money;
 pub mod order;
 pub mod phone;
 pub mod tenant;
+pub mod text;
 
 pub use ids::*;
 pub use money::{Currency, Money};

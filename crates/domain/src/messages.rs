@@ -1,5 +1,5 @@
 //! Customer-facing text. Every message a customer or staff member receives is
-//! rendered here from a catalog per language, never written inline in logic.
+//! rendered from the text catalog (`crate::text`), never written inline in logic.
 
 /// A message Sokoni sends to a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +10,12 @@ pub enum Msg<'a> {
         code: &'a str,
         minutes: u32,
     },
+    /// A customer asked for a person (to the business's staff).
+    HandoffAlert {
+        customer: &'a str,
+        phone: &'a str,
+        text: &'a str,
+    },
 }
 
 impl Msg<'_> {
@@ -17,6 +23,7 @@ impl Msg<'_> {
     pub fn kind(&self) -> &'static str {
         match self {
             Msg::OtpCode { .. } => "otp_code",
+            Msg::HandoffAlert { .. } => "handoff_alert",
         }
     }
 
@@ -31,6 +38,19 @@ impl Msg<'_> {
                 body: vec![(*code).to_string()],
                 url_button: Some((*code).to_string()),
             }),
+            Msg::HandoffAlert {
+                customer,
+                phone,
+                text,
+            } => Some(Fallback {
+                name: "staff_alert",
+                body: vec![
+                    (*customer).to_string(),
+                    (*phone).to_string(),
+                    (*text).to_string(),
+                ],
+                url_button: None,
+            }),
         }
     }
 }
@@ -44,48 +64,35 @@ pub struct Fallback {
     pub url_button: Option<String>,
 }
 
-/// Renders `msg` in `language` (`en`, `es`, `sw`); unknown languages fall
-/// back to English.
+/// Renders `msg` in `language` (`en`, `es`, `sw`) from the text catalog;
+/// unknown languages fall back to English.
 pub fn render(language: &str, msg: &Msg<'_>) -> String {
-    match language {
-        "es" => es(msg),
-        "sw" => sw(msg),
-        _ => en(msg),
-    }
-}
-
-fn en(msg: &Msg<'_>) -> String {
+    use crate::text::{Key, Overrides, render};
+    let none = Overrides::new();
     match msg {
         Msg::OtpCode {
             business,
             code,
             minutes,
-        } => format!(
-            "{code} is your {business} login code. It expires in {minutes} minutes. Never share it."
+        } => render(
+            language,
+            Key::OtpCode,
+            &[
+                ("business", business),
+                ("code", code),
+                ("minutes", &minutes.to_string()),
+            ],
+            &none,
         ),
-    }
-}
-
-fn es(msg: &Msg<'_>) -> String {
-    match msg {
-        Msg::OtpCode {
-            business,
-            code,
-            minutes,
-        } => format!(
-            "{code} es tu código para entrar a {business}. Vence en {minutes} minutos. No lo compartas con nadie."
-        ),
-    }
-}
-
-fn sw(msg: &Msg<'_>) -> String {
-    match msg {
-        Msg::OtpCode {
-            business,
-            code,
-            minutes,
-        } => format!(
-            "{code} ni nambari yako ya kuingia {business}. Itaisha baada ya dakika {minutes}. Usiishiriki na mtu."
+        Msg::HandoffAlert {
+            customer,
+            phone,
+            text,
+        } => render(
+            language,
+            Key::HandoffStaff,
+            &[("customer", customer), ("phone", phone), ("text", text)],
+            &none,
         ),
     }
 }

@@ -191,6 +191,62 @@ str_enum!(
     Source::Api
 );
 
+/// How an order reaches the customer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fulfilment {
+    Delivery,
+    Pickup,
+}
+
+impl Fulfilment {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Fulfilment::Delivery => "delivery",
+            Fulfilment::Pickup => "pickup",
+        }
+    }
+}
+str_enum!(Fulfilment, Fulfilment::Delivery, Fulfilment::Pickup);
+
+/// How the customer pays. Provider links (card, M-PESA) arrive with the
+/// payments module; transfer and cash are confirmed by staff.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Transfer,
+    Cash,
+    Card,
+    Mpesa,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 4] = [
+        PaymentMethod::Transfer,
+        PaymentMethod::Cash,
+        PaymentMethod::Card,
+        PaymentMethod::Mpesa,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PaymentMethod::Transfer => "transfer",
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Card => "card",
+            PaymentMethod::Mpesa => "mpesa",
+        }
+    }
+}
+str_enum!(
+    PaymentMethod,
+    PaymentMethod::Transfer,
+    PaymentMethod::Cash,
+    PaymentMethod::Card,
+    PaymentMethod::Mpesa
+);
+
 /// `SEW-0042`: the tenant's prefix and its order sequence, at least four digits.
 pub fn order_ref(prefix: &str, seq: i64) -> String {
     format!("{prefix}-{seq:04}")

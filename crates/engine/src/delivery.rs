@@ -29,6 +29,9 @@ const REENGAGEMENT: i64 = 131047;
 pub enum QueueError {
     #[error("{0}: {1}")]
     Invalid(String, String),
+    /// A promotional message to a customer who opted out: not queued.
+    #[error("the customer opted out of messages that are not about their orders")]
+    OptedOut,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -55,12 +58,25 @@ pub struct Outgoing<'a> {
     /// An approved template to send instead when the customer's window is
     /// closed.
     pub fallback: Option<&'a OutMessage>,
+    /// Not about one of the customer's orders (promotions, re-engagement,
+    /// broadcasts): never sent to a customer who opted out.
+    pub promotional: bool,
 }
 
 /// Validates and records the message as queued, with its send job, on the
 /// caller's executor. Nothing is stored when the message breaks a limit.
 pub async fn queue(ex: impl Into<Ex<'_>>, o: &Outgoing<'_>) -> Result<WaMessageId, QueueError> {
+    let mut ex = ex.into();
     o.message.validate().map_err(|e| QueueError::limit("", e))?;
+    if o.promotional
+        && let Some(customer) = o.customer
+        && store::chat::flags(ex.re(), o.tenant, customer)
+            .await?
+            .opted_out_at
+            .is_some()
+    {
+        return Err(QueueError::OptedOut);
+    }
     if let Some(fb) = o.fallback {
         if !fb.is_template() {
             return Err(QueueError::Invalid(
@@ -338,6 +354,7 @@ impl Handler for DeliverOutbox {
                 to: &to,
                 message: &message,
                 fallback: fallback.as_ref(),
+                promotional: false,
             },
         )
         .await
@@ -351,6 +368,9 @@ impl Handler for DeliverOutbox {
                     .await
                     .map_err(retry)?;
             }
+            Err(QueueError::OptedOut) => store::outbox::set_status(&mut tx, id, "blocked")
+                .await
+                .map_err(retry)?,
             Err(QueueError::Store(e)) => return Err(retry(e)),
         }
         tx.commit().await.map_err(retry)?;

@@ -1,10 +1,12 @@
 //! Application services: the job worker, the WhatsApp inbound and outbound
-//! paths, and the seam for the conversation engine.
+//! paths, and the conversation engine behind its seam.
 
+pub mod chat;
 pub mod conversation;
 pub mod delivery;
 pub mod intake;
 pub mod media;
+pub mod notify;
 pub mod seal;
 pub mod services;
 pub mod worker;

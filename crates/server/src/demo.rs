@@ -226,6 +226,12 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
                 wa_thread_id: None,
                 notes: None,
                 created_by: Some(owner.id),
+                fulfilment: None,
+                delivery_zone: None,
+                delivery_fee: 0,
+                delivery_address: None,
+                payment_method: None,
+                scheduled_for: None,
             },
         )
         .await?;

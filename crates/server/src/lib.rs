@@ -27,6 +27,8 @@ use channels::sandbox::SandboxChannel;
 use engine::seal::Sealer;
 use engine::{ChannelSettings, Services};
 use secrecy::{ExposeSecret, SecretString};
+use engine::chat::ChatEngine;
+use engine::conversation::ConversationEngine;
 use std::sync::Arc;
 use store::Db;
 use tokio::sync::Notify;
@@ -42,8 +44,20 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     Ok(state_with(db, &secret, config))
 }
 
-/// The shared state over an open, migrated database.
+/// The shared state over an open, migrated database, with the chat
+/// engine on the built-in understanding and the wall clock.
 pub fn state_with(db: Db, secret: &SecretString, config: Config) -> AppState {
+    let engine = ChatEngine::new(Arc::new(understand::BuiltIn));
+    state_with_engine(db, secret, config, Arc::new(engine))
+}
+
+/// The shared state with a given conversation engine (tests fix its clock).
+pub fn state_with_engine(
+    db: Db,
+    secret: &SecretString,
+    config: Config,
+    engine: Arc<dyn ConversationEngine>,
+) -> AppState {
     let services = Arc::new(Services {
         db: db.clone(),
         cloud: Arc::new(CloudApi::new(
@@ -52,7 +66,7 @@ pub fn state_with(db: Db, secret: &SecretString, config: Config) -> AppState {
         )),
         sandbox: Arc::new(SandboxChannel),
         sealer: Sealer::new(secret.expose_secret().as_bytes()),
-        conversation: None,
+        conversation: Some(engine),
         settings: ChannelSettings {
             rate_limit_per_sec: config.wa_rate_limit_per_sec,
             media_dir: config.data_dir.join("media"),

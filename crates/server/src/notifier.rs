@@ -3,8 +3,7 @@
 //! caller's transaction; the WhatsApp channel delivers from there.
 
 use async_trait::async_trait;
-use channels::outbound::{OutMessage, TemplateButton};
-use domain::messages::{Msg, render};
+use domain::messages::Msg;
 use domain::{E164, TenantId};
 use store::Ex;
 
@@ -33,35 +32,6 @@ impl Notifier for OutboxNotifier {
         language: &str,
         msg: &Msg<'_>,
     ) -> anyhow::Result<()> {
-        let body = render(language, msg);
-        let template = msg.fallback_template().map(|f| {
-            serde_json::to_value(OutMessage::Template {
-                name: f.name.to_string(),
-                language: language.to_string(),
-                header: Vec::new(),
-                body: f.body,
-                buttons: f
-                    .url_button
-                    .map(|param| TemplateButton {
-                        sub_type: "url".into(),
-                        index: 0,
-                        param,
-                    })
-                    .into_iter()
-                    .collect(),
-            })
-        });
-        let template = template.transpose()?;
-        store::outbox::push(
-            ex,
-            tenant,
-            to.as_str(),
-            msg.kind(),
-            &body,
-            template.as_ref(),
-        )
-        .await?;
-        tracing::info!(to = %to.masked(), kind = msg.kind(), "message queued in the outbox");
-        Ok(())
+        engine::notify::to_outbox(ex, tenant, to, language, msg).await
     }
 }

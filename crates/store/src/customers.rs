@@ -32,12 +32,18 @@ pub struct Customer {
     /// The customer's last WhatsApp message: free-form replies are allowed
     /// for 24 hours after it.
     pub last_inbound_at: Option<DateTime<Utc>>,
+    /// When the customer asked for no more messages (written by the chat
+    /// engine).
+    pub opted_out_at: Option<DateTime<Utc>>,
+    /// The bot stays quiet for this customer until then: a person took over.
+    pub bot_paused_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 const SELECT: &str = "SELECT c.id, c.tenant_id, c.name, c.phone, c.wa_id, c.email, c.birthday, c.notes, \
-     c.total_orders, c.total_spent, t.currency, c.last_order_at, c.wa_profile_name, c.last_inbound_at, c.created_at, c.updated_at \
+     c.total_orders, c.total_spent, t.currency, c.last_order_at, c.wa_profile_name, c.last_inbound_at, c.opted_out_at, c.bot_paused_until, \
+     c.created_at, c.updated_at \
      FROM customers c JOIN tenants t ON t.id = c.tenant_id";
 
 #[derive(Debug, Clone, Default)]

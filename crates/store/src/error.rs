@@ -62,6 +62,22 @@ pub const UNIQUE_INDEXES: &[(&str, &str)] = &[
         "wa_events.kind, wa_events.provider_key",
     ),
     ("wa_messages_wamid_key", "wa_messages.wa_message_id"),
+    (
+        "products_tenant_sku_key",
+        "products.tenant_id, products.sku",
+    ),
+    (
+        "delivery_zones_tenant_name_key",
+        "delivery_zones.tenant_id, delivery_zones.name",
+    ),
+    (
+        "business_settings_tenant_key",
+        "business_settings.tenant_id",
+    ),
+    (
+        "chat_sessions_customer_key",
+        "chat_sessions.tenant_id, chat_sessions.customer_id",
+    ),
 ];
 
 impl From<sqlx::Error> for StoreError {

@@ -7,19 +7,25 @@
 //! for both backends (`$1` placeholders, times bound from Rust); where the
 //! backends differ there is an explicit `match`.
 
+pub mod business;
+pub mod chat;
 pub mod customers;
 mod db;
 mod error;
+pub mod inventory;
 pub mod jobs;
 pub mod measurements;
 pub mod orders;
 pub mod outbox;
 pub mod payments;
+pub mod products;
+pub mod savepoint;
 pub mod schema;
 pub mod tenants;
 pub mod testing;
 pub mod users;
 pub mod wa;
+pub mod zones;
 
 pub use db::{Db, Ex, Tx, now};
 pub use error::{StoreError, StoreResult, UNIQUE_INDEXES};

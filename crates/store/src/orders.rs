@@ -1,10 +1,11 @@
 //! Orders and their stage history.
 
+use crate::business::{self, ConsumeOn};
 use crate::db::split;
-use crate::{Ex, StoreError, StoreResult, customers, now, run};
+use crate::{Ex, StoreError, StoreResult, customers, inventory, now, run};
 use chrono::{DateTime, SubsecRound, Utc};
-use domain::order::{FINISHED, Source, Stage, WORK_DONE, balance_due, order_ref};
-use domain::{CustomerId, MeasurementId, OrderId, TenantId, UserId};
+use domain::order::{FINISHED, Fulfilment, Source, Stage, WORK_DONE, balance_due, order_ref};
+use domain::{CustomerId, MeasurementId, OrderId, ProductId, TenantId, UserId};
 use serde::Serialize;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -44,6 +45,24 @@ pub struct Order {
     pub source: Source,
     pub wa_thread_id: Option<String>,
     pub notes: Option<String>,
+    /// Delivery or pickup, for orders taken with a fulfilment choice.
+    #[sqlx(skip)]
+    pub fulfilment: Option<Fulfilment>,
+    #[sqlx(rename = "fulfilment")]
+    #[serde(skip)]
+    fulfilment_raw: Option<String>,
+    /// The zone's name when the order was placed.
+    pub delivery_zone: Option<String>,
+    /// The zone's fee when the order was placed, minor units.
+    pub delivery_fee: i64,
+    pub delivery_address: Option<String>,
+    /// `transfer`, `cash`, `card`, `mpesa`.
+    pub payment_method: Option<String>,
+    /// An order placed while closed, for the next opening.
+    pub scheduled_for: Option<DateTime<Utc>>,
+    /// What the order holds of the stock: `none`, `reserved`, `consumed`
+    /// or `released`.
+    pub stock_status: String,
     #[schema(value_type = Option<String>, format = Uuid)]
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
@@ -52,6 +71,8 @@ pub struct Order {
 
 fn finish(mut o: Order) -> Order {
     o.balance_due = balance_due(o.price, o.amount_paid);
+    // The column's CHECK allows only the two values.
+    o.fulfilment = o.fulfilment_raw.as_deref().and_then(|f| f.parse().ok());
     o
 }
 
@@ -60,8 +81,9 @@ const SELECT: &str = "SELECT o.id, o.order_ref, o.customer_id, c.name AS custome
      o.deposit_amount, \
      (SELECT CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) FROM payments p \
         WHERE p.tenant_id = o.tenant_id AND p.order_id = o.id AND p.status = 'paid') AS amount_paid, \
-     o.currency, o.current_stage, o.deadline, o.source, o.wa_thread_id, o.notes, o.created_by, \
-     o.created_at, o.updated_at \
+     o.currency, o.current_stage, o.deadline, o.source, o.wa_thread_id, o.notes, o.fulfilment, \
+     o.delivery_zone, o.delivery_fee, o.delivery_address, o.payment_method, o.scheduled_for, o.stock_status, \
+     o.created_by, o.created_at, o.updated_at \
      FROM orders o JOIN customers c ON c.id = o.customer_id";
 
 #[derive(Debug, Clone)]
@@ -82,6 +104,44 @@ pub struct NewOrder {
     pub wa_thread_id: Option<String>,
     pub notes: Option<String>,
     pub created_by: Option<UserId>,
+    pub fulfilment: Option<Fulfilment>,
+    pub delivery_zone: Option<String>,
+    /// Minor units; 0 for pickup or free delivery.
+    pub delivery_fee: i64,
+    pub delivery_address: Option<String>,
+    pub payment_method: Option<String>,
+    pub scheduled_for: Option<DateTime<Utc>>,
+}
+
+impl Default for NewOrder {
+    /// An empty dashboard order of one piece; set at least the customer and
+    /// the currency.
+    fn default() -> Self {
+        NewOrder {
+            customer_id: CustomerId(Uuid::nil()),
+            measurement_id: None,
+            assigned_to: None,
+            style_name: None,
+            style_details: None,
+            fabric_info: None,
+            reference_images: Vec::new(),
+            quantity: 1,
+            price: 0,
+            deposit_amount: 0,
+            currency: String::new(),
+            deadline: None,
+            source: Source::Dashboard,
+            wa_thread_id: None,
+            notes: None,
+            created_by: None,
+            fulfilment: None,
+            delivery_zone: None,
+            delivery_fee: 0,
+            delivery_address: None,
+            payment_method: None,
+            scheduled_for: None,
+        }
+    }
 }
 
 /// Creates an order with the tenant's next ref, opens its first stage and
@@ -95,9 +155,10 @@ pub async fn insert(ex: impl Into<Ex<'_>>, tenant: TenantId, n: &NewOrder) -> St
     run!(ex.re(), c => sqlx::query(
         "INSERT INTO orders (id, tenant_id, order_ref, customer_id, measurement_id, assigned_to, style_name, \
          style_details, fabric_info, reference_images, quantity, price, deposit_amount, currency, current_stage, \
-         deadline, source, wa_thread_id, notes, created_by, created_at, updated_at) \
+         deadline, source, wa_thread_id, notes, created_by, created_at, updated_at, fulfilment, delivery_zone, \
+         delivery_fee, delivery_address, payment_method, scheduled_for) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'received', $15, $16, $17, $18, \
-         $19, $20, $20)",
+         $19, $20, $20, $21, $22, $23, $24, $25, $26)",
     )
     .bind(id.0)
     .bind(tenant.0)
@@ -119,6 +180,12 @@ pub async fn insert(ex: impl Into<Ex<'_>>, tenant: TenantId, n: &NewOrder) -> St
     .bind(&n.notes)
     .bind(n.created_by.map(|u| u.0))
     .bind(at)
+    .bind(n.fulfilment.map(|f| f.as_str()))
+    .bind(&n.delivery_zone)
+    .bind(n.delivery_fee)
+    .bind(&n.delivery_address)
+    .bind(&n.payment_method)
+    .bind(n.scheduled_for.map(|d| d.trunc_subsecs(6)))
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -343,10 +410,103 @@ pub async fn change_stage(
     .await
     .map(|r| r.rows_affected()))?;
     open_stage(ex.re(), tenant, order.id, to, by, note, at).await?;
-    if to == Stage::Cancelled {
-        customers::refresh_stats(ex, tenant, order.customer_id).await?;
+    match to {
+        Stage::Cancelled => {
+            inventory::release(ex.re(), tenant, order.id, by).await?;
+            customers::refresh_stats(ex, tenant, order.customer_id).await?;
+        }
+        // Businesses that consume on payment do it when the order is paid
+        // (the payments service calls `inventory::consume`).
+        Stage::Delivered => {
+            if business::get(ex.re(), tenant).await?.consume_stock_on == ConsumeOn::Delivery {
+                inventory::consume(ex, tenant, order.id, by).await?;
+            }
+        }
+        _ => {}
     }
     Ok(true)
+}
+
+/// One line of an order: a product at the price it had when ordered.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OrderItem {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: Uuid,
+    /// None once the product is gone; `sku` and `name` stay.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub product_id: Option<Uuid>,
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    /// Minor units of the order's currency.
+    pub unit_price: i64,
+    /// `quantity × unit_price`.
+    pub line_total: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A line to add to an order.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub product_id: Option<ProductId>,
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+}
+
+/// Adds lines to an order (`line_total = quantity × unit_price`,
+/// saturating). `NotFound` if the order or a product is not this tenant's.
+/// Reserve their stock afterwards with
+/// [`inventory::reserve`], in the same transaction.
+pub async fn add_items(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    order: OrderId,
+    items: &[NewItem],
+) -> StoreResult<Vec<OrderItem>> {
+    let mut ex = ex.into();
+    let at = now();
+    for i in items {
+        run!(ex.re(), c => sqlx::query(
+            "INSERT INTO order_items (id, tenant_id, order_id, product_id, sku, name, quantity, unit_price, \
+             line_total, created_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+             WHERE EXISTS (SELECT 1 FROM orders WHERE tenant_id = $2 AND id = $3) \
+               AND ($4 IS NULL OR EXISTS (SELECT 1 FROM products WHERE tenant_id = $2 AND id = $4))",
+        )
+        .bind(Uuid::now_v7())
+        .bind(tenant.0)
+        .bind(order.0)
+        .bind(i.product_id.map(|p| p.0))
+        .bind(&i.sku)
+        .bind(&i.name)
+        .bind(i.quantity)
+        .bind(i.unit_price)
+        .bind(i.quantity.saturating_mul(i.unit_price))
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .and_then(|n| if n == 0 { Err(sqlx::Error::RowNotFound) } else { Ok(n) })?;
+    }
+    self::items(ex, tenant, order).await
+}
+
+/// The order's lines, in the order they were added.
+pub async fn items(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    order: OrderId,
+) -> StoreResult<Vec<OrderItem>> {
+    Ok(run!(ex, c => sqlx::query_as::<_, OrderItem>(
+        "SELECT id, product_id, sku, name, quantity, unit_price, line_total, created_at FROM order_items \
+         WHERE tenant_id = $1 AND order_id = $2 ORDER BY id",
+    )
+    .bind(tenant.0)
+    .bind(order.0)
+    .fetch_all(c)
+    .await)?)
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]

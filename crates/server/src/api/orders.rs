@@ -199,6 +199,7 @@ pub async fn create(
         wa_thread_id: None,
         notes,
         created_by: Some(auth.user_id),
+        ..NewOrder::default()
     };
     let mut tx = state.db.begin().await?;
     let order = store::orders::insert(&mut tx, auth.tenant_id, &new).await?;

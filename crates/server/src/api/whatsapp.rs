@@ -222,6 +222,7 @@ pub async fn send(
             to: &to,
             message: &message,
             fallback: fallback.as_ref(),
+            promotional: false,
         },
     )
     .await
@@ -233,6 +234,7 @@ pub async fn send(
             };
             AppError::field(&field, msg)
         }
+        QueueError::OptedOut => AppError::field("customer_id", e.to_string()),
         QueueError::Store(e) => e.into(),
     })?;
     tx.commit().await?;

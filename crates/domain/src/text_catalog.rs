@@ -1,0 +1,273 @@
+// The catalog itself, included by `text.rs`. Button titles stay within 20
+// characters and list row titles within 24 (WhatsApp's limits); the tests in
+// the engine check the rendered messages against them.
+catalog! {
+    WelcomeShop = "welcome_shop" {
+        en: "{hello}! Welcome to {business}. Tap *Menu* to see what we have, or just type your order.",
+        es: "¡{hello}! Bienvenido a {business}. Tocá *Ver menú* para ver lo que tenemos, o escribí tu pedido directamente.",
+        sw: "{hello}! Karibu {business}. Bonyeza *Menu* kuona bidhaa zetu, au andika oda yako moja kwa moja.",
+    },
+    WelcomeTailor = "welcome_tailor" {
+        en: "{hello}! Welcome to {business}. Tell us what you would like made and when you need it (for example: \"ankara midi dress for Dec 12, chest 38 waist 32\"), or ask about an order.",
+        es: "¡{hello}! Bienvenido a {business}. Contanos qué prenda querés y para cuándo la necesitás (por ejemplo: \"vestido midi para el 12 de diciembre, pecho 96 cm cintura 80 cm\"), o preguntá por tu pedido.",
+        sw: "{hello}! Karibu {business}. Tuambie ungependa tukushonee nini na unakihitaji lini, au uliza kuhusu oda yako.",
+    },
+    Hello = "hello" { en: "Hello {name}", es: "Hola {name}", sw: "Habari {name}" },
+    HelloAnon = "hello_anon" { en: "Hello", es: "Hola", sw: "Habari" },
+
+    BtnMenu = "btn_menu" { en: "Menu", es: "Ver menú", sw: "Menyu" },
+    BtnMyOrder = "btn_my_order" { en: "My order", es: "Mi pedido" },
+    BtnHuman = "btn_human" { en: "Talk to a person", es: "Hablar con alguien" },
+    BtnCheckout = "btn_checkout" { en: "Place order", es: "Confirmar pedido" },
+    BtnKeepShopping = "btn_keep_shopping" { en: "Add more", es: "Seguir comprando" },
+    BtnEdit = "btn_edit" { en: "Edit", es: "Editar" },
+    BtnDelivery = "btn_delivery" { en: "Delivery", es: "Envío a domicilio" },
+    BtnPickup = "btn_pickup" { en: "Pickup", es: "Retiro en el local" },
+    BtnSchedule = "btn_schedule" { en: "Schedule it", es: "Programar pedido" },
+    BtnOrderStatus = "btn_order_status" { en: "Order status", es: "Estado del pedido" },
+    BtnReuseMeasures = "btn_reuse_measures" { en: "Use saved", es: "Usar guardadas" },
+    BtnPayTransfer = "btn_pay_transfer" { en: "Bank transfer", es: "Transferencia" },
+    BtnPayCash = "btn_pay_cash" { en: "Cash", es: "Efectivo" },
+    BtnPayCard = "btn_pay_card" { en: "Card", es: "Tarjeta" },
+    BtnPayMpesa = "btn_pay_mpesa" { en: "M-PESA", es: "M-PESA" },
+
+    MenuBody = "menu_body" {
+        en: "What would you like? Choose a category.",
+        es: "¿Qué se te antoja? Elegí una categoría.",
+    },
+    SectionMenu = "section_menu" { en: "Menu", es: "Menú" },
+    SectionHelp = "section_help" { en: "Help", es: "Ayuda" },
+    MenuButton = "menu_button" { en: "Categories", es: "Ver categorías" },
+    MenuRowCount = "menu_row_count" { en: "{count} items", es: "{count} productos" },
+    CategoryBody = "category_body" {
+        en: "{category}: tap an item to add it to your order.",
+        es: "{category}: tocá un producto para sumarlo a tu pedido.",
+    },
+    CategoryButton = "category_button" { en: "See items", es: "Ver productos" },
+    RowMore = "row_more" { en: "More…", es: "Ver más…" },
+    RowMoreDesc = "row_more_desc" { en: "Page {page}", es: "Página {page}" },
+    MenuEmpty = "menu_empty" {
+        en: "There is nothing on the menu right now. Please try again later.",
+        es: "Por ahora no hay nada disponible en el menú. Probá más tarde.",
+    },
+
+    CartSummary = "cart_summary" {
+        en: "Your order:\n{lines}\nSubtotal: {subtotal}",
+        es: "Tu pedido:\n{lines}\nSubtotal: {subtotal}",
+    },
+    CartLine = "cart_line" { en: "{qty} × {item}: {amount}", es: "{qty} × {item}: {amount}" },
+    CartEmpty = "cart_empty" {
+        en: "Your order is empty. Tap *Menu* to add something.",
+        es: "Tu pedido está vacío. Tocá *Ver menú* para sumar algo.",
+    },
+    CartCleared = "cart_cleared" {
+        en: "Done, I emptied your order.",
+        es: "Listo, vacié tu pedido.",
+    },
+    SoldOut = "sold_out" {
+        en: "Sorry, {item} is sold out right now.",
+        es: "Perdón, {item} está agotado por ahora.",
+    },
+    OnlyLeft = "only_left" {
+        en: "Sorry, we only have {count} of {item} left.",
+        es: "Perdón, de {item} nos quedan solo {count}.",
+    },
+    NotInCatalog = "not_in_catalog" {
+        en: "I couldn't find that on our menu. Tap *Menu* to see what we have.",
+        es: "No encontré eso en el menú. Tocá *Ver menú* para ver lo que tenemos.",
+    },
+    EditBody = "edit_body" { en: "What would you like to remove?", es: "¿Qué querés sacar?" },
+    EditButton = "edit_button" { en: "Edit order", es: "Editar pedido" },
+    RowRemoveDesc = "row_remove_desc" { en: "Tap to remove", es: "Tocá para sacarlo" },
+    RowClear = "row_clear" { en: "Empty the order", es: "Vaciar el pedido" },
+
+    AskFulfilment = "ask_fulfilment" { en: "Delivery or pickup?", es: "¿Te lo enviamos o lo retirás?" },
+    ZonesBody = "zones_body" {
+        en: "Where should we deliver? Choose your area.",
+        es: "¿A qué zona te lo enviamos?",
+    },
+    ZonesButton = "zones_button" { en: "Areas", es: "Ver zonas" },
+    ZoneRow = "zone_row" { en: "Delivery {fee}", es: "Envío {fee}" },
+    ZoneRowMin = "zone_row_min" { en: "Delivery {fee} · minimum {min}", es: "Envío {fee} · mínimo {min}" },
+    BelowMinimum = "below_minimum" {
+        en: "The minimum order for {zone} is {min}. Add {missing} more, or choose pickup.",
+        es: "El pedido mínimo para {zone} es {min}. Te faltan {missing}: sumá algo más o elegí retiro en el local.",
+    },
+    AskAddress = "ask_address" {
+        en: "Please send the delivery address, or share your location 📍.",
+        es: "Mandame la dirección de entrega o compartí tu ubicación 📍.",
+    },
+    AskPayment = "ask_payment" { en: "How would you like to pay?", es: "¿Cómo querés pagar?" },
+
+    OrderPlaced = "order_placed" {
+        en: "Done! Your order {ref} is confirmed.\n\n{lines}\n{extra}Total: {total}\n\n{fulfilment}",
+        es: "¡Listo! Tu pedido {ref} está confirmado.\n\n{lines}\n{extra}Total: {total}\n\n{fulfilment}",
+    },
+    FeeLine = "fee_line" { en: "Delivery ({zone}): {fee}", es: "Envío ({zone}): {fee}" },
+    FulfilDelivery = "fulfil_delivery" { en: "We'll deliver to: {address}", es: "Lo enviamos a: {address}" },
+    FulfilPickup = "fulfil_pickup" { en: "Pick it up at {business}.", es: "Retiralo por {business}." },
+    ScheduledFor = "scheduled_for" { en: "Scheduled for {when}.", es: "Programado para {when}." },
+    PayTransfer = "pay_transfer" {
+        en: "Please transfer {total} to:\n{bank}\nand send us the receipt here.",
+        es: "Transferí {total} a:\n{bank}\ny mandanos el comprobante por acá.",
+    },
+    PayTransferLater = "pay_transfer_later" {
+        en: "We'll send you the transfer details shortly.",
+        es: "En un momento te pasamos los datos para transferir.",
+    },
+    PayCash = "pay_cash" {
+        en: "You'll pay {total} in cash when you get it.",
+        es: "Pagás {total} en efectivo al recibirlo.",
+    },
+    PayLinkLater = "pay_link_later" {
+        en: "We'll send you the payment link for {total} shortly.",
+        es: "En un momento te mandamos el link de pago por {total}.",
+    },
+
+    Closed = "closed" {
+        en: "Sorry, we're closed right now. We open {when}.",
+        es: "Perdón, ahora estamos cerrados. Abrimos {when}.",
+    },
+    ClosedSchedule = "closed_schedule" {
+        en: "Sorry, we're closed right now. We open {when}. Would you like to schedule your order for then?",
+        es: "Perdón, ahora estamos cerrados. Abrimos {when}. ¿Querés dejar tu pedido programado para esa hora?",
+    },
+    ClosedIndefinitely = "closed_indefinitely" {
+        en: "Sorry, we're not taking orders at the moment.",
+        es: "Perdón, por ahora no estamos tomando pedidos.",
+    },
+    WhenToday = "when_today" { en: "today at {time}", es: "hoy a las {time}" },
+    WhenTomorrow = "when_tomorrow" { en: "tomorrow at {time}", es: "mañana a las {time}" },
+    WhenWeekday = "when_weekday" { en: "on {day} at {time}", es: "el {day} a las {time}" },
+    WhenDate = "when_date" { en: "on {date} at {time}", es: "el {date} a las {time}" },
+    DayMon = "day_mon" { en: "Monday", es: "lunes" },
+    DayTue = "day_tue" { en: "Tuesday", es: "martes" },
+    DayWed = "day_wed" { en: "Wednesday", es: "miércoles" },
+    DayThu = "day_thu" { en: "Thursday", es: "jueves" },
+    DayFri = "day_fri" { en: "Friday", es: "viernes" },
+    DaySat = "day_sat" { en: "Saturday", es: "sábado" },
+    DaySun = "day_sun" { en: "Sunday", es: "domingo" },
+
+    OptedOut = "opted_out" {
+        en: "Done: {business} won't send you any more messages. Reply START if you change your mind.",
+        es: "Listo: {business} no te va a mandar más mensajes. Si cambiás de idea, escribí ALTA.",
+    },
+    OptedIn = "opted_in" {
+        en: "Welcome back! {business} will send you messages again.",
+        es: "¡Bienvenido de nuevo! {business} te va a volver a mandar mensajes.",
+    },
+    Handoff = "handoff" {
+        en: "Sure, a person from {business} will reply here soon.",
+        es: "Dale, en breve te escribe una persona de {business} por acá.",
+    },
+    OtpCode = "otp_code" {
+        en: "{code} is your {business} login code. It expires in {minutes} minutes. Never share it.",
+        es: "{code} es tu código para entrar a {business}. Vence en {minutes} minutos. No lo compartas con nadie.",
+        sw: "{code} ni nambari yako ya kuingia {business}. Itaisha baada ya dakika {minutes}. Usiishiriki na mtu.",
+    },
+    HandoffStaff = "handoff_staff" {
+        en: "{customer} ({phone}) wants to talk to a person: \"{text}\"",
+        es: "{customer} ({phone}) quiere hablar con una persona: \"{text}\"",
+    },
+    Unknown = "unknown" {
+        en: "Sorry, I didn't understand that. Tap an option below, or type what you need.",
+        es: "Perdón, no te entendí. Tocá una opción o escribí lo que necesitás.",
+    },
+    UnknownTailor = "unknown_tailor" {
+        en: "Sorry, I didn't understand that. You can tell us what you would like made, send your measurements, or ask about your order.",
+        es: "Perdón, no te entendí. Podés contarnos qué prenda querés, mandarnos tus medidas o preguntar por tu pedido.",
+    },
+    MediaReceived = "media_received" {
+        en: "Thank you, we got it. A person from {business} will check it.",
+        es: "¡Gracias, lo recibimos! Una persona de {business} lo va a revisar.",
+    },
+    DraftDiscarded = "draft_discarded" {
+        en: "Done, I discarded the order we were putting together.",
+        es: "Listo, descarté el pedido que estábamos armando.",
+    },
+    PaymentNoted = "payment_noted" {
+        en: "Thank you! We'll check your payment and confirm shortly.",
+        es: "¡Gracias! Revisamos el pago y te confirmamos en breve.",
+    },
+
+    NoActiveOrders = "no_active_orders" {
+        en: "You have no open orders with us.",
+        es: "No tenés pedidos en curso.",
+    },
+    StatusHeader = "status_header" { en: "Your orders:", es: "Tus pedidos:" },
+    StatusLine = "status_line" {
+        en: "{ref}: {stage}. Ready by {deadline}. Balance: {balance}.",
+        es: "{ref}: {stage}. Listo para el {deadline}. Saldo: {balance}.",
+    },
+    StatusLineNoDeadline = "status_line_no_deadline" {
+        en: "{ref}: {stage}. Balance: {balance}.",
+        es: "{ref}: {stage}. Saldo: {balance}.",
+    },
+    StageReceived = "stage_received" { en: "received", es: "recibido" },
+    StageCutting = "stage_cutting" { en: "being cut", es: "en corte" },
+    StageSewing = "stage_sewing" { en: "being sewn", es: "en costura" },
+    StageFitting = "stage_fitting" { en: "ready for fitting", es: "listo para la prueba" },
+    StagePreparing = "stage_preparing" { en: "being prepared", es: "en preparación" },
+    StagePacked = "stage_packed" { en: "packed", es: "empaquetado" },
+    StageReady = "stage_ready" { en: "ready", es: "listo" },
+    StageOutForDelivery = "stage_out_for_delivery" { en: "on its way", es: "en camino" },
+    StageDelivered = "stage_delivered" { en: "delivered", es: "entregado" },
+    StageCancelled = "stage_cancelled" { en: "cancelled", es: "cancelado" },
+    OrderCancelled = "order_cancelled" {
+        en: "Your order {ref} has been cancelled.",
+        es: "Listo, cancelamos tu pedido {ref}.",
+    },
+    CancelNeedsPerson = "cancel_needs_person" {
+        en: "Your order {ref} is already {stage}, so a person from {business} will contact you about cancelling it.",
+        es: "Tu pedido {ref} ya está {stage}, así que una persona de {business} te va a escribir por la cancelación.",
+    },
+    NothingToCancel = "nothing_to_cancel" {
+        en: "There is no open order to cancel.",
+        es: "No hay ningún pedido en curso para cancelar.",
+    },
+
+    TailorAskStyle = "tailor_ask_style" {
+        en: "What would you like us to make? (for example: agbada, ankara midi dress)",
+        es: "¿Qué prenda querés que te hagamos? (por ejemplo: vestido midi, saco a medida)",
+    },
+    TailorAskDeadline = "tailor_ask_deadline" {
+        en: "Noted: {style}. When do you need it?",
+        es: "Anotado: {style}. ¿Para cuándo lo necesitás?",
+    },
+    TailorAskMeasures = "tailor_ask_measures" {
+        en: "Please send your measurements (for example: chest 38, waist 32, hip 40).",
+        es: "Mandanos tus medidas (por ejemplo: pecho 96 cm, cintura 80 cm, cadera 100 cm).",
+    },
+    TailorAskMeasuresSaved = "tailor_ask_measures_saved" {
+        en: "Please send your measurements, or reply MEASURES to reuse your saved ones ({saved}).",
+        es: "Mandanos tus medidas, o respondé MEDIDAS para usar las que tenemos guardadas ({saved}).",
+    },
+    MeasuresSaved = "measures_saved" {
+        en: "Saved your measurements: {saved}.",
+        es: "Guardamos tus medidas: {saved}.",
+    },
+    NoSavedMeasures = "no_saved_measures" {
+        en: "We don't have your measurements yet. Please send them (for example: chest 38, waist 32).",
+        es: "Todavía no tenemos tus medidas. Mandanoslas (por ejemplo: pecho 96 cm, cintura 80 cm).",
+    },
+    TailorConfirmed = "tailor_confirmed" {
+        en: "Thank you! Your order {ref} is confirmed: {qty} × {style}, ready by {deadline}.\nMeasurements: {measures}\n{price}",
+        es: "¡Gracias! Tu pedido {ref} está confirmado: {qty} × {style}, listo para el {deadline}.\nMedidas: {measures}\n{price}",
+    },
+    PriceDeposit = "price_deposit" {
+        en: "Price: {price}. Deposit due: {deposit}; we'll send you the payment link.",
+        es: "Precio: {price}. Seña: {deposit}; te mandamos el link de pago.",
+    },
+    PriceFull = "price_full" { en: "Price: {price}.", es: "Precio: {price}." },
+    PriceToConfirm = "price_to_confirm" {
+        en: "We'll confirm the price and deposit with you shortly.",
+        es: "En breve te confirmamos el precio y la seña.",
+    },
+    MeasureChest = "measure_chest" { en: "chest", es: "pecho" },
+    MeasureWaist = "measure_waist" { en: "waist", es: "cintura" },
+    MeasureHip = "measure_hip" { en: "hip", es: "cadera" },
+    MeasureShoulder = "measure_shoulder" { en: "shoulder", es: "hombros" },
+    MeasureSleeve = "measure_sleeve" { en: "sleeve", es: "manga" },
+    MeasureInseam = "measure_inseam" { en: "inseam", es: "entrepierna" },
+    MeasureNeck = "measure_neck" { en: "neck", es: "cuello" },
+}
