@@ -36,7 +36,15 @@ pub async fn to_outbox(
             })
         })
         .transpose()?;
-    store::outbox::push(ex, tenant, to.as_str(), msg.kind(), &body, template.as_ref()).await?;
+    store::outbox::push(
+        ex,
+        tenant,
+        to.as_str(),
+        msg.kind(),
+        &body,
+        template.as_ref(),
+    )
+    .await?;
     tracing::info!(to = %to.masked(), kind = msg.kind(), "message queued in the outbox");
     Ok(())
 }

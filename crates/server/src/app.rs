@@ -1,6 +1,9 @@
 //! The router: every route in one place, with its OpenAPI description.
 
-use crate::api::{self, auth, customers, measurements, orders, settings, users, whatsapp};
+use crate::api::{
+    self, auth, customers, hours, inventory, measurements, orders, products, settings, users,
+    whatsapp, zones,
+};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
@@ -48,6 +51,14 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update))
         .routes(routes!(settings::get, settings::update))
+        .routes(routes!(settings::get_ordering, settings::update_ordering))
+        .routes(routes!(hours::get, hours::put))
+        .routes(routes!(zones::list, zones::create))
+        .routes(routes!(zones::update, zones::delete))
+        .routes(routes!(products::list, products::create))
+        .routes(routes!(products::get, products::update))
+        .routes(routes!(inventory::list))
+        .routes(routes!(inventory::movements, inventory::record))
         .routes(routes!(customers::create, customers::list))
         .routes(routes!(customers::get, customers::update))
         .routes(routes!(customers::by_wa))

@@ -163,6 +163,7 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let p = pipeline(b.vertical);
     let mut tx = state.db.begin().await?;
+    crate::demo_catalog::seed(&mut tx, tenant.id, b.vertical, tenant.currency).await?;
     let mut customers = Vec::new();
     for (name, phone) in b.customers {
         let e164 = E164::parse(phone, &tenant.country)?;

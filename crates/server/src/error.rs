@@ -165,6 +165,12 @@ fn unique_conflict(index: &'static str) -> AppError {
             "version",
             "the measurements changed at the same time; try again",
         ),
+        "products_tenant_sku_key" => ("conflict", "sku", "a product with this sku already exists"),
+        "delivery_zones_tenant_name_key" => (
+            "conflict",
+            "name",
+            "a delivery zone with this name already exists",
+        ),
         "wa_numbers_phone_number_id_key" => (
             "conflict",
             "phone_number_id",

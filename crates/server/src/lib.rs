@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_catalog;
 pub mod error;
 pub mod extract;
 pub mod metrics;
@@ -24,11 +25,11 @@ use crate::state::AppState;
 use channels::MediaLimits;
 use channels::cloud::CloudApi;
 use channels::sandbox::SandboxChannel;
+use engine::chat::ChatEngine;
+use engine::conversation::ConversationEngine;
 use engine::seal::Sealer;
 use engine::{ChannelSettings, Services};
 use secrecy::{ExposeSecret, SecretString};
-use engine::chat::ChatEngine;
-use engine::conversation::ConversationEngine;
 use std::sync::Arc;
 use store::Db;
 use tokio::sync::Notify;
@@ -48,15 +49,16 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
 /// engine on the built-in understanding and the wall clock.
 pub fn state_with(db: Db, secret: &SecretString, config: Config) -> AppState {
     let engine = ChatEngine::new(Arc::new(understand::BuiltIn));
-    state_with_engine(db, secret, config, Arc::new(engine))
+    state_with_engine(db, secret, config, Some(Arc::new(engine)))
 }
 
-/// The shared state with a given conversation engine (tests fix its clock).
+/// The shared state with a given conversation engine (tests fix its
+/// clock), or none: messages are stored and nobody answers.
 pub fn state_with_engine(
     db: Db,
     secret: &SecretString,
     config: Config,
-    engine: Arc<dyn ConversationEngine>,
+    engine: Option<Arc<dyn ConversationEngine>>,
 ) -> AppState {
     let services = Arc::new(Services {
         db: db.clone(),
@@ -66,7 +68,7 @@ pub fn state_with_engine(
         )),
         sandbox: Arc::new(SandboxChannel),
         sealer: Sealer::new(secret.expose_secret().as_bytes()),
-        conversation: Some(engine),
+        conversation: engine,
         settings: ChannelSettings {
             rate_limit_per_sec: config.wa_rate_limit_per_sec,
             media_dir: config.data_dir.join("media"),

@@ -41,6 +41,14 @@ async fn openapi_is_served_and_matches_the_snapshot() {
         "/api/v1/orders/{id}/stage",
         "/api/v1/orders/today",
         "/api/v1/orders/urgent",
+        "/api/v1/products",
+        "/api/v1/products/{id}",
+        "/api/v1/inventory",
+        "/api/v1/inventory/{productId}/movements",
+        "/api/v1/zones",
+        "/api/v1/zones/{id}",
+        "/api/v1/hours",
+        "/api/v1/settings/ordering",
     ] {
         assert!(
             paths.contains_key(p),

@@ -410,19 +410,15 @@ pub async fn change_stage(
     .await
     .map(|r| r.rows_affected()))?;
     open_stage(ex.re(), tenant, order.id, to, by, note, at).await?;
-    match to {
-        Stage::Cancelled => {
-            inventory::release(ex.re(), tenant, order.id, by).await?;
-            customers::refresh_stats(ex, tenant, order.customer_id).await?;
-        }
+    if to == Stage::Cancelled {
+        inventory::release(ex.re(), tenant, order.id, by).await?;
+        customers::refresh_stats(ex, tenant, order.customer_id).await?;
+    } else if to == Stage::Delivered
         // Businesses that consume on payment do it when the order is paid
         // (the payments service calls `inventory::consume`).
-        Stage::Delivered => {
-            if business::get(ex.re(), tenant).await?.consume_stock_on == ConsumeOn::Delivery {
-                inventory::consume(ex, tenant, order.id, by).await?;
-            }
-        }
-        _ => {}
+        && business::get(ex.re(), tenant).await?.consume_stock_on == ConsumeOn::Delivery
+    {
+        inventory::consume(ex, tenant, order.id, by).await?;
     }
     Ok(true)
 }

@@ -58,7 +58,7 @@ fn product(sku: &str, stock: Option<i64>) -> NewProduct {
     NewProduct {
         sku: sku.into(),
         name: format!("Product {sku}"),
-        price: 150_00,
+        price: 15000,
         currency: "KES".into(),
         track_stock: stock.is_some(),
         stock_on_hand: stock.unwrap_or(0),
@@ -251,7 +251,7 @@ async fn products_are_created_listed_patched_and_skus_are_unique() {
             rice.id,
             &ProductPatch {
                 is_available: Some(false),
-                price: Some(200_00),
+                price: Some(20000),
                 category: Some(None),
                 low_stock_threshold: Some(None),
                 ..Default::default()
@@ -260,7 +260,7 @@ async fn products_are_created_listed_patched_and_skus_are_unique() {
         .await
         .unwrap();
         assert!(!patched.is_available);
-        assert_eq!(patched.price, 200_00);
+        assert_eq!(patched.price, 20000);
         assert_eq!(patched.category, None);
         assert_eq!(patched.low_stock_threshold, None);
         assert_eq!(patched.stock_on_hand, 10);
@@ -468,7 +468,7 @@ async fn an_order_holds_its_stock_once_and_gives_it_back_or_sells_it_once() {
         assert_eq!(order.stock_status, "reserved");
         let items = orders::items(&db, t, o).await.unwrap();
         assert_eq!(items.len(), 4);
-        assert_eq!(items[1].line_total, 3 * 150_00);
+        assert_eq!(items[1].line_total, 3 * 15000);
         // Reserving again does nothing.
         inventory::reserve(&db, t, o, None).await.unwrap();
         assert_eq!(stock(&db, t, a).await, (10, 3, Some(7)));
@@ -607,7 +607,7 @@ async fn concurrent_orders_never_take_more_than_is_on_hand() {
                     sku: "LAST5".into(),
                     name: "Last five".into(),
                     quantity: 1,
-                    unit_price: 150_00,
+                    unit_price: 15000,
                 };
                 orders::add_items(&mut tx, t, o, &[line]).await.unwrap();
                 match inventory::reserve(&mut tx, t, o, None).await {
@@ -804,7 +804,7 @@ async fn zones_have_unique_names_per_business() {
         let other = tenant(&db, "zones-other").await;
         let zone = |name: &str, sort| NewZone {
             name: name.into(),
-            fee: 200_00,
+            fee: 20000,
             min_order: 0,
             is_active: true,
             sort_order: sort,

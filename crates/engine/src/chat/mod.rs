@@ -72,6 +72,9 @@ pub(crate) enum Input {
     Word(Word),
     /// Typed text and what it means.
     Said(Box<Understanding>, String),
+    /// A bare date ("Dec 20", "el viernes"): the answer to "when do you
+    /// need it?", which alone the parser rightly does not call a deadline.
+    Date(chrono::NaiveDate, String),
     /// A tapped button or list row, by id.
     Tap(String),
     /// A shared location pin, as an address line.
@@ -174,11 +177,14 @@ impl ConversationEngine for ChatEngine {
             replies: Vec::new(),
         };
         convo.handle(input).await?;
-        let Convo {
-            state, replies, ..
-        } = convo;
-        store::chat::save(&mut *tx, turn.tenant, turn.customer, &serde_json::to_value(&state)?)
-            .await?;
+        let Convo { state, replies, .. } = convo;
+        store::chat::save(
+            &mut *tx,
+            turn.tenant,
+            turn.customer,
+            &serde_json::to_value(&state)?,
+        )
+        .await?;
         for (message, order) in &replies {
             queue(
                 &mut *tx,
@@ -235,7 +241,18 @@ impl ChatEngine {
                     .understand
                     .understand(&nlu::Message::new(body.clone()), &ctx)
                     .await;
-                Input::Said(Box::new(answer.understanding), body.clone())
+                let u = answer.understanding;
+                if u.intent == Intent::Unknown && u.deadline.is_none() {
+                    // Read the words as the answer to "by when?".
+                    let framed = match domain::text::language_of(&ctx.locale) {
+                        "es" => format!("lo necesito para {body}"),
+                        _ => format!("I need it by {body}"),
+                    };
+                    if let Some(date) = nlu::parse(&nlu::Message::new(framed), &ctx).deadline {
+                        return Input::Date(date, body.clone());
+                    }
+                }
+                Input::Said(Box::new(u), body.clone())
             }
             Content::ButtonReply { id, .. } | Content::ListReply { id, .. } => {
                 Input::Tap(id.clone())
@@ -301,7 +318,8 @@ impl Convo<'_> {
         let restart = matches!(input, Input::Word(Word::Restart))
             || matches!(&input, Input::Said(u, _) if matches!(u.intent, Intent::Greeting | Intent::MenuRequest));
         if self.paused {
-            if !restart {
+            // Only the explicit word wakes the bot: "hola?" is for the person.
+            if !matches!(input, Input::Word(Word::Restart)) {
                 // Stored and visible to staff, who are answering.
                 return Ok(());
             }
@@ -314,7 +332,9 @@ impl Convo<'_> {
             _ => None,
         };
         match (&input, said_intent) {
-            (Input::Word(Word::OptOut), _) | (_, Some(Intent::OptOut)) => return self.opt_out().await,
+            (Input::Word(Word::OptOut), _) | (_, Some(Intent::OptOut)) => {
+                return self.opt_out().await;
+            }
             (Input::Word(Word::OptIn), _) => return self.opt_in().await,
             (Input::Word(Word::Person), _) | (_, Some(Intent::HumanHandoff)) => {
                 return self.handoff(&last_words(&input)).await;
@@ -330,7 +350,10 @@ impl Convo<'_> {
             }
             (Input::Ignore, _) => return Ok(()),
             (Input::Media, _) => {
-                let body = self.say.t(Key::MediaReceived, &[("business", &self.tenant.business_name)]);
+                let body = self.say.t(
+                    Key::MediaReceived,
+                    &[("business", &self.tenant.business_name)],
+                );
                 self.reply(self.say.text(body));
                 return Ok(());
             }
@@ -352,24 +375,38 @@ impl Convo<'_> {
 
     /// "Hello Amaka" or "Hello", in the greeting language.
     pub fn hello(&self) -> String {
-        match self.customer.name.as_deref().and_then(|n| n.split_whitespace().next()) {
+        match self
+            .customer
+            .name
+            .as_deref()
+            .and_then(|n| n.split_whitespace().next())
+        {
             Some(first) => self.say.greet(Key::Hello, &[("name", first)]),
             None => self.say.greet(Key::HelloAnon, &[]),
         }
     }
 
     async fn opt_out(&mut self) -> anyhow::Result<()> {
-        store::chat::set_opted_out(&mut *self.tx, self.tenant.id, self.customer.id, Some(self.now))
-            .await?;
+        store::chat::set_opted_out(
+            &mut *self.tx,
+            self.tenant.id,
+            self.customer.id,
+            Some(self.now),
+        )
+        .await?;
         self.state.unknown_streak = 0;
-        let body = self.say.t(Key::OptedOut, &[("business", &self.tenant.business_name)]);
+        let body = self
+            .say
+            .t(Key::OptedOut, &[("business", &self.tenant.business_name)]);
         self.reply(self.say.text(body));
         Ok(())
     }
 
     async fn opt_in(&mut self) -> anyhow::Result<()> {
         store::chat::set_opted_out(&mut *self.tx, self.tenant.id, self.customer.id, None).await?;
-        let body = self.say.t(Key::OptedIn, &[("business", &self.tenant.business_name)]);
+        let body = self
+            .say
+            .t(Key::OptedIn, &[("business", &self.tenant.business_name)]);
         self.reply(self.say.text(body));
         Ok(())
     }
@@ -382,7 +419,9 @@ impl Convo<'_> {
             .await?;
         self.state.unknown_streak = 0;
         self.state.step = session::Step::Idle;
-        let body = self.say.t(Key::Handoff, &[("business", &self.tenant.business_name)]);
+        let body = self
+            .say
+            .t(Key::Handoff, &[("business", &self.tenant.business_name)]);
         self.reply(self.say.text(body));
         let who = self
             .customer
@@ -394,8 +433,12 @@ impl Convo<'_> {
             .iter()
             .filter(|u| u.is_active && matches!(u.role, Role::Owner | Role::Staff))
         {
-            let Some(phone) = user.phone.as_deref() else { continue };
-            let Ok(to) = E164::parse(phone, &self.tenant.country) else { continue };
+            let Some(phone) = user.phone.as_deref() else {
+                continue;
+            };
+            let Ok(to) = E164::parse(phone, &self.tenant.country) else {
+                continue;
+            };
             crate::notify::to_outbox(
                 (&mut *self.tx).into(),
                 Some(self.tenant.id),
@@ -456,12 +499,21 @@ impl Convo<'_> {
                     let date = self.say.date(self.say.local_date(d));
                     self.say.t(
                         Key::StatusLine,
-                        &[("ref", &o.order_ref), ("stage", &stage), ("deadline", &date), ("balance", &balance)],
+                        &[
+                            ("ref", &o.order_ref),
+                            ("stage", &stage),
+                            ("deadline", &date),
+                            ("balance", &balance),
+                        ],
                     )
                 }
                 None => self.say.t(
                     Key::StatusLineNoDeadline,
-                    &[("ref", &o.order_ref), ("stage", &stage), ("balance", &balance)],
+                    &[
+                        ("ref", &o.order_ref),
+                        ("stage", &stage),
+                        ("balance", &balance),
+                    ],
                 ),
             };
             lines.push(line);
@@ -476,7 +528,9 @@ impl Convo<'_> {
         self.state.unknown_streak = 0;
         let orders = self.active_orders().await?;
         let target = match order_ref {
-            Some(r) => orders.into_iter().find(|o| o.order_ref.eq_ignore_ascii_case(r)),
+            Some(r) => orders
+                .into_iter()
+                .find(|o| o.order_ref.eq_ignore_ascii_case(r)),
             None => orders.into_iter().next(),
         };
         let Some(order) = target else {
@@ -495,14 +549,20 @@ impl Convo<'_> {
             )
             .await?
         {
-            let body = self.say.t(Key::OrderCancelled, &[("ref", &order.order_ref)]);
+            let body = self
+                .say
+                .t(Key::OrderCancelled, &[("ref", &order.order_ref)]);
             self.reply_for(self.say.text(body), order.id);
             return Ok(());
         }
         let stage = self.say.t(stage_key(order.current_stage), &[]);
         let body = self.say.t(
             Key::CancelNeedsPerson,
-            &[("ref", &order.order_ref), ("stage", &stage), ("business", &self.tenant.business_name)],
+            &[
+                ("ref", &order.order_ref),
+                ("stage", &stage),
+                ("business", &self.tenant.business_name),
+            ],
         );
         self.reply_for(self.say.text(body), order.id);
         let words = format!("cancel {}", order.order_ref);
@@ -517,7 +577,7 @@ impl Convo<'_> {
 /// The customer's words, for the staff alert.
 fn last_words(input: &Input) -> String {
     match input {
-        Input::Said(_, text) => text.clone(),
+        Input::Said(_, text) | Input::Date(_, text) => text.clone(),
         _ => String::new(),
     }
 }

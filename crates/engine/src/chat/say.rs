@@ -82,7 +82,12 @@ impl Say {
     }
 
     /// A list message; empty sections are dropped.
-    pub fn list(&self, body: String, button: Key, sections: Vec<(Option<Key>, Vec<Row>)>) -> OutMessage {
+    pub fn list(
+        &self,
+        body: String,
+        button: Key,
+        sections: Vec<(Option<Key>, Vec<Row>)>,
+    ) -> OutMessage {
         OutMessage::List {
             header: None,
             body,

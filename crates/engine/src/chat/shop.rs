@@ -56,7 +56,9 @@ impl Convo<'_> {
                 self.checkout().await
             }
             Input::Location(place) => {
-                if self.state.step == Step::Address || self.state.fulfilment == Some(Fulfilment::Delivery) {
+                if self.state.step == Step::Address
+                    || self.state.fulfilment == Some(Fulfilment::Delivery)
+                {
                     self.state.address = Some(place);
                     self.checkout().await
                 } else {
@@ -103,15 +105,24 @@ impl Convo<'_> {
                         self.state.address = Some(text.trim().to_string());
                         self.checkout().await
                     }
-                    _ if u.fulfilment.is_some() || (u.payment_method.is_some() && self.state.step == Step::Payment) => {
+                    _ if u.fulfilment.is_some()
+                        || (u.payment_method.is_some() && self.state.step == Step::Payment) =>
+                    {
                         self.checkout().await
                     }
                     _ => self.unknown(&text).await,
                 }
             }
-            Input::Word(Word::ReuseMeasures) | Input::Media | Input::Other | Input::Ignore | Input::Word(_) => {
-                self.unknown("").await
+            Input::Date(_, text) if self.state.step == Step::Address => {
+                self.state.address = Some(text.trim().to_string());
+                self.checkout().await
             }
+            Input::Date(_, text) => self.unknown(&text).await,
+            Input::Word(Word::ReuseMeasures)
+            | Input::Media
+            | Input::Other
+            | Input::Ignore
+            | Input::Word(_) => self.unknown("").await,
         }
     }
 
@@ -145,7 +156,8 @@ impl Convo<'_> {
             }
             "zone" => {
                 if let Ok(uuid) = arg.parse::<uuid::Uuid>()
-                    && let Ok(zone) = store::zones::get(&mut *self.tx, self.tenant.id, ZoneId(uuid)).await
+                    && let Ok(zone) =
+                        store::zones::get(&mut *self.tx, self.tenant.id, ZoneId(uuid)).await
                     && zone.is_active
                 {
                     self.state.zone = Some(ZoneChoice {
@@ -167,7 +179,9 @@ impl Convo<'_> {
             }
             "schedule" => {
                 if self.settings.accepts_scheduled
-                    && let Availability::Closed { next_open: Some(at) } = self.availability()
+                    && let Availability::Closed {
+                        next_open: Some(at),
+                    } = self.availability()
                 {
                     self.state.scheduled_for = Some(at);
                 }
@@ -277,7 +291,10 @@ impl Convo<'_> {
                 row(
                     format!("cat:0:{name}"),
                     &title,
-                    Some(self.say.t(Key::MenuRowCount, &[("count", &count.to_string())])),
+                    Some(
+                        self.say
+                            .t(Key::MenuRowCount, &[("count", &count.to_string())]),
+                    ),
                 )
             })
             .collect();
@@ -287,7 +304,10 @@ impl Convo<'_> {
         let list = self.say.list(
             body,
             Key::MenuButton,
-            vec![(Some(Key::SectionMenu), rows), (Some(Key::SectionHelp), help)],
+            vec![
+                (Some(Key::SectionMenu), rows),
+                (Some(Key::SectionHelp), help),
+            ],
         );
         self.reply(list);
     }
@@ -296,7 +316,10 @@ impl Convo<'_> {
         row(
             id,
             &self.say.t(Key::RowMore, &[]),
-            Some(self.say.t(Key::RowMoreDesc, &[("page", &page_number.to_string())])),
+            Some(
+                self.say
+                    .t(Key::RowMoreDesc, &[("page", &page_number.to_string())]),
+            ),
         )
     }
 
@@ -356,7 +379,10 @@ impl Convo<'_> {
                 return false;
             }
             if wanted > left {
-                let body = self.say.t(Key::OnlyLeft, &[("item", &p.name), ("count", &left.to_string())]);
+                let body = self.say.t(
+                    Key::OnlyLeft,
+                    &[("item", &p.name), ("count", &left.to_string())],
+                );
                 self.reply(self.say.text(body));
                 take = left.saturating_sub(in_cart);
                 if take == 0 {
@@ -381,7 +407,11 @@ impl Convo<'_> {
             .map(|l| {
                 self.say.t(
                     Key::CartLine,
-                    &[("qty", &l.qty.to_string()), ("item", &l.name), ("amount", &self.say.money(l.total()))],
+                    &[
+                        ("qty", &l.qty.to_string()),
+                        ("item", &l.name),
+                        ("amount", &self.say.money(l.total())),
+                    ],
                 )
             })
             .collect::<Vec<_>>()
@@ -396,10 +426,17 @@ impl Convo<'_> {
         }
         let lines = self.cart_lines();
         let subtotal = self.say.money(self.state.cart.subtotal());
-        let body = self.say.t(Key::CartSummary, &[("lines", &lines), ("subtotal", &subtotal)]);
+        let body = self.say.t(
+            Key::CartSummary,
+            &[("lines", &lines), ("subtotal", &subtotal)],
+        );
         self.reply(self.say.buttons(
             body,
-            &[("checkout", Key::BtnCheckout), ("menu", Key::BtnKeepShopping), ("edit", Key::BtnEdit)],
+            &[
+                ("checkout", Key::BtnCheckout),
+                ("menu", Key::BtnKeepShopping),
+                ("edit", Key::BtnEdit),
+            ],
         ));
     }
 
@@ -437,11 +474,16 @@ impl Convo<'_> {
     async fn unknown(&mut self, words: &str) -> anyhow::Result<()> {
         let body = self.say.t(Key::Unknown, &[]);
         let answer = if self.state.cart.is_empty() {
-            self.say.buttons(body, &[("menu", Key::BtnMenu), ("human", Key::BtnHuman)])
+            self.say
+                .buttons(body, &[("menu", Key::BtnMenu), ("human", Key::BtnHuman)])
         } else {
             self.say.buttons(
                 body,
-                &[("menu", Key::BtnMenu), ("cart", Key::BtnMyOrder), ("human", Key::BtnHuman)],
+                &[
+                    ("menu", Key::BtnMenu),
+                    ("cart", Key::BtnMyOrder),
+                    ("human", Key::BtnHuman),
+                ],
             )
         };
         self.not_understood(words, answer).await
@@ -464,7 +506,10 @@ impl Convo<'_> {
             let body = self.closed_text(next_open);
             if self.settings.accepts_scheduled && next_open.is_some() {
                 self.state.step = Step::Schedule;
-                self.reply(self.say.buttons(body, &[("schedule", Key::BtnSchedule), ("edit", Key::BtnEdit)]));
+                self.reply(self.say.buttons(
+                    body,
+                    &[("schedule", Key::BtnSchedule), ("edit", Key::BtnEdit)],
+                ));
             } else {
                 self.state.step = Step::Idle;
                 self.reply(self.say.text(body));
@@ -478,7 +523,10 @@ impl Convo<'_> {
                     let body = self.say.t(Key::AskFulfilment, &[]);
                     self.reply(self.say.buttons(
                         body,
-                        &[("ful:delivery", Key::BtnDelivery), ("ful:pickup", Key::BtnPickup)],
+                        &[
+                            ("ful:delivery", Key::BtnDelivery),
+                            ("ful:pickup", Key::BtnPickup),
+                        ],
                     ));
                     return Ok(());
                 }
@@ -498,7 +546,10 @@ impl Convo<'_> {
                         .map(|z| {
                             let fee = self.say.money(z.fee);
                             let desc = if z.min_order > 0 {
-                                self.say.t(Key::ZoneRowMin, &[("fee", &fee), ("min", &self.say.money(z.min_order))])
+                                self.say.t(
+                                    Key::ZoneRowMin,
+                                    &[("fee", &fee), ("min", &self.say.money(z.min_order))],
+                                )
                             } else {
                                 self.say.t(Key::ZoneRow, &[("fee", &fee)])
                             };
@@ -551,7 +602,8 @@ impl Convo<'_> {
                 [only] => self.state.payment = Some(*only),
                 many => {
                     self.state.step = Step::Payment;
-                    let ids: Vec<String> = many.iter().map(|m| format!("pay:{}", m.as_str())).collect();
+                    let ids: Vec<String> =
+                        many.iter().map(|m| format!("pay:{}", m.as_str())).collect();
                     let buttons: Vec<(&str, Key)> = many
                         .iter()
                         .zip(&ids)
@@ -634,7 +686,10 @@ impl Convo<'_> {
                 let body = if left == 0 {
                     self.say.t(Key::SoldOut, &[("item", &name)])
                 } else {
-                    self.say.t(Key::OnlyLeft, &[("item", &name), ("count", &left.to_string())])
+                    self.say.t(
+                        Key::OnlyLeft,
+                        &[("item", &name), ("count", &left.to_string())],
+                    )
                 };
                 self.reply(self.say.text(body));
                 self.state.cart.set_qty(&sku, left);
@@ -656,7 +711,10 @@ impl Convo<'_> {
         if let Some(zone) = &self.state.zone
             && self.state.fulfilment == Some(Fulfilment::Delivery)
         {
-            extra.push_str(&self.say.t(Key::FeeLine, &[("zone", &zone.name), ("fee", &self.say.money(fee))]));
+            extra.push_str(&self.say.t(
+                Key::FeeLine,
+                &[("zone", &zone.name), ("fee", &self.say.money(fee))],
+            ));
             extra.push('\n');
         }
         let mut fulfilment = match self.state.fulfilment {
@@ -664,11 +722,18 @@ impl Convo<'_> {
                 Key::FulfilDelivery,
                 &[("address", self.state.address.as_deref().unwrap_or_default())],
             ),
-            _ => self.say.t(Key::FulfilPickup, &[("business", &self.tenant.business_name)]),
+            _ => self.say.t(
+                Key::FulfilPickup,
+                &[("business", &self.tenant.business_name)],
+            ),
         };
         if let Some(at) = self.state.scheduled_for {
             fulfilment.push('\n');
-            fulfilment.push_str(&self.say.t(Key::ScheduledFor, &[("when", &self.say.when(at, self.now))]));
+            fulfilment.push_str(
+                &self
+                    .say
+                    .t(Key::ScheduledFor, &[("when", &self.say.when(at, self.now))]),
+            );
         }
         let total_text = self.say.money(amount);
         let body = self.say.t(
@@ -684,9 +749,9 @@ impl Convo<'_> {
         self.reply_for(self.say.text(body), order);
         let pay = match self.state.payment {
             Some(PaymentMethod::Transfer) => match self.settings.bank_details.as_deref() {
-                Some(bank) if !bank.trim().is_empty() => {
-                    self.say.t(Key::PayTransfer, &[("total", &total_text), ("bank", bank)])
-                }
+                Some(bank) if !bank.trim().is_empty() => self
+                    .say
+                    .t(Key::PayTransfer, &[("total", &total_text), ("bank", bank)]),
                 _ => self.say.t(Key::PayTransferLater, &[]),
             },
             Some(PaymentMethod::Cash) => self.say.t(Key::PayCash, &[("total", &total_text)]),

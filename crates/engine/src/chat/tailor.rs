@@ -37,13 +37,25 @@ impl Convo<'_> {
             Input::Word(Word::ReuseMeasures) => self.reuse_measures().await,
             Input::Tap(id) if id == "measures" => self.reuse_measures().await,
             Input::Said(u, text) => self.tailor_said(&u, &text).await,
+            Input::Date(date, text) if self.state.draft.is_some() => {
+                let u = Understanding {
+                    deadline: Some(date),
+                    ..Understanding::default()
+                };
+                self.merge(&u, &text).await?;
+                self.advance_tailor().await
+            }
+            Input::Date(_, text) => self.tailor_unknown(&text).await,
             _ => self.tailor_unknown("").await,
         }
     }
 
     async fn tailor_said(&mut self, u: &Understanding, text: &str) -> anyhow::Result<()> {
         let drafting = self.state.draft.is_some();
-        let adds_detail = u.style.is_some() || u.deadline.is_some() || u.measurements.is_some();
+        let adds_detail = u.style.is_some()
+            || u.items.as_ref().is_some_and(|i| !i.is_empty())
+            || u.deadline.is_some()
+            || u.measurements.is_some();
         match u.intent {
             Intent::NewOrder => {
                 self.merge(u, text).await?;
@@ -56,7 +68,9 @@ impl Convo<'_> {
                     return self.tailor_unknown(text).await;
                 };
                 let saved = self.save_measures(values).await?;
-                let body = self.say.t(Key::MeasuresSaved, &[("saved", &self.say.measures(&saved))]);
+                let body = self
+                    .say
+                    .t(Key::MeasuresSaved, &[("saved", &self.say.measures(&saved))]);
                 self.reply(self.say.text(body));
                 Ok(())
             }
@@ -114,6 +128,12 @@ impl Convo<'_> {
         });
         if let Some(style) = &u.style {
             draft.style = Some(style.clone());
+        } else if let Some(item) = u.items.as_ref().and_then(|i| i.first()) {
+            // A style the tailor lists in the catalog comes back as an item.
+            if let Some(p) = self.products.iter().find(|p| p.sku == item.sku) {
+                draft.style = Some(p.name.clone());
+                draft.quantity = item.qty.max(1);
+            }
         }
         if let Some(q) = u.quantity.filter(|q| *q > 0) {
             draft.quantity = q;
@@ -133,7 +153,10 @@ impl Convo<'_> {
 
     /// Records the measurements as the customer's new current version and
     /// returns them as saved.
-    async fn save_measures(&mut self, values: &BTreeMap<String, f64>) -> anyhow::Result<BTreeMap<String, f64>> {
+    async fn save_measures(
+        &mut self,
+        values: &BTreeMap<String, f64>,
+    ) -> anyhow::Result<BTreeMap<String, f64>> {
         let mut v = Values::default();
         for (name, value) in values {
             let slot = match name.as_str() {
@@ -154,14 +177,21 @@ impl Convo<'_> {
             *slot = Some(*value);
         }
         v.notes = Some("from WhatsApp".into());
-        let m = store::measurements::add_version(&mut *self.tx, self.tenant.id, self.customer.id, &v, None)
-            .await?;
+        let m = store::measurements::add_version(
+            &mut *self.tx,
+            self.tenant.id,
+            self.customer.id,
+            &v,
+            None,
+        )
+        .await?;
         Ok(values_of(&m))
     }
 
     async fn reuse_measures(&mut self) -> anyhow::Result<()> {
         self.state.unknown_streak = 0;
-        let current = store::measurements::current(&mut *self.tx, self.tenant.id, self.customer.id).await?;
+        let current =
+            store::measurements::current(&mut *self.tx, self.tenant.id, self.customer.id).await?;
         let Some(m) = current else {
             let body = self.say.t(Key::NoSavedMeasures, &[]);
             self.reply(self.say.text(body));
@@ -176,7 +206,10 @@ impl Convo<'_> {
                 self.advance_tailor().await
             }
             None => {
-                let body = self.say.t(Key::MeasuresSaved, &[("saved", &self.say.measures(&values_of(&m)))]);
+                let body = self.say.t(
+                    Key::MeasuresSaved,
+                    &[("saved", &self.say.measures(&values_of(&m)))],
+                );
                 self.reply(self.say.text(body));
                 Ok(())
             }
@@ -202,12 +235,19 @@ impl Convo<'_> {
         };
         let Some(measurement) = draft.measurement else {
             self.state.step = Step::Measures;
-            let current = store::measurements::current(&mut *self.tx, self.tenant.id, self.customer.id).await?;
+            let current =
+                store::measurements::current(&mut *self.tx, self.tenant.id, self.customer.id)
+                    .await?;
             match current {
                 Some(m) => {
                     let saved = self.say.measures(&values_of(&m));
-                    let body = self.say.t(Key::TailorAskMeasuresSaved, &[("saved", &saved)]);
-                    self.reply(self.say.buttons(body, &[("measures", Key::BtnReuseMeasures)]));
+                    let body = self
+                        .say
+                        .t(Key::TailorAskMeasuresSaved, &[("saved", &saved)]);
+                    self.reply(
+                        self.say
+                            .buttons(body, &[("measures", Key::BtnReuseMeasures)]),
+                    );
                 }
                 None => {
                     let body = self.say.t(Key::TailorAskMeasures, &[]);
@@ -216,7 +256,8 @@ impl Convo<'_> {
             }
             return Ok(());
         };
-        self.place_tailor(&draft, &style, deadline, measurement).await
+        self.place_tailor(&draft, &style, deadline, measurement)
+            .await
     }
 
     async fn place_tailor(
@@ -233,7 +274,8 @@ impl Convo<'_> {
             let percent = u8::try_from(self.settings.deposit_percent.clamp(0, 100)).unwrap_or(100);
             deposit_due(p, percent, self.tenant.currency.minor_digits())
         });
-        let end_of_day = deadline.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN));
+        let end_of_day =
+            deadline.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN));
         let due = self
             .tenant
             .tz()
@@ -263,7 +305,10 @@ impl Convo<'_> {
         let price_line = match price {
             Some(p) if deposit > 0 && deposit < p => self.say.t(
                 Key::PriceDeposit,
-                &[("price", &self.say.money(p)), ("deposit", &self.say.money(deposit))],
+                &[
+                    ("price", &self.say.money(p)),
+                    ("deposit", &self.say.money(deposit)),
+                ],
             ),
             Some(p) if p > 0 => self.say.t(Key::PriceFull, &[("price", &self.say.money(p))]),
             _ => self.say.t(Key::PriceToConfirm, &[]),
@@ -296,7 +341,11 @@ impl Convo<'_> {
         let style = fold(style);
         self.products
             .iter()
-            .flat_map(|p| std::iter::once(&p.name).chain(p.aliases.0.iter()).map(move |n| (p, fold(n))))
+            .flat_map(|p| {
+                std::iter::once(&p.name)
+                    .chain(p.aliases.0.iter())
+                    .map(move |n| (p, fold(n)))
+            })
             .filter(|(_, name)| !name.is_empty() && contains_words(&style, name))
             .max_by_key(|(_, name)| name.len())
             .map(|(p, _)| p.price)
@@ -352,7 +401,10 @@ mod tests {
 
     #[test]
     fn styles_match_whole_words() {
-        assert!(contains_words(&fold("Ankara Midi-Dress"), &fold("midi dress")));
+        assert!(contains_words(
+            &fold("Ankara Midi-Dress"),
+            &fold("midi dress")
+        ));
         assert!(!contains_words(&fold("agbadas"), &fold("agbada")));
         assert_eq!(fold("  Vestido  de Fiesta "), "vestido de fiesta");
     }

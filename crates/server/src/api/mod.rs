@@ -3,11 +3,15 @@
 pub mod auth;
 pub mod customers;
 pub mod health;
+pub mod hours;
+pub mod inventory;
 pub mod measurements;
 pub mod orders;
+pub mod products;
 pub mod settings;
 pub mod users;
 pub mod whatsapp;
+pub mod zones;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

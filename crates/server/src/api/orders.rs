@@ -13,17 +13,24 @@ use domain::order::{
 };
 use domain::{CustomerId, MeasurementId, OrderId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
-use store::orders::{Filter, NewOrder, Order, OrderPatch, Sort, StageEntry};
+use store::orders::{Filter, NewOrder, Order, OrderItem, OrderPatch, Sort, StageEntry};
 use store::tenants::Tenant;
 use utoipa::ToSchema;
 
-/// An order with its stage history and the stages it may move to next.
+/// An order with its lines, stage history and the stages it may move to
+/// next.
 #[derive(Serialize, ToSchema)]
 pub struct OrderDetail {
     #[serde(flatten)]
     pub order: Order,
+    /// The products ordered, at their prices then; empty for orders without
+    /// catalog lines.
+    pub items: Vec<OrderItem>,
     pub stages: Vec<StageEntry>,
     pub allowed_stages: Vec<Stage>,
+    /// The customer's WhatsApp conversation, for orders that came from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_url: Option<String>,
 }
 
 /// Parses a deadline: an RFC 3339 instant, or a date meaning the end of that
@@ -213,11 +220,16 @@ pub async fn create(
 
 async fn detail(state: &AppState, tenant: &Tenant, order: Order) -> ApiResult<OrderDetail> {
     let stages = store::orders::stages(&state.db, tenant.id, order.id).await?;
+    let items = store::orders::items(&state.db, tenant.id, order.id).await?;
     let allowed_stages = pipeline(tenant.vertical).next_stages(order.current_stage);
+    let thread_url = (order.source == Source::Whatsapp)
+        .then(|| format!("/api/v1/whatsapp/messages/{}", order.customer_id));
     Ok(OrderDetail {
         order,
+        items,
         stages,
         allowed_stages,
+        thread_url,
     })
 }
 
@@ -434,7 +446,9 @@ pub struct StageChange {
 }
 
 /// Moves an order along its pipeline: forward (optional stages may be
-/// skipped), back one stage for rework, or to `cancelled`.
+/// skipped), back one stage for rework, or to `cancelled`. Cancelling gives
+/// back the stock the order held; delivering takes it off the shelf (unless
+/// the business consumes stock on payment).
 #[utoipa::path(patch, path = "/orders/{id}/stage", tag = "orders", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = StageChange,
     responses((status = 200, description = "OK", body = OrderDetail), (status = 404, description = "Not found, or another business's", body = ErrorBody), (status = 409, description = "Conflicts with what is stored", body = ErrorBody)))]

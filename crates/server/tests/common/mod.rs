@@ -57,29 +57,55 @@ impl TestApp {
     }
 
     /// With WhatsApp configured: the test app secret and verify token, and
-    /// Graph API calls to `api_base` (a mock server).
+    /// Graph API calls to `api_base` (a mock server). No conversation
+    /// engine: the channel's own tests see only what they send.
     pub fn whatsapp(db: Db, api_base: &str) -> Self {
-        let config = Config {
-            wa_app_secret: Some(APP_SECRET.to_string().into()),
-            wa_verify_token: Some(VERIFY_TOKEN.to_string().into()),
-            wa_api_base: api_base.to_string(),
-            wa_timeout_secs: 2,
-            data_dir: std::env::temp_dir()
-                .join(format!("sokoni-test-data-{}", uuid::Uuid::now_v7())),
-            ..Config::default()
-        };
-        Self::with_config(db, config)
+        Self::build(db, whatsapp_config(api_base), None)
+    }
+
+    /// WhatsApp with the chat engine answering, its clock fixed at `now`.
+    pub fn chat(db: Db, api_base: &str, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let understand = std::sync::Arc::new(understand::BuiltIn);
+        let engine =
+            engine::chat::ChatEngine::new(understand).with_clock(std::sync::Arc::new(move || now));
+        Self::build(
+            db,
+            whatsapp_config(api_base),
+            Some(std::sync::Arc::new(engine)),
+        )
     }
 
     pub fn with_config(db: Db, config: Config) -> Self {
+        let engine = engine::chat::ChatEngine::new(std::sync::Arc::new(understand::BuiltIn));
+        Self::build(db, config, Some(std::sync::Arc::new(engine)))
+    }
+
+    fn build(
+        db: Db,
+        config: Config,
+        engine: Option<std::sync::Arc<dyn engine::conversation::ConversationEngine>>,
+    ) -> Self {
         let secret =
             secrecy::SecretString::from("test-secret-key-that-is-long-enough-1234".to_string());
-        let state = server::state_with(db, &secret, config);
+        let state = server::state_with_engine(db, &secret, config, engine);
         let router = server::app::router(state.clone())
             .layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5555))));
         TestApp { state, router }
     }
+}
 
+fn whatsapp_config(api_base: &str) -> Config {
+    Config {
+        wa_app_secret: Some(APP_SECRET.to_string().into()),
+        wa_verify_token: Some(VERIFY_TOKEN.to_string().into()),
+        wa_api_base: api_base.to_string(),
+        wa_timeout_secs: 2,
+        data_dir: std::env::temp_dir().join(format!("sokoni-test-data-{}", uuid::Uuid::now_v7())),
+        ..Config::default()
+    }
+}
+
+impl TestApp {
     pub async fn request(
         &self,
         method: Method,

@@ -1,0 +1,774 @@
+//! Transcript tests of the conversation engine: a scripted customer writes
+//! through the real signed webhook intake, the jobs run, and the business's
+//! replies (through the sandbox channel) are rendered as a transcript and
+//! compared with an insta snapshot. Every scenario runs on SQLite and on
+//! PostgreSQL and must read the same on both.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
+
+mod common;
+
+use axum::http::StatusCode;
+use channels::outbound::OutMessage;
+use chrono::{DateTime, Utc};
+use common::{APP_SECRET, Owner, TestApp};
+use domain::TenantId;
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicU64, Ordering};
+use store::Db;
+
+/// Friday 20 Nov 2026, 15:00 UTC: noon in Buenos Aires, 18:00 in Nairobi,
+/// 16:00 in Lagos. Everyone is open.
+fn friday_afternoon() -> DateTime<Utc> {
+    "2026-11-20T15:00:00Z".parse().unwrap()
+}
+
+/// Monday 23 Nov 2026, 10:00 in Buenos Aires: the kitchen opens at 11:00.
+fn monday_morning_ba() -> DateTime<Utc> {
+    "2026-11-23T13:00:00Z".parse().unwrap()
+}
+
+static WAMID: AtomicU64 = AtomicU64::new(1);
+
+/// One business on a sandbox number, with the demo catalog.
+struct Biz {
+    owner: Owner,
+    tenant: TenantId,
+    pnid: String,
+}
+
+async fn business(app: &TestApp, slug: &str, vertical: &str, locale: &str, pnid: &str) -> Biz {
+    let (currency, tz) = match (vertical, locale) {
+        ("shop", _) => ("KES", "Africa/Nairobi"),
+        (_, l) if l.starts_with("es") => ("ARS", "America/Argentina/Buenos_Aires"),
+        _ => ("NGN", "Africa/Lagos"),
+    };
+    let r = app
+        .public_post(
+            "/api/v1/auth/register",
+            json!({
+                "business": {"name": format!("Biz {slug}"), "slug": slug, "vertical": vertical,
+                             "currency": currency, "timezone": tz, "locale": locale},
+                "owner": {"name": "Owner", "email": format!("{slug}@example.com"),
+                          "password": "password123", "phone": format!("+23480{}", &pnid[pnid.len() - 8..])}
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let owner = common::session(&r.body);
+    let r = app
+        .post(
+            "/api/v1/whatsapp/numbers",
+            &owner.token,
+            json!({"phone_number_id": pnid, "display_phone_number": "+1 555 000 0000", "sandbox": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let tenant = TenantId(owner.tenant_id.parse().unwrap());
+    let t = store::tenants::get(&app.state.db, tenant).await.unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    server::demo_catalog::seed(&mut tx, tenant, t.vertical, t.currency)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    Biz {
+        owner,
+        tenant,
+        pnid: pnid.to_string(),
+    }
+}
+
+/// A customer writing to one business, and the transcript so far.
+struct Customer<'a> {
+    biz: &'a Biz,
+    wa_id: String,
+    name: String,
+    /// Outbound messages already in the transcript.
+    seen: usize,
+    log: String,
+    /// The last bot message with buttons or rows, to tap by title.
+    last_choices: Vec<(String, String)>,
+}
+
+impl<'a> Customer<'a> {
+    fn new(biz: &'a Biz, wa_id: &str, name: &str) -> Self {
+        Customer {
+            biz,
+            wa_id: wa_id.into(),
+            name: name.into(),
+            seen: 0,
+            log: String::new(),
+            last_choices: Vec::new(),
+        }
+    }
+
+    fn message(&self, kind: &str, body: Value) -> Value {
+        let n = WAMID.fetch_add(1, Ordering::SeqCst);
+        let mut m = json!({
+            "from": self.wa_id,
+            "id": format!("wamid.chat{n}"),
+            "timestamp": Utc::now().timestamp().to_string(),
+            "type": kind,
+        });
+        m[kind] = body;
+        m
+    }
+
+    /// Posts the message through the signed webhook (not yet processed).
+    async fn post(&mut self, app: &TestApp, message: Value, shown: String) {
+        self.log.push_str(&format!("> {shown}\n"));
+        let env = channels::inbound::envelope(
+            &self.biz.pnid,
+            "15550000000",
+            json!({
+                "contacts": [{"profile": {"name": self.name}, "wa_id": self.wa_id}],
+                "messages": [message],
+            }),
+        )
+        .to_string();
+        let sig = channels::signature::sign(APP_SECRET.as_bytes(), env.as_bytes());
+        let r = app.webhook(&env, &sig).await;
+        assert_eq!(r, StatusCode::OK);
+    }
+
+    async fn say(&mut self, app: &TestApp, text: &str) {
+        let m = self.message("text", json!({"body": text}));
+        self.post(app, m, text.to_string()).await;
+        self.replies(app).await;
+    }
+
+    /// Taps the button or list row titled `title` in the last choices.
+    async fn tap(&mut self, app: &TestApp, title: &str) {
+        let id = self
+            .last_choices
+            .iter()
+            .find(|(_, t)| t == title)
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| {
+                panic!(
+                    "no choice {title:?} in {:?}\n{}",
+                    self.last_choices, self.log
+                )
+            });
+        let m = if id.starts_with("ful:") || id.starts_with("pay:") || self.is_button(&id) {
+            self.message(
+                "interactive",
+                json!({"type": "button_reply", "button_reply": {"id": id, "title": title}}),
+            )
+        } else {
+            self.message(
+                "interactive",
+                json!({"type": "list_reply", "list_reply": {"id": id, "title": title}}),
+            )
+        };
+        self.post(app, m, format!("[{title}]")).await;
+        self.replies(app).await;
+    }
+
+    fn is_button(&self, id: &str) -> bool {
+        !id.starts_with("cat:")
+            && !id.starts_with("add:")
+            && !id.starts_with("zone:")
+            && !id.starts_with("rm:")
+    }
+
+    async fn location(&mut self, app: &TestApp, lat: f64, lng: f64, name: &str) {
+        let m = self.message(
+            "location",
+            json!({"latitude": lat, "longitude": lng, "name": name}),
+        );
+        self.post(app, m, format!("📍 {name}")).await;
+        self.replies(app).await;
+    }
+
+    async fn catalog_order(&mut self, app: &TestApp, items: &[(&str, i64)]) {
+        let items: Vec<Value> = items
+            .iter()
+            .map(|(sku, q)| json!({"product_retailer_id": sku, "quantity": q, "item_price": 1200.0, "currency": "ARS"}))
+            .collect();
+        let m = self.message(
+            "order",
+            json!({"catalog_id": "CAT1", "product_items": items}),
+        );
+        self.post(app, m, "(cart from the catalog)".into()).await;
+        self.replies(app).await;
+    }
+
+    /// Runs the jobs, then appends the business's new messages.
+    async fn replies(&mut self, app: &TestApp) {
+        drain(app).await;
+        self.collect(&app.state.db).await;
+    }
+
+    async fn collect(&mut self, db: &Db) {
+        let all = outbound(db, self.biz.tenant, &self.wa_id).await;
+        for m in &all[self.seen..] {
+            let (text, choices) = render(m);
+            if !choices.is_empty() {
+                self.last_choices = choices;
+            }
+            for line in text.lines() {
+                self.log.push_str(&format!("  {line}\n"));
+            }
+        }
+        self.seen = all.len();
+    }
+}
+
+impl TestApp {
+    async fn webhook(&self, body: &str, sig: &str) -> StatusCode {
+        use axum::body::Body;
+        use axum::http::{Method, Request};
+        use tower::ServiceExt;
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/webhook/whatsapp")
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", sig)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.router.clone().oneshot(req).await.unwrap().status()
+    }
+}
+
+async fn drain(app: &TestApp) {
+    let registry = engine::registry(app.state.services.clone());
+    engine::worker::run_due(&app.state.db, &registry, "test-worker")
+        .await
+        .unwrap();
+}
+
+/// The business's messages to `wa_id`, oldest first, as sent.
+async fn outbound(db: &Db, tenant: TenantId, wa_id: &str) -> Vec<OutMessage> {
+    let sql = "SELECT m.content FROM wa_messages m JOIN customers c ON c.id = m.customer_id \
+               WHERE m.tenant_id = $1 AND c.wa_id = $2 AND m.direction = 'outbound' \
+               ORDER BY m.created_at, m.id";
+    let rows: Vec<String> = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql)
+            .bind(tenant.0)
+            .bind(wa_id)
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar::<_, sqlx::types::Json<Value>>(
+            "SELECT m.content FROM wa_messages m JOIN customers c ON c.id = m.customer_id \
+             WHERE m.tenant_id = $1 AND c.wa_id = $2 AND m.direction = 'outbound' \
+             ORDER BY m.created_at, m.id",
+        )
+        .bind(tenant.0)
+        .bind(wa_id)
+        .fetch_all(p)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.0.to_string())
+        .collect(),
+    };
+    rows.iter()
+        .map(|r| serde_json::from_str(r).unwrap())
+        .collect()
+}
+
+/// A message as the customer's phone shows it, and its tappable choices
+/// (id, title). Every message must be within Meta's limits.
+fn render(m: &OutMessage) -> (String, Vec<(String, String)>) {
+    m.validate()
+        .unwrap_or_else(|e| panic!("{m:?} breaks a limit: {e:?}"));
+    match m {
+        OutMessage::Text { body, .. } => (body.clone(), Vec::new()),
+        OutMessage::Buttons { body, buttons, .. } => {
+            let row = buttons
+                .iter()
+                .map(|b| format!("[{}]", b.title))
+                .collect::<Vec<_>>()
+                .join(" ");
+            (
+                format!("{body}\n{row}"),
+                buttons
+                    .iter()
+                    .map(|b| (b.id.clone(), b.title.clone()))
+                    .collect(),
+            )
+        }
+        OutMessage::List {
+            body,
+            button,
+            sections,
+            ..
+        } => {
+            let mut out = format!("{body}\n≡ {button}");
+            let mut choices = Vec::new();
+            for s in sections {
+                if let Some(t) = &s.title {
+                    out.push_str(&format!("\n  # {t}"));
+                }
+                for r in &s.rows {
+                    out.push_str(&format!("\n  - {}", r.title));
+                    if let Some(d) = &r.description {
+                        out.push_str(&format!(" ({d})"));
+                    }
+                    choices.push((r.id.clone(), r.title.clone()));
+                }
+            }
+            (out, choices)
+        }
+        other => (format!("{other:?}"), Vec::new()),
+    }
+}
+
+async fn count(db: &Db, sql: &str, tenant: TenantId) -> i64 {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql)
+            .bind(tenant.0)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql)
+            .bind(tenant.0)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    }
+}
+
+async fn stock(db: &Db, tenant: TenantId, sku: &str) -> (i64, i64) {
+    let p = store::products::by_sku(db, tenant, sku)
+        .await
+        .unwrap()
+        .unwrap();
+    (p.stock_on_hand, p.reserved)
+}
+
+#[tokio::test]
+async fn a_tailor_order_with_measurements_then_measures_reuse() {
+    for db in store::testing::backends().await {
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", friday_afternoon());
+        let biz = business(&app, "funmi-tests", "tailor", "en-NG", "200000000000001").await;
+        let mut amaka = Customer::new(&biz, "2348031234567", "Amaka Okonkwo");
+        amaka.say(&app, "Good morning").await;
+        amaka
+            .say(
+                &app,
+                "Good morning ma, I want an ankara midi dress for Dec 12, chest 38 waist 32",
+            )
+            .await;
+        amaka.say(&app, "Please I want to sew a buba").await;
+        amaka.say(&app, "Dec 20").await;
+        amaka.tap(&app, "Use saved").await;
+        amaka.say(&app, "how far with my order?").await;
+        amaka.say(&app, "cancel SEW-0002").await;
+        insta::assert_snapshot!("tailor_en", amaka.log);
+
+        // Two orders from WhatsApp, the first with its measurements as a
+        // new version and a 50% deposit, the second on the same version.
+        let orders = app
+            .get("/api/v1/orders?source=whatsapp", &biz.owner.token)
+            .await;
+        let items = orders.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{:?}", orders.body);
+        let first = items.iter().find(|o| o["order_ref"] == "SEW-0001").unwrap();
+        assert_eq!(first["price"], 4_500_000);
+        assert_eq!(first["deposit_amount"], 2_250_000);
+        assert_eq!(first["source"], "whatsapp");
+        let second = items.iter().find(|o| o["order_ref"] == "SEW-0002").unwrap();
+        assert_eq!(second["current_stage"], "cancelled");
+        assert_eq!(first["measurement_id"], second["measurement_id"]);
+        let detail = app
+            .get(
+                &format!("/api/v1/orders/{}", first["id"].as_str().unwrap()),
+                &biz.owner.token,
+            )
+            .await;
+        let customer = detail.body["customer_id"].as_str().unwrap();
+        assert_eq!(
+            detail.body["thread_url"],
+            format!("/api/v1/whatsapp/messages/{customer}")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_tailor_order_in_spanish() {
+    for db in store::testing::backends().await {
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", friday_afternoon());
+        let biz = business(&app, "sastre-tests", "tailor", "es-AR", "200000000000002").await;
+        let mut lucia = Customer::new(&biz, "5491123456789", "Lucía Fernández");
+        lucia.say(&app, "Hola").await;
+        lucia
+            .say(&app, "quiero un vestido de fiesta para el 24 de diciembre")
+            .await;
+        lucia
+            .say(&app, "pecho 96 cm, cintura 80 cm, cadera 104 cm")
+            .await;
+        lucia.say(&app, "MEDIDAS").await;
+        insta::assert_snapshot!("tailor_es", lucia.log);
+        let n = count(
+            &db,
+            "SELECT COUNT(*) FROM measurements WHERE tenant_id = $1",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(n, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_restaurant_cart_with_delivery_zone_and_transfer() {
+    for db in store::testing::backends().await {
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", friday_afternoon());
+        let biz = business(
+            &app,
+            "martin-tests",
+            "restaurant",
+            "es-AR",
+            "200000000000003",
+        )
+        .await;
+        let mut lucia = Customer::new(&biz, "5491123456789", "Lucía Fernández");
+        lucia.say(&app, "Hola").await;
+        lucia.tap(&app, "Empanadas").await;
+        lucia.tap(&app, "Empanada de carne").await;
+        lucia.say(&app, "dos de humita y una coca").await;
+        lucia.tap(&app, "Confirmar pedido").await;
+        lucia.tap(&app, "Envío a domicilio").await;
+        lucia.tap(&app, "Palermo").await;
+        lucia.say(&app, "media docena de carne").await;
+        lucia.tap(&app, "Confirmar pedido").await;
+        lucia.tap(&app, "Palermo").await;
+        lucia.say(&app, "Thames 1234, 3B").await;
+        lucia.tap(&app, "Transferencia").await;
+        insta::assert_snapshot!("restaurant_es", lucia.log);
+
+        let orders = app.get("/api/v1/orders", &biz.owner.token).await;
+        let o = &orders.body["items"][0];
+        assert_eq!(o["order_ref"], "PED-0001", "{:?}", orders.body);
+        assert_eq!(o["delivery_zone"], "Palermo");
+        assert_eq!(o["delivery_fee"], 150_000);
+        // 7 de carne + 2 de humita + coca = 13.800, + envío 1.500.
+        assert_eq!(o["price"], 1_530_000);
+        assert_eq!(o["payment_method"], "transfer");
+        let detail = app
+            .get(
+                &format!("/api/v1/orders/{}", o["id"].as_str().unwrap()),
+                &biz.owner.token,
+            )
+            .await;
+        assert_eq!(
+            detail.body["items"].as_array().unwrap().len(),
+            3,
+            "{:?}",
+            detail.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_catalog_cart_and_a_location_pin() {
+    for db in store::testing::backends().await {
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", friday_afternoon());
+        let biz = business(
+            &app,
+            "martin-catalog",
+            "restaurant",
+            "es-AR",
+            "200000000000004",
+        )
+        .await;
+        let mut santi = Customer::new(&biz, "5491134567890", "Santiago Pérez");
+        santi
+            .catalog_order(&app, &[("EMP-CARNE", 12), ("COCA-15", 1)])
+            .await;
+        santi.tap(&app, "Envío a domicilio").await;
+        santi.tap(&app, "Villa Crespo").await;
+        santi.location(&app, -34.5997, -58.4381, "Casa").await;
+        santi.tap(&app, "Efectivo").await;
+        insta::assert_snapshot!("restaurant_catalog_es", santi.log);
+        let address = count(
+            &db,
+            "SELECT COUNT(*) FROM orders WHERE tenant_id = $1 AND delivery_address LIKE 'Casa (📍 -34.5997%'",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(address, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_shop_order_in_swahili_with_pickup_and_stock() {
+    for db in store::testing::backends().await {
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", friday_afternoon());
+        let biz = business(&app, "njeri-tests", "shop", "en-KE", "200000000000005").await;
+        let mut wambui = Customer::new(&biz, "254712345678", "Wambui Kamau");
+        wambui.say(&app, "Habari").await;
+        wambui.say(&app, "Nataka unga mbili na sukari moja").await;
+        wambui.say(&app, "nataka mafuta").await;
+        wambui.say(&app, "sukari kumi").await;
+        wambui.tap(&app, "Place order").await;
+        wambui.tap(&app, "Pickup").await;
+        wambui.tap(&app, "Cash").await;
+        insta::assert_snapshot!("shop_sw", wambui.log);
+        // Reserved, not yet consumed: 2 unga, and all 6 sugar.
+        assert_eq!(stock(&db, biz.tenant, "UNGA-2KG").await, (40, 2));
+        assert_eq!(stock(&db, biz.tenant, "SUGAR-1KG").await, (6, 6));
+
+        // Another customer now finds the sugar sold out.
+        let mut otieno = Customer::new(&biz, "254723456789", "Otieno");
+        otieno.say(&app, "2 sugar").await;
+        assert!(
+            otieno.log.contains("Sukari 1kg is sold out"),
+            "{}",
+            otieno.log
+        );
+
+        // Cancelling the order releases the stock.
+        let r = app.get("/api/v1/orders", &biz.owner.token).await;
+        let id = r.body["items"][0]["id"].as_str().unwrap().to_string();
+        let r = app
+            .request(
+                axum::http::Method::PATCH,
+                &format!("/api/v1/orders/{id}/stage"),
+                Some(&biz.owner.token),
+                Some(json!({"stage": "cancelled"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(stock(&db, biz.tenant, "SUGAR-1KG").await, (6, 0));
+    }
+}
+
+#[tokio::test]
+async fn closed_hours_refuse_with_the_next_opening_or_schedule() {
+    for db in store::testing::backends().await {
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", monday_morning_ba());
+        let biz = business(
+            &app,
+            "martin-closed",
+            "restaurant",
+            "es-AR",
+            "200000000000006",
+        )
+        .await;
+        let mut lucia = Customer::new(&biz, "5491123456789", "Lucía");
+        lucia.say(&app, "hola").await;
+        lucia.say(&app, "una pizza muzzarella").await;
+        lucia.tap(&app, "Confirmar pedido").await;
+        lucia.tap(&app, "Programar pedido").await;
+        lucia.tap(&app, "Retiro en el local").await;
+        lucia.tap(&app, "Efectivo").await;
+        insta::assert_snapshot!("closed_schedule_es", lucia.log);
+        let scheduled = count(
+            &db,
+            "SELECT COUNT(*) FROM orders WHERE tenant_id = $1 AND scheduled_for IS NOT NULL",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(scheduled, 1);
+
+        // A business that does not take scheduled orders just refuses.
+        let shop = business(&app, "njeri-closed", "shop", "en-KE", "200000000000007").await;
+        let mut otieno = Customer::new(&shop, "254723456789", "Otieno");
+        let late = TestApp::chat(
+            db.clone(),
+            "http://127.0.0.1:9",
+            "2026-11-20T19:00:00Z".parse().unwrap(),
+        );
+        otieno.say(&late, "2 milk").await;
+        otieno.tap(&late, "Place order").await;
+        insta::assert_snapshot!("closed_refusal_en", otieno.log);
+        let n = count(
+            &db,
+            "SELECT COUNT(*) FROM orders WHERE tenant_id = $1",
+            shop.tenant,
+        )
+        .await;
+        assert_eq!(n, 0);
+    }
+}
+
+#[tokio::test]
+async fn opting_out_is_recorded_and_respected() {
+    for db in store::testing::backends().await {
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", friday_afternoon());
+        let biz = business(
+            &app,
+            "martin-optout",
+            "restaurant",
+            "es-AR",
+            "200000000000008",
+        )
+        .await;
+        let mut lucia = Customer::new(&biz, "5491123456789", "Lucía");
+        lucia.say(&app, "chau, no quiero más mensajes").await;
+        let c = store::customers::find_by_wa_id(&db, biz.tenant, "5491123456789")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(c.opted_out_at.is_some());
+
+        // A promotion is refused; a reply about the customer's order is not.
+        let number = store::wa::number_by_phone_number_id(&db, &biz.pnid)
+            .await
+            .unwrap()
+            .unwrap();
+        let to = domain::E164::from_wa_id("5491123456789").unwrap();
+        let text = |body: &str| OutMessage::Text {
+            body: body.into(),
+            preview_url: false,
+        };
+        let (promo, about_order) = (text("2x1 los martes"), text("Tu pedido está en camino"));
+        let outgoing = |message, promotional| engine::delivery::Outgoing {
+            tenant: biz.tenant,
+            number: &number,
+            customer: Some(c.id),
+            order: None,
+            to: &to,
+            message,
+            fallback: None,
+            promotional,
+        };
+        let refused = engine::delivery::queue(&db, &outgoing(&promo, true)).await;
+        assert!(
+            matches!(refused, Err(engine::delivery::QueueError::OptedOut)),
+            "{refused:?}"
+        );
+        assert!(
+            engine::delivery::queue(&db, &outgoing(&about_order, false))
+                .await
+                .is_ok()
+        );
+
+        lucia.say(&app, "BAJA").await;
+        lucia.say(&app, "ALTA").await;
+        insta::assert_snapshot!("opt_out_es", lucia.log);
+        let c = store::customers::find_by_wa_id(&db, biz.tenant, "5491123456789")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(c.opted_out_at.is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_person_takes_over_and_the_staff_are_told() {
+    for db in store::testing::backends().await {
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", friday_afternoon());
+        let biz = business(
+            &app,
+            "martin-human",
+            "restaurant",
+            "es-AR",
+            "200000000000009",
+        )
+        .await;
+        let mut lucia = Customer::new(&biz, "5491123456789", "Lucía");
+        lucia.say(&app, "asdfgh").await;
+        lucia.say(&app, "qwerty").await;
+        lucia.say(&app, "zxcvb").await;
+        // Paused: stored, not answered.
+        lucia.say(&app, "¿hola? ¿alguien?").await;
+        lucia.say(&app, "menu").await;
+        lucia.say(&app, "quiero hablar con una persona").await;
+        insta::assert_snapshot!("handoff_es", lucia.log);
+        let alerts = count(
+            &db,
+            "SELECT COUNT(*) FROM outbox WHERE tenant_id = $1 AND kind = 'handoff_alert'",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(alerts, 2, "the owner is told each time");
+    }
+}
+
+#[tokio::test]
+async fn a_restart_in_the_middle_of_a_conversation_loses_nothing() {
+    for fresh in store::testing::backends_fresh().await {
+        let db = fresh.db.clone();
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", friday_afternoon());
+        let biz = business(
+            &app,
+            "martin-restart",
+            "restaurant",
+            "es-AR",
+            "200000000000010",
+        )
+        .await;
+        let mut lucia = Customer::new(&biz, "5491123456789", "Lucía");
+        lucia.say(&app, "tres de carne y una coca").await;
+        lucia.tap(&app, "Confirmar pedido").await;
+        lucia.tap(&app, "Envío a domicilio").await;
+        drop(app);
+        db.close().await;
+
+        // A new process: a new pool and a new engine over the same database.
+        let db = Db::connect(&fresh.url).await.unwrap();
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", friday_afternoon());
+        lucia.tap(&app, "Belgrano").await;
+        lucia.tap(&app, "Seguir comprando").await;
+        lucia.tap(&app, "Pizzas").await;
+        lucia.tap(&app, "Pizza napolitana").await;
+        lucia.tap(&app, "Confirmar pedido").await;
+        lucia.tap(&app, "Belgrano").await;
+        lucia.say(&app, "Juramento 2000").await;
+        lucia.tap(&app, "Efectivo").await;
+        insta::assert_snapshot!("restart_es", lucia.log);
+        let n = count(
+            &db,
+            "SELECT COUNT(*) FROM orders WHERE tenant_id = $1",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(n, 1);
+    }
+}
+
+#[tokio::test]
+async fn two_customers_of_two_businesses_at_once() {
+    for db in store::testing::backends().await {
+        let app = TestApp::chat(db.clone(), "http://127.0.0.1:9", friday_afternoon());
+        let martin = business(&app, "martin-two", "restaurant", "es-AR", "200000000000011").await;
+        let njeri = business(&app, "njeri-two", "shop", "en-KE", "200000000000012").await;
+        let mut lucia = Customer::new(&martin, "5491123456789", "Lucía");
+        let mut wambui = Customer::new(&njeri, "254712345678", "Wambui");
+        // Both write before either is processed, then the workers run.
+        let script: [(&str, &str); 3] = [
+            ("una docena de carne", "unga mbili"),
+            ("retiro", "pickup"),
+            ("efectivo", "cash"),
+        ];
+        for (es, sw) in script {
+            let m1 = lucia.message("text", json!({"body": es}));
+            lucia.post(&app, m1, es.into()).await;
+            let m2 = wambui.message("text", json!({"body": sw}));
+            wambui.post(&app, m2, sw.into()).await;
+            drain(&app).await;
+            lucia.collect(&db).await;
+            wambui.collect(&db).await;
+        }
+        insta::assert_snapshot!("two_at_once_es", lucia.log);
+        insta::assert_snapshot!("two_at_once_en", wambui.log);
+        let a = count(
+            &db,
+            "SELECT COUNT(*) FROM orders WHERE tenant_id = $1",
+            martin.tenant,
+        )
+        .await;
+        let b = count(
+            &db,
+            "SELECT COUNT(*) FROM orders WHERE tenant_id = $1",
+            njeri.tenant,
+        )
+        .await;
+        assert_eq!((a, b), (1, 1));
+        // Each business sees only its own order.
+        let theirs = app.get("/api/v1/orders", &martin.owner.token).await;
+        let id = theirs.body["items"][0]["id"].as_str().unwrap();
+        let r = app
+            .get(&format!("/api/v1/orders/{id}"), &njeri.owner.token)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+}
