@@ -1,7 +1,10 @@
 //! `sokoni bench intake`: signed webhook deliveries over real HTTP into a
-//! fresh database, with the workers running, then prints the intake
-//! throughput (each 200 means the event is durable), the response latency,
-//! and the intake → stored-in-thread latency.
+//! fresh database, with the workers and the chat engine running, then
+//! prints the intake throughput (each 200 means the event is durable), the
+//! response latency, the intake → stored-in-thread latency, and the inbound
+//! message → replies enqueued latency (the conversation turn committed with
+//! its replies). Customers of an empanada kitchen (the demo catalog) order
+//! through a four-message script: greeting, items, pickup, cash.
 
 use crate::config::Config;
 use anyhow::Context;
@@ -74,6 +77,25 @@ async fn run(
     let session = crate::api::auth::register_business(&state, bench_business())
         .await
         .map_err(|e| anyhow::anyhow!("seeding the bench business: {e:?}"))?;
+    let mut tx = db.begin().await?;
+    crate::demo_catalog::seed(
+        &mut tx,
+        session.tenant.id,
+        session.tenant.vertical,
+        session.tenant.currency,
+    )
+    .await?;
+    // Open around the clock, so the figures do not depend on the hour.
+    store::business::update(
+        &mut tx,
+        session.tenant.id,
+        &store::business::SettingsPatch {
+            hours: Some(domain::hours::OpeningHours::default()),
+            ..store::business::SettingsPatch::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
     crate::api::whatsapp::add(
         &state,
         session.tenant.id,
@@ -140,23 +162,18 @@ async fn run(
     }
     let intake_secs = started.elapsed().as_secs_f64();
 
-    // Wait for the workers to put every message in its thread.
+    // Wait for the workers to put every message in its thread, then for
+    // every turn (and the replies it queued) to commit.
     let deadline = Instant::now() + Duration::from_secs(300);
-    let stored = loop {
-        let rows = store::wa::inbound_created(&state.db).await?;
-        if rows.len() >= requests || Instant::now() > deadline {
-            break rows;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let stored = wait_for(requests, deadline, || store::wa::inbound_created(&state.db)).await?;
     let all_secs = started.elapsed().as_secs_f64();
-    let mut stored_ms: Vec<f64> = stored
-        .iter()
-        .filter_map(|(wamid, created)| {
-            sent.get(wamid)
-                .map(|s| (*created - *s).num_microseconds().unwrap_or(0) as f64 / 1000.0)
-        })
-        .collect();
+    let processed = wait_for(requests, deadline, || {
+        store::wa::messages_processed(&state.db)
+    })
+    .await?;
+    let mut stored_ms = since_sent(&sent, &stored);
+    let mut replied_ms = since_sent(&sent, &processed);
+    let replies = store::wa::outbound_counts(&state.db).await?;
     workers.shutdown(Duration::from_secs(10)).await;
     server.abort();
     db.close().await;
@@ -187,6 +204,12 @@ async fn run(
         requests,
         stored.len() as f64 / all_secs
     );
+    println!(
+        "  message→replies enqueued: p50 {:.1} ms, p99 {:.1} ms ({} turns; replies by status {replies:?})",
+        percentile(&mut replied_ms, 0.50),
+        percentile(&mut replied_ms, 0.99),
+        replied_ms.len(),
+    );
     anyhow::ensure!(
         stored.len() == requests,
         "not every message was stored in time"
@@ -194,15 +217,20 @@ async fn run(
     Ok(())
 }
 
+/// Each customer's script, one message per delivery, round-robin over 200
+/// customers.
+const SCRIPT: [&str; 4] = ["hola", "dos de carne y una coca", "retiro", "efectivo"];
+
 fn envelope(i: usize, wamid: &str) -> serde_json::Value {
-    let from = format!("23480{:08}", 30_000_000 + (i % 200));
+    let from = format!("54911{:08}", 30_000_000 + (i % 200));
+    let text = SCRIPT[(i / 200) % SCRIPT.len()];
     channels::inbound::envelope(
         PHONE_NUMBER_ID,
-        "2348000000999",
+        "5491150000999",
         json!({
             "contacts": [{ "profile": { "name": format!("Customer {}", i % 200) }, "wa_id": from }],
             "messages": [{ "from": from, "id": wamid, "timestamp": Utc::now().timestamp().to_string(),
-                           "type": "text", "text": { "body": "I want 2 senator suits by Friday" } }]
+                           "type": "text", "text": { "body": text } }]
         }),
     )
 }
@@ -211,13 +239,13 @@ fn envelope(i: usize, wamid: &str) -> serde_json::Value {
 fn bench_business() -> crate::api::auth::RegisterRequest {
     crate::api::auth::RegisterRequest {
         business: crate::api::auth::BusinessInput {
-            name: "Bench Tailors".into(),
-            slug: "bench-tailors".into(),
+            name: "Bench Empanadas".into(),
+            slug: "bench-empanadas".into(),
             phone: None,
-            vertical: domain::tenant::Vertical::Tailor,
-            currency: "NGN".into(),
-            timezone: "Africa/Lagos".into(),
-            locale: "en-NG".into(),
+            vertical: domain::tenant::Vertical::Restaurant,
+            currency: "ARS".into(),
+            timezone: "America/Argentina/Buenos_Aires".into(),
+            locale: "es-AR".into(),
             country: None,
             order_prefix: None,
         },
@@ -228,6 +256,35 @@ fn bench_business() -> crate::api::auth::RegisterRequest {
             phone: None,
         },
     }
+}
+
+/// Polls `rows` until it has `n` rows or the deadline passes.
+async fn wait_for<F, Fut>(
+    n: usize,
+    deadline: Instant,
+    rows: F,
+) -> anyhow::Result<Vec<(String, DateTime<Utc>)>>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = store::StoreResult<Vec<(String, DateTime<Utc>)>>>,
+{
+    loop {
+        let got = rows().await?;
+        if got.len() >= n || Instant::now() > deadline {
+            return Ok(got);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Milliseconds from each message's delivery to its row's time.
+fn since_sent(sent: &HashMap<String, DateTime<Utc>>, rows: &[(String, DateTime<Utc>)]) -> Vec<f64> {
+    rows.iter()
+        .filter_map(|(wamid, at)| {
+            sent.get(wamid)
+                .map(|s| (*at - *s).num_microseconds().unwrap_or(0) as f64 / 1000.0)
+        })
+        .collect()
 }
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {

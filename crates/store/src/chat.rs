@@ -74,7 +74,8 @@ pub async fn flags(
     tenant: TenantId,
     customer: CustomerId,
 ) -> StoreResult<Flags> {
-    let row: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = run!(ex, c => sqlx::query_as(
+    type Row = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let row: Option<Row> = run!(ex, c => sqlx::query_as(
         "SELECT opted_out_at, bot_paused_until FROM customers WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.0)

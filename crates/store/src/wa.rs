@@ -719,3 +719,16 @@ pub async fn inbound_created(ex: impl Into<Ex<'_>>) -> StoreResult<Vec<(String, 
     .fetch_all(c)
     .await)?)
 }
+
+/// When each message event finished processing (its conversation turn and
+/// the replies it queued committed), by wamid: the bench's
+/// message → reply-enqueued latency.
+pub async fn messages_processed(
+    ex: impl Into<Ex<'_>>,
+) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
+    Ok(run!(ex, c => sqlx::query_as::<_, (String, DateTime<Utc>)>(
+        "SELECT provider_key, processed_at FROM wa_events WHERE kind = 'message' AND processed_at IS NOT NULL",
+    )
+    .fetch_all(c)
+    .await)?)
+}
