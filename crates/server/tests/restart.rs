@@ -205,9 +205,18 @@ async fn a_message_answered_200_survives_a_kill() {
         };
         server.kill().unwrap();
         server.wait().unwrap();
-        assert_eq!(items.len(), 1);
-        assert_eq!(items[0]["wamid"], "wamid.KILL");
-        assert_eq!(items[0]["body"], "I want a senator suit");
+        // The message once, and the bot's answer, committed with it.
+        let inbound: Vec<_> = items
+            .iter()
+            .filter(|m| m["direction"] == "inbound")
+            .collect();
+        assert_eq!(inbound.len(), 1, "{items:?}");
+        assert_eq!(inbound[0]["wamid"], "wamid.KILL");
+        assert_eq!(inbound[0]["body"], "I want a senator suit");
+        assert!(
+            items.iter().any(|m| m["direction"] == "outbound"),
+            "{items:?}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -10,7 +10,7 @@
 
 use super::say::row;
 use super::session::{Step, ZoneChoice};
-use super::{Convo, Input, Word};
+use super::{Convo, Input};
 use anyhow::Context as _;
 use domain::commerce::{CartLine, ZoneTerms, shortfall, total};
 use domain::hours::Availability;
@@ -30,20 +30,11 @@ impl Convo<'_> {
         if restart {
             self.state.unknown_streak = 0;
             self.state.step = Step::Idle;
-            return match &input {
-                Input::Said(u, _) if u.intent == Intent::MenuRequest => {
-                    self.menu(0, false);
-                    Ok(())
-                }
-                Input::Word(_) if matches!(&input, Input::Word(Word::Restart)) => {
-                    self.welcome();
-                    Ok(())
-                }
-                _ => {
-                    self.welcome();
-                    Ok(())
-                }
-            };
+            match &input {
+                Input::Said(u, _) if u.intent == Intent::MenuRequest => self.menu(0),
+                _ => self.welcome(),
+            }
+            return Ok(());
         }
         match input {
             Input::Tap(id) => self.tap(&id).await,
@@ -51,7 +42,7 @@ impl Convo<'_> {
                 self.state.unknown_streak = 0;
                 self.state.cart.clear();
                 for (sku, qty) in items {
-                    self.add(&sku, qty, true);
+                    self.add(&sku, qty);
                 }
                 self.checkout().await
             }
@@ -83,7 +74,7 @@ impl Convo<'_> {
                 if !items.is_empty() {
                     self.state.unknown_streak = 0;
                     for item in &items {
-                        self.add(&item.sku, item.qty.max(1), true);
+                        self.add(&item.sku, item.qty.max(1));
                     }
                     self.cart_summary();
                     return Ok(());
@@ -118,11 +109,7 @@ impl Convo<'_> {
                 self.checkout().await
             }
             Input::Date(_, text) => self.unknown(&text).await,
-            Input::Word(Word::ReuseMeasures)
-            | Input::Media
-            | Input::Other
-            | Input::Ignore
-            | Input::Word(_) => self.unknown("").await,
+            Input::Media | Input::Other | Input::Ignore | Input::Word(_) => self.unknown("").await,
         }
     }
 
@@ -130,13 +117,13 @@ impl Convo<'_> {
         self.state.unknown_streak = 0;
         let (verb, arg) = id.split_once(':').unwrap_or((id, ""));
         match verb {
-            "menu" => self.menu(arg.parse().unwrap_or(0), false),
+            "menu" => self.menu(arg.parse().unwrap_or(0)),
             "cat" => {
                 let (page, name) = arg.split_once(':').unwrap_or(("0", arg));
                 self.category(name, page.parse().unwrap_or(0));
             }
             "add" => {
-                if self.add(arg, 1, false) {
+                if self.add(arg, 1) {
                     self.cart_summary();
                 }
             }
@@ -233,7 +220,7 @@ impl Convo<'_> {
         self.menu_list(body, 0);
     }
 
-    fn menu(&mut self, page: usize, _again: bool) {
+    fn menu(&mut self, page: usize) {
         let body = self.say.t(Key::MenuBody, &[]);
         self.menu_list(body, page);
     }
@@ -331,7 +318,7 @@ impl Convo<'_> {
             .filter(|p| sellable(p) && p.category.as_deref().unwrap_or_default() == name)
             .collect();
         if items.is_empty() {
-            self.menu(0, true);
+            self.menu(0);
             return;
         }
         let (shown, more) = paginate(items.len(), page, ROWS);
@@ -359,10 +346,10 @@ impl Convo<'_> {
         self.reply(list);
     }
 
-    /// Adds `qty` of `sku` to the cart if it can be sold; otherwise tells
-    /// the customer why (sold out, or only so many left). `quiet_ok` skips
-    /// nothing: the caller shows the cart afterwards.
-    fn add(&mut self, sku: &str, qty: u32, _typed: bool) -> bool {
+    /// Adds `qty` of `sku` to the cart, as much as can be sold, telling
+    /// the customer when it is sold out or only so many are left. The
+    /// caller shows the cart afterwards.
+    fn add(&mut self, sku: &str, qty: u32) -> bool {
         let Some(p) = self.products.iter().find(|p| p.sku == sku).cloned() else {
             let body = self.say.t(Key::NotInCatalog, &[]);
             self.reply(self.say.buttons(body, &[("menu", Key::BtnMenu)]));
