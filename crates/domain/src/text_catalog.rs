@@ -270,4 +270,44 @@ catalog! {
     MeasureSleeve = "measure_sleeve" { en: "sleeve", es: "manga" },
     MeasureInseam = "measure_inseam" { en: "inseam", es: "entrepierna" },
     MeasureNeck = "measure_neck" { en: "neck", es: "cuello" },
+
+    PayLink = "pay_link" {
+        en: "{what} for {ref}: {amount}. Pay securely here: {url}",
+        es: "{what} de {ref}: {amount}. Pagá seguro acá: {url}",
+    },
+    PayPush = "pay_push" {
+        en: "We sent an M-PESA request for {amount} to your phone for {ref}. Enter your M-PESA PIN to pay.",
+        es: "Te enviamos un pedido de pago M-PESA por {amount} para {ref}. Ingresá tu PIN para pagar.",
+    },
+    PayWhatDeposit = "pay_what_deposit" { en: "Deposit", es: "Seña" },
+    PayWhatBalance = "pay_what_balance" { en: "Balance", es: "Saldo" },
+    PayWhatFull = "pay_what_full" { en: "Payment", es: "Pago" },
+    PaymentReceipt = "payment_receipt" {
+        en: "Payment received: {amount} for {ref}. Balance left: {balance}. Thank you!",
+        es: "¡Recibimos tu pago de {amount} para {ref}! Saldo pendiente: {balance}. ¡Gracias!",
+    },
+    PayReminder = "pay_reminder" {
+        en: "A reminder: {what} for {ref} is {amount}. Pay here: {url}",
+        es: "Te recordamos: {what} de {ref} es {amount}. Podés pagar acá: {url}",
+    },
+    PayFailedCancelled = "pay_failed_cancelled" {
+        en: "You cancelled the M-PESA payment for {ref}. We'll send a new request when you're ready.",
+        es: "Cancelaste el pago M-PESA de {ref}. Te mandamos un pedido nuevo cuando quieras.",
+    },
+    PayFailedPin = "pay_failed_pin" {
+        en: "The M-PESA PIN was wrong, so the payment for {ref} did not go through.",
+        es: "El PIN de M-PESA era incorrecto y el pago de {ref} no se hizo.",
+    },
+    PayFailedUnreachable = "pay_failed_unreachable" {
+        en: "We couldn't reach your phone for the M-PESA payment for {ref}. Please check it is on and try again.",
+        es: "No pudimos llegar a tu teléfono para el pago M-PESA de {ref}. Revisá que esté prendido y probá de nuevo.",
+    },
+    PayFailedFunds = "pay_failed_funds" {
+        en: "The M-PESA payment for {ref} failed: not enough balance.",
+        es: "El pago M-PESA de {ref} no se hizo: saldo insuficiente.",
+    },
+    PayFailedOther = "pay_failed_other" {
+        en: "The payment for {ref} did not go through. A person from {business} will help you.",
+        es: "El pago de {ref} no se hizo. Una persona de {business} te va a ayudar.",
+    },
 }

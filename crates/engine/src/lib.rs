@@ -7,6 +7,7 @@ pub mod delivery;
 pub mod intake;
 pub mod media;
 pub mod notify;
+pub mod pay;
 pub mod seal;
 pub mod services;
 pub mod worker;

@@ -50,6 +50,7 @@ pub struct Services {
     pub settings: ChannelSettings,
     /// Wakes this process's outbound workers when a reply is queued.
     pub outbound_wake: Arc<tokio::sync::Notify>,
+    pub pay: crate::pay::PaySettings,
 }
 
 impl Services {
@@ -96,7 +97,15 @@ pub fn registry(svc: Arc<Services>) -> Registry {
     );
     r.register(
         crate::delivery::DELIVER_OUTBOX,
-        Arc::new(crate::delivery::DeliverOutbox(svc)),
+        Arc::new(crate::delivery::DeliverOutbox(svc.clone())),
+    );
+    r.register(
+        store::payments::CREATE_PAYMENT,
+        Arc::new(crate::pay::CreatePayment(svc.clone())),
+    );
+    r.register(
+        store::payments::VERIFY_PAYMENT,
+        Arc::new(crate::pay::VerifyPayment(svc)),
     );
     r
 }

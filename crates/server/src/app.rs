@@ -1,15 +1,15 @@
 //! The router: every route in one place, with its OpenAPI description.
 
 use crate::api::{
-    self, auth, customers, hours, inventory, measurements, orders, products, settings, users,
-    whatsapp, zones,
+    self, auth, customers, hours, inventory, measurements, orders, payments, products, settings,
+    users, whatsapp, zones,
 };
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -75,6 +75,14 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(whatsapp::send))
         .routes(routes!(whatsapp::numbers, whatsapp::add_number))
         .routes(routes!(whatsapp::update_number))
+        .routes(routes!(payments::generate_link))
+        .routes(routes!(payments::for_order))
+        .routes(routes!(payments::unpaid))
+        .routes(routes!(payments::send_reminder))
+        .routes(routes!(payments::confirm))
+        .routes(routes!(payments::manual))
+        .routes(routes!(payments::providers))
+        .routes(routes!(payments::set_provider))
 }
 
 /// The `/api/v1` routes and their OpenAPI 3.1 document.
@@ -104,6 +112,19 @@ pub fn router(state: AppState) -> Router {
         get(crate::webhooks::whatsapp::verify).post(crate::webhooks::whatsapp::receive),
     )
     .merge(crate::sandbox::routes())
+    .merge(crate::sandbox_pay::routes())
+    .route(
+        "/payments/webhook/sandbox",
+        post(crate::webhooks::payments::receive_sandbox),
+    )
+    .route(
+        "/payments/webhook/mpesa/{token}",
+        post(crate::webhooks::payments::receive_mpesa),
+    )
+    .route(
+        "/payments/webhook/{provider}/{tenant}",
+        post(crate::webhooks::payments::receive),
+    )
     .route("/metrics", get(crate::metrics::render))
     .route("/healthz", get(api::health::healthz))
     .route("/readyz", get(api::health::readyz))

@@ -55,6 +55,12 @@ pub struct Config {
     pub workers: bool,
     /// Concurrent jobs per queue in each process.
     pub worker_concurrency: usize,
+    /// Turns on the sandbox payment provider (the local checkout page at
+    /// `/sandbox/pay`) and signs its webhooks. `demo` sets one.
+    #[serde(skip_serializing)]
+    pub sandbox_payments_secret: Option<SecretString>,
+    /// Seconds to wait for an M-PESA callback before asking Daraja.
+    pub mpesa_query_after_secs: i64,
 }
 
 impl Default for Config {
@@ -78,6 +84,8 @@ impl Default for Config {
             media_max_bytes: 16 * 1024 * 1024,
             workers: true,
             worker_concurrency: 4,
+            sandbox_payments_secret: None,
+            mpesa_query_after_secs: 90,
         }
     }
 }
@@ -104,7 +112,11 @@ impl Config {
         // An empty secret would make every signature "valid" for anyone who
         // knows it is empty: treat it as unset.
         let mut cfg = cfg;
-        for s in [&mut cfg.wa_app_secret, &mut cfg.wa_verify_token] {
+        for s in [
+            &mut cfg.wa_app_secret,
+            &mut cfg.wa_verify_token,
+            &mut cfg.sandbox_payments_secret,
+        ] {
             if s.as_ref()
                 .is_some_and(|v| v.expose_secret().trim().is_empty())
             {

@@ -107,6 +107,9 @@ pub const BUSINESSES: &[DemoBusiness] = &[
 /// SOKONI_WA_APP_SECRET and SOKONI_WA_VERIFY_TOKEN).
 pub const DEMO_APP_SECRET: &str = "sokoni-demo-app-secret";
 pub const DEMO_VERIFY_TOKEN: &str = "sokoni-demo-verify-token";
+/// Turns on the sandbox payment provider in the demo (override with
+/// SOKONI_SANDBOX_PAYMENTS_SECRET).
+pub const DEMO_SANDBOX_PAYMENTS_SECRET: &str = "sokoni-demo-sandbox-payments";
 
 /// Creates the demo businesses with customers, measurements and orders.
 /// Skips any whose slug already exists, so it can run against a kept
@@ -281,6 +284,9 @@ pub async fn run(file: Option<&Path>) -> anyhow::Result<()> {
     }
     if config.wa_verify_token.is_none() {
         config.wa_verify_token = Some(DEMO_VERIFY_TOKEN.to_string().into());
+    }
+    if config.sandbox_payments_secret.is_none() {
+        config.sandbox_payments_secret = Some(DEMO_SANDBOX_PAYMENTS_SECRET.to_string().into());
     }
     let fresh_default = config.database_url.is_none();
     let config = if fresh_default {

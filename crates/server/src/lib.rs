@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod net;
 pub mod notifier;
 pub mod sandbox;
+pub mod sandbox_pay;
 pub mod state;
 pub mod webhooks;
 pub mod workers;
@@ -48,7 +49,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
 /// The shared state over an open, migrated database, with the chat
 /// engine on the built-in understanding and the wall clock.
 pub fn state_with(db: Db, secret: &SecretString, config: Config) -> AppState {
-    let engine = ChatEngine::new(Arc::new(understand::BuiltIn));
+    let engine =
+        ChatEngine::new(Arc::new(understand::BuiltIn)).with_payments(pay_settings(&config));
     state_with_engine(db, secret, config, Some(Arc::new(engine)))
 }
 
@@ -79,6 +81,7 @@ pub fn state_with_engine(
             ..ChannelSettings::default()
         },
         outbound_wake: Arc::new(Notify::new()),
+        pay: pay_settings(&config),
     });
     AppState {
         db,
@@ -87,6 +90,16 @@ pub fn state_with_engine(
         notifier: Arc::new(OutboxNotifier),
         services,
         inbound_wake: Arc::new(Notify::new()),
+    }
+}
+
+/// The payment settings the configuration gives.
+pub fn pay_settings(config: &Config) -> engine::pay::PaySettings {
+    engine::pay::PaySettings {
+        public_url: config.public_url(),
+        sandbox_secret: config.sandbox_payments_secret.clone(),
+        mpesa_query_after: chrono::Duration::seconds(config.mpesa_query_after_secs.max(1)),
+        ..engine::pay::PaySettings::default()
     }
 }
 

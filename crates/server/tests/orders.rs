@@ -159,12 +159,16 @@ async fn stages_follow_the_pipeline_with_history() {
             .await;
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
 
+        // Deposit first: work waits for the deposit unless staff override.
+        let early = app.patch(&path, &o.token, json!({"stage": "cutting"})).await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{:?}", early.body);
+        assert_eq!(early.code(), "deposit_due");
         for stage in ["cutting", "sewing", "ready", "delivered"] {
             let r = app
                 .patch(
                     &path,
                     &o.token,
-                    json!({"stage": stage, "note": format!("to {stage}")}),
+                    json!({"stage": stage, "note": format!("to {stage}"), "override_deposit": true}),
                 )
                 .await;
             assert_eq!(r.status, StatusCode::OK, "{stage}: {:?}", r.body);
@@ -243,7 +247,9 @@ async fn lists_filter_and_views_mean_what_a_tailor_means() {
             async move {
                 for s in stages {
                     assert_eq!(
-                        app.patch(&path, &token, json!({"stage": s})).await.status,
+                        app.patch(&path, &token, json!({"stage": s, "override_deposit": true}))
+                            .await
+                            .status,
                         StatusCode::OK
                     );
                 }

@@ -53,6 +53,17 @@ pub const UNIQUE_INDEXES: &[(&str, &str)] = &[
         "payments.provider, payments.provider_ref",
     ),
     ("jobs_dedup_key", "jobs.dedup_key"),
+    ("payments_reference_key", "payments.reference"),
+    ("payments_callback_token_key", "payments.callback_token"),
+    (
+        "payment_events_key",
+        "payment_events.provider, payment_events.event_key",
+    ),
+    (
+        "payment_providers_tenant_key",
+        "payment_providers.tenant_id, payment_providers.provider",
+    ),
+    ("sandbox_charges_reference_key", "sandbox_charges.reference"),
     (
         "wa_numbers_phone_number_id_key",
         "wa_numbers.phone_number_id",

@@ -50,6 +50,8 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct ChatEngine {
     understand: Arc<dyn Understand>,
     clock: Clock,
+    /// Where deposit links come from; without it the bot states amounts.
+    pay: Option<crate::pay::PaySettings>,
 }
 
 impl ChatEngine {
@@ -57,7 +59,14 @@ impl ChatEngine {
         ChatEngine {
             understand,
             clock: Arc::new(Utc::now),
+            pay: None,
         }
+    }
+
+    /// Sends deposit links through the business's payment provider.
+    pub fn with_payments(mut self, pay: crate::pay::PaySettings) -> Self {
+        self.pay = Some(pay);
+        self
     }
 
     pub fn with_clock(mut self, clock: Clock) -> Self {
@@ -174,6 +183,7 @@ impl ConversationEngine for ChatEngine {
             say,
             state,
             products,
+            pay: self.pay.clone(),
             replies: Vec::new(),
         };
         convo.handle(input).await?;
@@ -310,6 +320,7 @@ pub(crate) struct Convo<'t> {
     pub state: State,
     /// The tenant's available products, in menu order.
     pub products: Vec<Product>,
+    pub pay: Option<crate::pay::PaySettings>,
     pub replies: Vec<(OutMessage, Option<OrderId>)>,
 }
 

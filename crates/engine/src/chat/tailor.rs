@@ -301,6 +301,23 @@ impl Convo<'_> {
             },
         )
         .await?;
+        // Deposit first: the link follows the confirmation.
+        if deposit > 0
+            && let Some(pay) = &self.pay
+            && let Some(provider) =
+                crate::pay::default_provider(&mut *self.tx, pay, self.tenant.id).await?
+        {
+            crate::pay::request(
+                self.tx,
+                pay,
+                self.tenant.id,
+                &order,
+                "deposit",
+                deposit,
+                &provider,
+            )
+            .await?;
+        }
         let m = store::measurements::get(&mut *self.tx, self.tenant.id, measurement).await?;
         let price_line = match price {
             Some(p) if deposit > 0 && deposit < p => self.say.t(

@@ -7,6 +7,7 @@ pub mod hours;
 pub mod inventory;
 pub mod measurements;
 pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod settings;
 pub mod users;

@@ -443,6 +443,9 @@ pub async fn update(
 pub struct StageChange {
     pub stage: Stage,
     pub note: Option<String>,
+    /// Start work before the deposit is in (staff's decision).
+    #[serde(default)]
+    pub override_deposit: bool,
 }
 
 /// Moves an order along its pipeline: forward (optional stages may be
@@ -483,6 +486,19 @@ pub async fn change_stage(
         };
         AppError::conflict(code, format!("{e}{hint}"), Some("stage"))
     })?;
+    // Deposit first: work starts when the deposit is in, unless staff say so.
+    if order.current_stage == Stage::Received
+        && !matches!(body.stage, Stage::Cancelled | Stage::Received)
+        && order.deposit_amount > 0
+        && order.amount_paid < order.deposit_amount
+        && !body.override_deposit
+    {
+        return Err(AppError::conflict(
+            "deposit_due",
+            "the deposit is not paid yet; send \"override_deposit\": true to start anyway",
+            Some("stage"),
+        ));
+    }
     let mut tx = state.db.begin().await?;
     let moved = store::orders::change_stage(
         &mut tx,

@@ -4,6 +4,8 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod chat;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
@@ -50,6 +52,8 @@ pub struct Owner {
 /// The app secret test webhooks are signed with (protocols.md §1.2).
 pub const APP_SECRET: &str = "test_app_secret";
 pub const VERIFY_TOKEN: &str = "test-verify-token";
+/// Signs the sandbox payment provider's webhooks in tests.
+pub const SANDBOX_PAY_SECRET: &str = "test-sandbox-pay-secret";
 
 impl TestApp {
     pub fn new(db: Db) -> Self {
@@ -73,6 +77,23 @@ impl TestApp {
             whatsapp_config(api_base),
             Some(std::sync::Arc::new(engine)),
         )
+    }
+
+    /// WhatsApp and payments: the chat engine (clock at `now`) sends
+    /// deposit links, the sandbox provider is on, and customers and
+    /// providers reach the server at `public_url` (a listener the test
+    /// serves `router` on).
+    pub fn payments(db: Db, public_url: &str, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let config = Config {
+            public_url: Some(public_url.to_string()),
+            sandbox_payments_secret: Some(SANDBOX_PAY_SECRET.to_string().into()),
+            mpesa_query_after_secs: 1,
+            ..whatsapp_config("http://127.0.0.1:9")
+        };
+        let engine = engine::chat::ChatEngine::new(std::sync::Arc::new(understand::BuiltIn))
+            .with_clock(std::sync::Arc::new(move || now))
+            .with_payments(server::pay_settings(&config));
+        Self::build(db, config, Some(std::sync::Arc::new(engine)))
     }
 
     pub fn with_config(db: Db, config: Config) -> Self {

@@ -1,0 +1,777 @@
+//! Money in: asking a provider for a payment, and confirming it.
+//!
+//! A payment is requested inside the business transaction (an order
+//! confirmed in chat, a link from the dashboard): the row and a
+//! `create_payment` job commit together, and the job calls the provider
+//! outside any transaction, then sends the customer the link (or tells
+//! them to look at their phone for an M-PESA prompt). A provider webhook is
+//! authenticated and stored under its unique event key by the server; the
+//! `verify_payment` job then asks the provider's verify API, and only when
+//! the status, amount and currency agree is the payment marked paid, once,
+//! with the customer's receipt, the customer's lifetime value and (if the
+//! business consumes stock on payment) the stock, in one transaction.
+
+use crate::delivery::{Outgoing, queue};
+use crate::intake::retry;
+use crate::seal::Sealer;
+use crate::services::Services;
+use crate::worker::{Handler, JobError, arg};
+use async_trait::async_trait;
+use channels::outbound::OutMessage;
+use chrono::{Duration, Utc};
+use domain::money::Money;
+use domain::text::{Key, language_of, render};
+use domain::{E164, OrderId, PaymentId, TenantId};
+use payments::{
+    Failure, HttpConfig, Initiated, PayError, PaymentProvider, PaymentRequest, Status, Verified,
+};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use store::jobs::{Claimed, NewJob};
+use store::payments::{NewRequest, Payment, ProviderRow};
+use store::{Ex, Tx};
+
+/// The server's side of payments.
+#[derive(Debug, Clone)]
+pub struct PaySettings {
+    /// Where customers and providers reach this server.
+    pub public_url: String,
+    /// Signs the sandbox checkout's webhooks; `None` turns the sandbox
+    /// provider off.
+    pub sandbox_secret: Option<SecretString>,
+    /// When to ask M-PESA about a push whose callback has not come.
+    pub mpesa_query_after: Duration,
+    /// How long a link is offered before a reminder makes a new one.
+    pub link_ttl: Duration,
+    /// Built clients, reused while a business's settings stay the same (so
+    /// M-PESA's OAuth token is fetched once per expiry, not per call).
+    pub clients: ClientCache,
+}
+
+/// Clients by provider, settings and sealed keys.
+#[derive(Clone, Default)]
+pub struct ClientCache(
+    Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<dyn PaymentProvider>>>>,
+);
+
+impl std::fmt::Debug for ClientCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientCache")
+    }
+}
+
+impl Default for PaySettings {
+    fn default() -> Self {
+        PaySettings {
+            public_url: "http://127.0.0.1:8080".into(),
+            sandbox_secret: None,
+            mpesa_query_after: Duration::seconds(90),
+            link_ttl: Duration::hours(24),
+            clients: ClientCache::default(),
+        }
+    }
+}
+
+pub const PROVIDERS: [&str; 5] = ["paystack", "flutterwave", "mpesa", "stripe", "sandbox"];
+
+/// Builds a business's client for `name` from its stored settings (keys
+/// sealed at rest), or the server's sandbox.
+pub fn provider_for(
+    pay: &PaySettings,
+    sealer: &Sealer,
+    name: &str,
+    row: Option<&ProviderRow>,
+) -> Result<Arc<dyn PaymentProvider>, PayError> {
+    if name == "sandbox" {
+        let secret = pay.sandbox_secret.clone().ok_or_else(|| {
+            PayError::Invalid("the sandbox provider is off on this server".into())
+        })?;
+        return Ok(Arc::new(payments::sandbox::SandboxPay::new(
+            HttpConfig::new(&pay.public_url),
+            secret,
+        )));
+    }
+    let row = row
+        .filter(|r| r.is_active)
+        .ok_or_else(|| PayError::Invalid(format!("{name} is not set up for this business")))?;
+    let key = format!(
+        "{name}\n{}\n{}",
+        row.settings.0,
+        row.secrets_sealed.as_deref().unwrap_or_default()
+    );
+    if let Ok(cache) = pay.clients.0.lock()
+        && let Some(client) = cache.get(&key)
+    {
+        return Ok(client.clone());
+    }
+    let client = build(name, row, sealer)?;
+    if let Ok(mut cache) = pay.clients.0.lock() {
+        // Old settings' clients go when the cache grows large.
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(key, client.clone());
+    }
+    Ok(client)
+}
+
+fn build(
+    name: &str,
+    row: &ProviderRow,
+    sealer: &Sealer,
+) -> Result<Arc<dyn PaymentProvider>, PayError> {
+    let secrets: Value = match &row.secrets_sealed {
+        Some(s) => serde_json::from_str(
+            &sealer
+                .open(s)
+                .map_err(|e| PayError::Invalid(format!("{name} keys: {e}")))?,
+        )
+        .map_err(|e| PayError::Invalid(format!("{name} keys: {e}")))?,
+        None => json!({}),
+    };
+    let settings = &row.settings.0;
+    let secret = |key: &str| -> Result<SecretString, PayError> {
+        secrets
+            .get(key)
+            .and_then(Value::as_str)
+            .map(|s| SecretString::from(s.to_string()))
+            .ok_or_else(|| PayError::Invalid(format!("{name} is missing its {key}")))
+    };
+    let base = |default: &str| {
+        HttpConfig::new(
+            settings
+                .get("base_url")
+                .and_then(Value::as_str)
+                .unwrap_or(default),
+        )
+    };
+    Ok(match name {
+        "paystack" => Arc::new(payments::paystack::Paystack::new(
+            base("https://api.paystack.co"),
+            secret("secret_key")?,
+        )),
+        "flutterwave" => Arc::new(payments::flutterwave::Flutterwave::new(
+            base("https://api.flutterwave.com"),
+            secret("secret_key")?,
+            secret("secret_hash")?,
+        )),
+        "mpesa" => {
+            let text = |key: &str| -> Result<String, PayError> {
+                settings
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| PayError::Invalid(format!("mpesa is missing its {key}")))
+            };
+            let shortcode = text("shortcode")?;
+            let till = settings.get("transaction_type").and_then(Value::as_str) == Some("till");
+            Arc::new(payments::mpesa::Mpesa::new(payments::mpesa::MpesaConfig {
+                http: base("https://api.safaricom.co.ke"),
+                consumer_key: secret("consumer_key")?,
+                consumer_secret: secret("consumer_secret")?,
+                party_b: text("party_b").unwrap_or_else(|_| shortcode.clone()),
+                shortcode,
+                passkey: secret("passkey")?,
+                transaction_type: if till {
+                    payments::mpesa::TransactionType::Till
+                } else {
+                    payments::mpesa::TransactionType::PayBill
+                },
+            }))
+        }
+        "stripe" => {
+            let webhook_secrets = secrets
+                .get("webhook_secrets")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(|s| SecretString::from(s.to_string()))
+                        .collect::<Vec<_>>()
+                })
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| PayError::Invalid("stripe is missing its webhook_secrets".into()))?;
+            Arc::new(payments::stripe::Stripe::new(
+                base("https://api.stripe.com"),
+                secret("secret_key")?,
+                webhook_secrets,
+            ))
+        }
+        other => return Err(PayError::Invalid(format!("unknown provider {other}"))),
+    })
+}
+
+/// A fresh reference: what the provider will echo back to us.
+pub fn new_reference() -> String {
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    format!("SOK-{}", &id[id.len() - 16..]).to_uppercase()
+}
+
+/// The unguessable path part of an M-PESA callback URL.
+fn callback_token() -> String {
+    let mut bytes = [0u8; 24];
+    // A failure of the OS source leaves a still-unique v7 id in the token.
+    let _ = getrandom::fill(&mut bytes);
+    format!("{}{}", hex_lower(&bytes), uuid::Uuid::now_v7().simple())
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The provider a business collects links with: its first active one, else
+/// the server's sandbox when that is on.
+pub async fn default_provider(
+    ex: impl Into<Ex<'_>>,
+    pay: &PaySettings,
+    tenant: TenantId,
+) -> store::StoreResult<Option<String>> {
+    let rows = store::payments::providers(ex, tenant).await?;
+    Ok(rows
+        .into_iter()
+        .find(|r| r.is_active)
+        .map(|r| r.provider)
+        .or_else(|| pay.sandbox_secret.is_some().then(|| "sandbox".to_string())))
+}
+
+/// Records a payment request of `kind` for `amount` on `order` and the job
+/// that asks `provider` for it.
+pub async fn request(
+    tx: &mut Tx,
+    pay: &PaySettings,
+    tenant: TenantId,
+    order: &store::orders::Order,
+    kind: &str,
+    amount: i64,
+    provider: &str,
+) -> store::StoreResult<PaymentId> {
+    let token = (provider == "mpesa").then(callback_token);
+    store::payments::request(
+        tx,
+        tenant,
+        &NewRequest {
+            order_id: order.id,
+            customer_id: order.customer_id,
+            amount,
+            currency: &order.currency,
+            kind,
+            provider,
+            reference: &new_reference(),
+            callback_token: token.as_deref(),
+            expires_at: Some(Utc::now() + pay.link_ttl),
+        },
+    )
+    .await
+}
+
+/// What the customer is told a payment is for.
+fn what(kind: &str) -> Key {
+    match kind {
+        "deposit" => Key::PayWhatDeposit,
+        "balance" => Key::PayWhatBalance,
+        _ => Key::PayWhatFull,
+    }
+}
+
+/// The business, order and customer of a payment, and how to talk to them.
+struct Context {
+    tenant: store::tenants::Tenant,
+    order: store::orders::Order,
+    customer: store::customers::Customer,
+    lang: &'static str,
+    texts: domain::text::Overrides,
+}
+
+impl Context {
+    async fn load(ex: &store::Db, tenant: TenantId, p: &Payment) -> store::StoreResult<Self> {
+        let t = store::tenants::get(ex, tenant).await?;
+        let order = store::orders::get(ex, tenant, p.order_id).await?;
+        let customer = store::customers::get(ex, tenant, order.customer_id).await?;
+        let settings = store::business::get(ex, tenant).await?;
+        Ok(Context {
+            lang: language_of(&t.locale.to_string()),
+            tenant: t,
+            order,
+            customer,
+            texts: settings.texts,
+        })
+    }
+
+    fn money(&self, minor: i64) -> String {
+        Money::new(minor, self.tenant.currency).display(&self.tenant.locale.to_string())
+    }
+
+    fn say(&self, key: Key, args: &[(&str, &str)]) -> String {
+        render(self.lang, key, args, &self.texts)
+    }
+
+    fn phone(&self) -> Option<E164> {
+        self.customer
+            .wa_id
+            .as_deref()
+            .and_then(|w| E164::from_wa_id(w).ok())
+    }
+
+    /// Queues `body` to the customer on the business's first active number.
+    async fn tell(&self, tx: &mut Tx, body: String, order: OrderId) -> Result<(), JobError> {
+        let Some(to) = self.phone() else {
+            return Ok(());
+        };
+        let numbers = store::wa::numbers(&mut *tx, self.tenant.id)
+            .await
+            .map_err(retry)?;
+        let Some(number) = numbers.iter().find(|n| n.active) else {
+            tracing::warn!(tenant = %self.tenant.id, "no WhatsApp number to send a payment message from");
+            return Ok(());
+        };
+        let message = OutMessage::Text {
+            body,
+            preview_url: true,
+        };
+        queue(
+            &mut *tx,
+            &Outgoing {
+                tenant: self.tenant.id,
+                number,
+                customer: Some(self.customer.id),
+                order: Some(order),
+                to: &to,
+                message: &message,
+                fallback: None,
+                promotional: false,
+            },
+        )
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// The `create_payment` job: asks the provider, stores its answer and
+/// sends the customer the link or the push notice.
+pub struct CreatePayment(pub Arc<Services>);
+
+#[async_trait]
+impl Handler for CreatePayment {
+    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
+        let svc = &self.0;
+        let tenant: TenantId = arg(job, "tenant_id")?;
+        let id: PaymentId = arg(job, "payment_id")?;
+        let p = store::payments::get(&svc.db, tenant, id)
+            .await
+            .map_err(retry)?;
+        if p.status != "pending" || p.payment_link.is_some() || p.provider_ref.is_some() {
+            return Ok(());
+        }
+        let reference = p.reference.clone().unwrap_or_default();
+        let cx = Context::load(&svc.db, tenant, &p).await.map_err(retry)?;
+        let row = store::payments::provider(&svc.db, tenant, &p.provider)
+            .await
+            .map_err(retry)?;
+        let provider = match provider_for(&svc.pay, &svc.sealer, &p.provider, row.as_ref()) {
+            Ok(pr) => pr,
+            Err(e) => return fail(svc, tenant, &p, &e.to_string()).await,
+        };
+        let currency = cx.tenant.currency;
+        let req = PaymentRequest {
+            reference: reference.clone(),
+            amount: p.amount,
+            currency,
+            email: cx.customer.email.clone(),
+            phone: cx.phone(),
+            name: cx.customer.name.clone(),
+            description: format!(
+                "{} {} · {}",
+                cx.say(what(&p.kind), &[]),
+                cx.order.order_ref,
+                cx.tenant.business_name
+            ),
+            return_url: format!("{}/payments/return/{reference}", svc.pay.public_url),
+            callback_url: format!(
+                "{}/payments/webhook/mpesa/{}",
+                svc.pay.public_url,
+                p.callback_token.as_deref().unwrap_or_default()
+            ),
+        };
+        let initiated = match provider.create(&req).await {
+            Ok(i) => i,
+            Err(PayError::Retryable(e)) => return Err(JobError::Retry(e)),
+            Err(e) => return fail(svc, tenant, &p, &e.to_string()).await,
+        };
+        let amount = cx.money(p.amount);
+        let mut tx = svc.db.begin().await.map_err(retry)?;
+        match initiated {
+            Initiated::Link { url, provider_ref } => {
+                store::payments::set_initiated(
+                    &mut tx,
+                    tenant,
+                    id,
+                    Some(&url),
+                    provider_ref.as_deref(),
+                )
+                .await
+                .map_err(retry)?;
+                let what = cx.say(what(&p.kind), &[]);
+                let body = cx.say(
+                    Key::PayLink,
+                    &[
+                        ("what", &what),
+                        ("ref", &cx.order.order_ref),
+                        ("amount", &amount),
+                        ("url", &url),
+                    ],
+                );
+                cx.tell(&mut tx, body, cx.order.id).await?;
+            }
+            Initiated::Push { provider_ref, .. } => {
+                store::payments::set_initiated(&mut tx, tenant, id, None, Some(&provider_ref))
+                    .await
+                    .map_err(retry)?;
+                let body = cx.say(
+                    Key::PayPush,
+                    &[("amount", &amount), ("ref", &cx.order.order_ref)],
+                );
+                cx.tell(&mut tx, body, cx.order.id).await?;
+                // No callback within the wait: ask M-PESA ourselves.
+                store::jobs::enqueue(
+                    &mut tx,
+                    &NewJob {
+                        tenant_id: Some(tenant),
+                        queue: "default",
+                        kind: store::payments::VERIFY_PAYMENT,
+                        payload: json!({ "payment_id": id, "tenant_id": tenant, "query": true }),
+                        run_at: Some(Utc::now() + svc.pay.mpesa_query_after),
+                        dedup_key: Some(format!("verify_payment:query:{id}:{provider_ref}")),
+                    },
+                )
+                .await
+                .map_err(retry)?;
+            }
+        }
+        tx.commit().await.map_err(retry)?;
+        svc.wake_outbound();
+        Ok(())
+    }
+}
+
+/// A request the provider refused: recorded on the payment for staff.
+async fn fail(svc: &Services, tenant: TenantId, p: &Payment, why: &str) -> Result<(), JobError> {
+    tracing::warn!(payment = %p.id, provider = %p.provider, reason = why, "payment request refused");
+    let mut tx = svc.db.begin().await.map_err(retry)?;
+    store::payments::mark_failed(&mut tx, tenant, p.id, why)
+        .await
+        .map_err(retry)?;
+    store::payments::flag(&mut tx, tenant, p.id, why)
+        .await
+        .map_err(retry)?;
+    tx.commit().await.map_err(retry)?;
+    Ok(())
+}
+
+/// How many times a verify that still says "pending" after a webhook
+/// claimed payment is asked again before the payment is flagged.
+const PENDING_RETRIES: i32 = 5;
+
+/// The `verify_payment` job: asks the provider what became of a payment,
+/// after a webhook or when an M-PESA callback is overdue.
+pub struct VerifyPayment(pub Arc<Services>);
+
+#[async_trait]
+impl Handler for VerifyPayment {
+    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
+        let svc = &self.0;
+        let tenant: TenantId = arg(job, "tenant_id")?;
+        let id: PaymentId = arg(job, "payment_id")?;
+        let event: Option<uuid::Uuid> = job
+            .payload
+            .get("event_id")
+            .and_then(|v| serde_json::from_value(v.clone()).ok());
+        let p = store::payments::get(&svc.db, tenant, id)
+            .await
+            .map_err(retry)?;
+        if p.status == "paid" {
+            return done_event(svc, event).await;
+        }
+        let row = store::payments::provider(&svc.db, tenant, &p.provider)
+            .await
+            .map_err(retry)?;
+        let provider = provider_for(&svc.pay, &svc.sealer, &p.provider, row.as_ref())
+            .map_err(|e| JobError::Fatal(e.to_string()))?;
+        let claimed_paid = match event {
+            Some(e) => {
+                store::payments::event_payload(&svc.db, e)
+                    .await
+                    .map_err(retry)?
+                    .get("claimed")
+                    .and_then(Value::as_str)
+                    == Some("paid")
+            }
+            None => false,
+        };
+        let reference = p.reference.clone().unwrap_or_default();
+        let verified = match provider.verify(&reference, p.provider_ref.as_deref()).await {
+            Ok(v) => v,
+            Err(PayError::Retryable(e)) => return Err(JobError::Retry(e)),
+            Err(e) => return Err(JobError::Fatal(e.to_string())),
+        };
+        let cx = Context::load(&svc.db, tenant, &p).await.map_err(retry)?;
+        let mut tx = svc.db.begin().await.map_err(retry)?;
+        match &verified.status {
+            Status::Paid => {
+                if let Some(why) = mismatch(&p, &verified) {
+                    store::payments::flag(&mut tx, tenant, p.id, &why)
+                        .await
+                        .map_err(retry)?;
+                    tracing::warn!(payment = %p.id, reason = %why, "payment flagged for staff");
+                } else {
+                    confirm(&mut tx, &cx, &p, verified.provider_txn.as_deref(), None).await?;
+                }
+            }
+            Status::Pending => {
+                if claimed_paid && job.attempts < PENDING_RETRIES.min(job.max_attempts) {
+                    return Err(JobError::Retry(
+                        "the provider does not confirm the payment yet".into(),
+                    ));
+                }
+                if claimed_paid {
+                    store::payments::flag(
+                        &mut tx,
+                        tenant,
+                        p.id,
+                        "a webhook said paid but the provider's verify does not confirm it",
+                    )
+                    .await
+                    .map_err(retry)?;
+                }
+            }
+            Status::Failed(f) => {
+                if store::payments::mark_failed(&mut tx, tenant, p.id, &failure_code(f))
+                    .await
+                    .map_err(retry)?
+                {
+                    let key = match f {
+                        Failure::Cancelled => Key::PayFailedCancelled,
+                        Failure::WrongPin => Key::PayFailedPin,
+                        Failure::Unreachable => Key::PayFailedUnreachable,
+                        Failure::InsufficientFunds => Key::PayFailedFunds,
+                        _ => Key::PayFailedOther,
+                    };
+                    let body = cx.say(
+                        key,
+                        &[
+                            ("ref", &cx.order.order_ref),
+                            ("business", &cx.tenant.business_name),
+                        ],
+                    );
+                    cx.tell(&mut tx, body, cx.order.id).await?;
+                }
+            }
+        }
+        if let Some(e) = event {
+            store::payments::mark_event_processed(&mut tx, e)
+                .await
+                .map_err(retry)?;
+        }
+        tx.commit().await.map_err(retry)?;
+        svc.wake_outbound();
+        Ok(())
+    }
+}
+
+async fn done_event(svc: &Services, event: Option<uuid::Uuid>) -> Result<(), JobError> {
+    if let Some(e) = event {
+        store::payments::mark_event_processed(&svc.db, e)
+            .await
+            .map_err(retry)?;
+    }
+    Ok(())
+}
+
+/// Why a verified payment cannot be accepted as it is, if it cannot.
+fn mismatch(p: &Payment, v: &Verified) -> Option<String> {
+    if let (Some(theirs), Some(ours)) = (&v.reference, &p.reference)
+        && theirs != ours
+    {
+        return Some(format!(
+            "the provider reports reference {theirs}, not {ours}"
+        ));
+    }
+    match (&v.currency, v.amount) {
+        (Some(c), _) if !c.eq_ignore_ascii_case(&p.currency) => Some(format!(
+            "the provider reports currency {c}, not {}",
+            p.currency
+        )),
+        (_, Some(a)) if a != p.amount => Some(format!(
+            "the provider reports {a} minor units, not {}",
+            p.amount
+        )),
+        (None, _) | (_, None) if p.provider != "mpesa" => {
+            Some("the provider's verify reports no amount or currency".into())
+        }
+        _ => None,
+    }
+}
+
+fn failure_code(f: &Failure) -> String {
+    match f {
+        Failure::Cancelled => "cancelled".into(),
+        Failure::WrongPin => "wrong_pin".into(),
+        Failure::Unreachable => "unreachable".into(),
+        Failure::InsufficientFunds => "insufficient_funds".into(),
+        Failure::Expired => "expired".into(),
+        Failure::Other { code, message } => format!("{code}: {message}"),
+    }
+}
+
+/// Marks `p` paid (once) and, the first time, sends the receipt and
+/// consumes the order's stock if the business does so on payment.
+async fn confirm(
+    tx: &mut Tx,
+    cx: &Context,
+    p: &Payment,
+    provider_txn: Option<&str>,
+    by: Option<domain::UserId>,
+) -> Result<(), JobError> {
+    let tenant = cx.tenant.id;
+    if !store::payments::mark_paid(&mut *tx, tenant, p, provider_txn, by)
+        .await
+        .map_err(retry)?
+    {
+        return Ok(());
+    }
+    let settings = store::business::get(&mut *tx, tenant)
+        .await
+        .map_err(retry)?;
+    if settings.consume_stock_on == store::business::ConsumeOn::Payment {
+        store::inventory::consume(&mut *tx, tenant, p.order_id, by)
+            .await
+            .map_err(retry)?;
+    }
+    let order = store::orders::get(&mut *tx, tenant, p.order_id)
+        .await
+        .map_err(retry)?;
+    let body = cx.say(
+        Key::PaymentReceipt,
+        &[
+            ("amount", &cx.money(p.amount)),
+            ("ref", &order.order_ref),
+            ("balance", &cx.money(order.balance_due)),
+        ],
+    );
+    cx.tell(tx, body, order.id).await
+}
+
+/// Staff confirm a transfer or cash payment by hand: the same effects as a
+/// provider's confirmation.
+pub async fn confirm_manually(
+    svc: &Services,
+    tenant: TenantId,
+    p: &Payment,
+    by: domain::UserId,
+) -> Result<bool, JobError> {
+    let cx = Context::load(&svc.db, tenant, p).await.map_err(retry)?;
+    let mut tx = svc.db.begin().await.map_err(retry)?;
+    let before = store::payments::get(&mut tx, tenant, p.id)
+        .await
+        .map_err(retry)?;
+    if before.status == "paid" {
+        return Ok(false);
+    }
+    confirm(&mut tx, &cx, p, None, Some(by)).await?;
+    tx.commit().await.map_err(retry)?;
+    svc.wake_outbound();
+    Ok(true)
+}
+
+/// Reminds the customer of a pending payment: the same link while it is
+/// valid, else a new request (a new reference) whose link is sent.
+pub async fn remind(svc: &Services, tenant: TenantId, p: &Payment) -> Result<(), JobError> {
+    let expired = p.expires_at.is_some_and(|e| e <= Utc::now());
+    let mut tx = svc.db.begin().await.map_err(retry)?;
+    match (&p.payment_link, expired) {
+        (Some(url), false) => {
+            let cx = Context::load(&svc.db, tenant, p).await.map_err(retry)?;
+            let what = cx.say(what(&p.kind), &[]);
+            let body = cx.say(
+                Key::PayReminder,
+                &[
+                    ("what", &what),
+                    ("ref", &cx.order.order_ref),
+                    ("amount", &cx.money(p.amount)),
+                    ("url", url),
+                ],
+            );
+            store::payments::count_reminder(&mut tx, tenant, p.id)
+                .await
+                .map_err(retry)?;
+            remind_with_template(&mut tx, &cx, body, p).await?;
+        }
+        _ => {
+            let token = (p.provider == "mpesa").then(callback_token);
+            store::payments::renew(
+                &mut tx,
+                tenant,
+                p.id,
+                &new_reference(),
+                token.as_deref(),
+                Some(Utc::now() + svc.pay.link_ttl),
+            )
+            .await
+            .map_err(retry)?;
+        }
+    }
+    tx.commit().await.map_err(retry)?;
+    svc.wake_outbound();
+    Ok(())
+}
+
+/// A reminder goes free-form inside the customer's 24-hour window and as
+/// the approved `payment_reminder` template outside it.
+async fn remind_with_template(
+    tx: &mut Tx,
+    cx: &Context,
+    body: String,
+    p: &Payment,
+) -> Result<(), JobError> {
+    let Some(to) = cx.phone() else {
+        return Ok(());
+    };
+    let numbers = store::wa::numbers(&mut *tx, cx.tenant.id)
+        .await
+        .map_err(retry)?;
+    let Some(number) = numbers.iter().find(|n| n.active) else {
+        return Ok(());
+    };
+    let message = OutMessage::Text {
+        body,
+        preview_url: true,
+    };
+    let fallback = OutMessage::Template {
+        name: "payment_reminder".into(),
+        language: cx.lang.into(),
+        header: Vec::new(),
+        body: vec![
+            cx.order.order_ref.clone(),
+            cx.money(p.amount),
+            p.payment_link.clone().unwrap_or_default(),
+        ],
+        buttons: Vec::new(),
+    };
+    queue(
+        &mut *tx,
+        &Outgoing {
+            tenant: cx.tenant.id,
+            number,
+            customer: Some(cx.customer.id),
+            order: Some(cx.order.id),
+            to: &to,
+            message: &message,
+            fallback: Some(&fallback),
+            promotional: false,
+        },
+    )
+    .await
+    .map_err(|e| JobError::Retry(e.to_string()))?;
+    Ok(())
+}

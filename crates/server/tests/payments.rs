@@ -1,0 +1,683 @@
+//! Payments end to end on both backends: a deposit link from the chat paid
+//! on the sandbox checkout; Paystack against a mock speaking its protocol
+//! (a webhook twice and at once, a forged one, verify disagreeing, an
+//! amount mismatch, a webhook before verify agrees); an M-PESA push that
+//! is cancelled, and one whose callback never comes; Stripe's tolerance;
+//! manual confirmation, the deposit gate and reminders.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use chrono::{DateTime, Utc};
+use common::chat::{Customer, business, count, drain};
+use common::{Owner, TestApp};
+use domain::TenantId;
+use serde_json::{Value, json};
+use store::Db;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn friday() -> DateTime<Utc> {
+    "2026-11-20T15:00:00Z".parse().unwrap()
+}
+
+/// The app, served on a real port so the sandbox provider's HTTP calls
+/// (to our own `/sandbox/pay` API) and the checkout page work.
+async fn served(db: &Db) -> (TestApp, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = TestApp::payments(db.clone(), &url, friday());
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
+    (app, url)
+}
+
+async fn payments_of(app: &TestApp, owner: &Owner, order_id: &str) -> Vec<Value> {
+    let r = app
+        .get(&format!("/api/v1/payments/order/{order_id}"), &owner.token)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body.as_array().unwrap().clone()
+}
+
+async fn first_order(app: &TestApp, owner: &Owner) -> Value {
+    let r = app.get("/api/v1/orders", &owner.token).await;
+    r.body["items"][0].clone()
+}
+
+async fn post_raw(url: &str, body: &str, headers: &[(&str, String)]) -> reqwest::StatusCode {
+    let mut req = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    req.send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn a_deposit_link_from_the_chat_is_paid_on_the_sandbox_checkout() {
+    for db in store::testing::backends().await {
+        let (app, url) = served(&db).await;
+        let biz = business(&app, "funmi-pay", "tailor", "en-NG", "400000000000001").await;
+        let mut amaka = Customer::new(&biz, "2348031234567", "Amaka");
+        amaka
+            .say(
+                &app,
+                "I want an ankara midi dress for Dec 12, chest 38 waist 32",
+            )
+            .await;
+        // The job asked the sandbox provider; the link reached the chat.
+        amaka.replies(&app).await;
+        let link_line = amaka
+            .log
+            .lines()
+            .find(|l| l.contains("/sandbox/pay/"))
+            .unwrap_or_else(|| panic!("no link in\n{}", amaka.log))
+            .to_string();
+        let link = link_line[link_line.find("http").unwrap()..]
+            .trim()
+            .to_string();
+        assert!(link.starts_with(&url), "{link}");
+        assert!(
+            link_line.contains("Deposit for SEW-0001: ₦22,500"),
+            "{link_line}"
+        );
+
+        // The customer opens the checkout page and pays.
+        let page = reqwest::get(&link).await.unwrap().text().await.unwrap();
+        assert!(page.contains("₦22,500"), "{page}");
+        let paid = reqwest::Client::new()
+            .post(format!("{link}/pay"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(paid.status(), reqwest::StatusCode::OK);
+        amaka.replies(&app).await;
+        assert!(
+            amaka
+                .log
+                .contains("Payment received: ₦22,500 for SEW-0001. Balance left: ₦22,500."),
+            "{}",
+            amaka.log
+        );
+
+        let order = first_order(&app, &biz.owner).await;
+        assert_eq!(order["amount_paid"], 2_250_000);
+        assert_eq!(order["balance_due"], 2_250_000);
+        let customer = app
+            .get(
+                &format!(
+                    "/api/v1/customers/{}",
+                    order["customer_id"].as_str().unwrap()
+                ),
+                &biz.owner.token,
+            )
+            .await;
+        assert_eq!(customer.body["total_spent"], 2_250_000);
+
+        // Paying twice (the page posted again) changes nothing.
+        let again = reqwest::Client::new()
+            .post(format!("{link}/pay"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), reqwest::StatusCode::OK);
+        drain(&app).await;
+        let receipts = count(
+            &db,
+            "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND body LIKE 'Payment received%'",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(receipts, 1);
+        // The order could now move past received.
+        let r = app
+            .request(
+                Method::PATCH,
+                &format!("/api/v1/orders/{}/stage", order["id"].as_str().unwrap()),
+                Some(&biz.owner.token),
+                Some(json!({"stage": "cutting"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+}
+
+/// A business with Paystack pointed at `mock`, and an order of ₦45,000.
+async fn paystack_business(
+    app: &TestApp,
+    mock: &MockServer,
+    slug: &str,
+    pnid: &str,
+) -> (common::chat::Biz, String) {
+    let biz = business(app, slug, "tailor", "en-NG", pnid).await;
+    let r = app
+        .request(
+            Method::PUT,
+            "/api/v1/payments/providers/paystack",
+            Some(&biz.owner.token),
+            Some(json!({"settings": {"base_url": mock.uri()}, "secrets": {"secret_key": "sk_test_secret"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["has_keys"], true);
+    assert!(r.body.to_string().contains("webhook"), "{:?}", r.body);
+    assert!(!r.body.to_string().contains("sk_test_secret"));
+    let mut c = Customer::new(&biz, "2348059876543", "Ngozi");
+    c.say(app, "I want an evening gown for Dec 20, chest 36 waist 30")
+        .await;
+    let order = first_order(app, &biz.owner).await;
+    (biz, order["id"].as_str().unwrap().to_string())
+}
+
+/// Paystack's initialize: a fresh access code each time, as Paystack gives.
+struct Initialize;
+
+impl wiremock::Respond for Initialize {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let code = uuid::Uuid::now_v7().simple().to_string();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "status": true, "message": "Authorization URL created",
+            "data": {"authorization_url": format!("https://checkout.paystack.com/{code}"), "access_code": code, "reference": "x"}
+        }))
+    }
+}
+
+fn paystack_ok_initialize() -> Mock {
+    Mock::given(method("POST"))
+        .and(path("/transaction/initialize"))
+        .respond_with(Initialize)
+}
+
+fn paystack_verify(reference: &str, status: &str, amount: i64) -> Mock {
+    Mock::given(method("GET"))
+        .and(path(format!("/transaction/verify/{reference}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "status": true, "message": "Verification successful",
+            "data": {"id": 4099260516u64, "status": status, "reference": reference, "amount": amount,
+                     "currency": "NGN", "gateway_response": "Successful", "metadata": ""}
+        })))
+}
+
+fn paystack_event(reference: &str, amount: i64) -> (String, String) {
+    let body = json!({"event": "charge.success",
+        "data": {"id": 302961, "reference": reference, "amount": amount, "currency": "NGN", "status": "success", "metadata": 0}})
+    .to_string();
+    let sig = payments::paystack::sign(b"sk_test_secret", body.as_bytes());
+    (body, sig)
+}
+
+async fn link_for(app: &TestApp, owner: &Owner, order: &str, kind: &str) -> Value {
+    let r = app
+        .post(
+            "/api/v1/payments/generate-link",
+            &owner.token,
+            json!({"order_id": order, "type": kind, "provider": "paystack"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body
+}
+
+#[tokio::test]
+async fn paystack_webhooks_are_verified_and_pay_once() {
+    for db in store::testing::backends().await {
+        let (app, url) = served(&db).await;
+        let mock = MockServer::start().await;
+        paystack_ok_initialize().mount(&mock).await;
+        let (biz, order) = paystack_business(&app, &mock, "paystack-once", "400000000000002").await;
+        let p = link_for(&app, &biz.owner, &order, "full").await;
+        let reference = p["reference"].as_str().unwrap().to_string();
+        assert_eq!(p["amount"], 12_000_000);
+        drain(&app).await;
+        let stored = payments_of(&app, &biz.owner, &order).await;
+        let link = stored
+            .iter()
+            .find(|x| x["reference"] == reference.as_str())
+            .unwrap();
+        let url_sent = link["payment_link"].as_str().unwrap_or_default();
+        assert!(
+            url_sent.starts_with("https://checkout.paystack.com/"),
+            "{stored:?}"
+        );
+
+        paystack_verify(&reference, "success", 12_000_000)
+            .mount(&mock)
+            .await;
+        let hook = format!("{url}/payments/webhook/paystack/{}", biz.tenant.0);
+        let (body, sig) = paystack_event(&reference, 12_000_000);
+
+        // Forged, missing and wrong-business signatures: 401, nothing stored.
+        let forged = payments::paystack::sign(b"sk_someone_else", body.as_bytes());
+        assert_eq!(
+            post_raw(&hook, &body, &[("x-paystack-signature", forged)]).await,
+            401
+        );
+        assert_eq!(post_raw(&hook, &body, &[]).await, 401);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM payment_events WHERE tenant_id = $1",
+                biz.tenant
+            )
+            .await,
+            0
+        );
+
+        // The same event three times at once: one event, paid once, one receipt.
+        let mut sends = tokio::task::JoinSet::new();
+        for _ in 0..3 {
+            let (h, b, s) = (hook.clone(), body.clone(), sig.clone());
+            sends.spawn(async move { post_raw(&h, &b, &[("x-paystack-signature", s)]).await });
+        }
+        while let Some(status) = sends.join_next().await {
+            assert_eq!(status.unwrap(), 200);
+        }
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM payment_events WHERE tenant_id = $1",
+                biz.tenant
+            )
+            .await,
+            1
+        );
+        drain(&app).await;
+        assert_eq!(
+            post_raw(&hook, &body, &[("x-paystack-signature", sig.clone())]).await,
+            200
+        );
+        drain(&app).await;
+        let order_now = first_order(&app, &biz.owner).await;
+        assert_eq!(order_now["amount_paid"], 12_000_000);
+        assert_eq!(order_now["balance_due"], 0);
+        let receipts = count(
+            &db,
+            "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND body LIKE 'Payment received%'",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(receipts, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_verify_that_disagrees_or_a_wrong_amount_is_flagged_not_paid() {
+    for db in store::testing::backends().await {
+        let (app, url) = served(&db).await;
+        let mock = MockServer::start().await;
+        paystack_ok_initialize().mount(&mock).await;
+        let (biz, order) = paystack_business(&app, &mock, "paystack-flag", "400000000000003").await;
+        let hook = format!("{url}/payments/webhook/paystack/{}", biz.tenant.0);
+
+        // The webhook claims the full amount; the provider reports less.
+        let p = link_for(&app, &biz.owner, &order, "full").await;
+        let reference = p["reference"].as_str().unwrap().to_string();
+        drain(&app).await;
+        paystack_verify(&reference, "success", 100)
+            .mount(&mock)
+            .await;
+        let (body, sig) = paystack_event(&reference, 12_000_000);
+        assert_eq!(
+            post_raw(&hook, &body, &[("x-paystack-signature", sig)]).await,
+            200
+        );
+        drain(&app).await;
+        let stored = payments_of(&app, &biz.owner, &order).await;
+        let flagged = stored
+            .iter()
+            .find(|x| x["reference"] == reference.as_str())
+            .unwrap();
+        assert_eq!(flagged["status"], "pending");
+        assert!(
+            flagged["flag"].as_str().unwrap().contains("100"),
+            "{flagged:?}"
+        );
+        assert_eq!(first_order(&app, &biz.owner).await["amount_paid"], 0);
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_before_verify_agrees_is_paid_when_it_does() {
+    for db in store::testing::backends().await {
+        let (app, url) = served(&db).await;
+        let mock = MockServer::start().await;
+        paystack_ok_initialize().mount(&mock).await;
+        let (biz, order) = paystack_business(&app, &mock, "paystack-late", "400000000000004").await;
+        let hook = format!("{url}/payments/webhook/paystack/{}", biz.tenant.0);
+        let p = link_for(&app, &biz.owner, &order, "deposit").await;
+        let reference = p["reference"].as_str().unwrap().to_string();
+        let amount = p["amount"].as_i64().unwrap();
+        drain(&app).await;
+        // First verify: still processing; then success.
+        paystack_verify(&reference, "ongoing", amount)
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&mock)
+            .await;
+        paystack_verify(&reference, "success", amount)
+            .with_priority(2)
+            .mount(&mock)
+            .await;
+        let (body, sig) = paystack_event(&reference, amount);
+        assert_eq!(
+            post_raw(&hook, &body, &[("x-paystack-signature", sig)]).await,
+            200
+        );
+        drain(&app).await;
+        assert_eq!(first_order(&app, &biz.owner).await["amount_paid"], 0);
+        store::testing::make_jobs_due(&db).await;
+        drain(&app).await;
+        assert_eq!(first_order(&app, &biz.owner).await["amount_paid"], amount);
+    }
+}
+
+/// A KES shop with M-PESA pointed at `mock`, an order placed in chat.
+async fn mpesa_business(
+    app: &TestApp,
+    mock: &MockServer,
+    slug: &str,
+    pnid: &str,
+) -> (common::chat::Biz, String) {
+    Mock::given(method("GET"))
+        .and(path("/oauth/v1/generate"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "tok", "expires_in": "3599"})),
+        )
+        .mount(mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/mpesa/stkpush/v1/processrequest"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "MerchantRequestID": "m-1", "CheckoutRequestID": "ws_CO_TEST_1", "ResponseCode": "0",
+            "ResponseDescription": "Success. Request accepted for processing",
+            "CustomerMessage": "Success. Request accepted for processing"})))
+        .mount(mock)
+        .await;
+    let biz = business(app, slug, "shop", "en-KE", pnid).await;
+    let r = app
+        .request(
+            Method::PUT,
+            "/api/v1/payments/providers/mpesa",
+            Some(&biz.owner.token),
+            Some(json!({
+                "settings": {"base_url": mock.uri(), "shortcode": "174379"},
+                "secrets": {"consumer_key": "ck", "consumer_secret": "cs",
+                            "passkey": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919"}
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let mut c = Customer::new(&biz, "254712345678", "Wambui");
+    c.say(app, "unga mbili").await;
+    c.tap(app, "Place order").await;
+    c.tap(app, "Pickup").await;
+    c.tap(app, "Cash").await;
+    let order = first_order(app, &biz.owner).await;
+    (biz, order["id"].as_str().unwrap().to_string())
+}
+
+async fn mpesa_push(app: &TestApp, owner: &Owner, order: &str) -> Value {
+    let r = app
+        .post(
+            "/api/v1/payments/generate-link",
+            &owner.token,
+            json!({"order_id": order, "type": "full", "provider": "mpesa"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    drain(app).await;
+    r.body
+}
+
+async fn callback_url(db: &Db, tenant: TenantId, base: &str) -> String {
+    let sql = "SELECT callback_token FROM payments WHERE tenant_id = $1 AND provider = 'mpesa'";
+    let token: String = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql)
+            .bind(tenant.0)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql)
+            .bind(tenant.0)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    };
+    format!("{base}/payments/webhook/mpesa/{token}")
+}
+
+#[tokio::test]
+async fn an_mpesa_push_the_customer_cancels_is_told_clearly() {
+    for db in store::testing::backends().await {
+        let (app, url) = served(&db).await;
+        let mock = MockServer::start().await;
+        let (biz, order) = mpesa_business(&app, &mock, "mpesa-cancel", "400000000000005").await;
+        mpesa_push(&app, &biz.owner, &order).await;
+        let callback = callback_url(&db, biz.tenant, &url).await;
+        // Daraja's query (after the callback) agrees: cancelled.
+        Mock::given(method("POST"))
+            .and(path("/mpesa/stkpushquery/v1/query"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "ResponseCode": "0", "ResultCode": "1032", "ResultDesc": "Request cancelled by user",
+                "CheckoutRequestID": "ws_CO_TEST_1", "MerchantRequestID": "m-1"})))
+            .mount(&mock)
+            .await;
+        let body = json!({"Body": {"stkCallback": {"MerchantRequestID": "m-1", "CheckoutRequestID": "ws_CO_TEST_1",
+            "ResultCode": 1032, "ResultDesc": "Request cancelled by user"}}})
+        .to_string();
+        assert_eq!(post_raw(&callback, &body, &[]).await, 200);
+        // An unknown path is not a callback.
+        assert_eq!(
+            post_raw(
+                &format!("{url}/payments/webhook/mpesa/{}", "0".repeat(40)),
+                &body,
+                &[]
+            )
+            .await,
+            404
+        );
+        drain(&app).await;
+        let p = &payments_of(&app, &biz.owner, &order).await[0];
+        assert_eq!(p["status"], "failed");
+        assert_eq!(p["failure"], "cancelled");
+        let told = count(
+            &db,
+            "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND body LIKE 'You cancelled the M-PESA payment%'",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(told, 1);
+    }
+}
+
+#[tokio::test]
+async fn an_mpesa_push_without_a_callback_is_settled_by_a_query() {
+    for db in store::testing::backends().await {
+        let (app, _url) = served(&db).await;
+        let mock = MockServer::start().await;
+        let (biz, order) = mpesa_business(&app, &mock, "mpesa-query", "400000000000006").await;
+        Mock::given(method("POST"))
+            .and(path("/mpesa/stkpushquery/v1/query"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "ResponseCode": "0", "ResultCode": "0", "ResultDesc": "The service request is processed successfully.",
+                "CheckoutRequestID": "ws_CO_TEST_1", "MerchantRequestID": "m-1"})))
+            .mount(&mock)
+            .await;
+        mpesa_push(&app, &biz.owner, &order).await;
+        // No callback: the scheduled query runs when due.
+        store::testing::make_jobs_due(&db).await;
+        drain(&app).await;
+        let p = &payments_of(&app, &biz.owner, &order).await[0];
+        assert_eq!(p["status"], "paid", "{p:?}");
+        assert_eq!(first_order(&app, &biz.owner).await["balance_due"], 0);
+    }
+}
+
+#[tokio::test]
+async fn stripe_webhooks_respect_the_tolerance_and_rotated_secrets() {
+    for db in store::testing::backends().await {
+        let (app, url) = served(&db).await;
+        let biz = business(&app, "stripe-hooks", "tailor", "en-NG", "400000000000007").await;
+        let r = app
+            .request(
+                Method::PUT,
+                "/api/v1/payments/providers/stripe",
+                Some(&biz.owner.token),
+                Some(json!({"secrets": {"secret_key": "sk_test_x", "webhook_secrets": ["whsec_old", "whsec_new"]}})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let hook = format!("{url}/payments/webhook/stripe/{}", biz.tenant.0);
+        let body = json!({"id": "evt_1", "object": "event", "type": "checkout.session.completed",
+            "data": {"object": {"id": "cs_test_1", "object": "checkout.session", "client_reference_id": "SOK-NOPE",
+                     "payment_status": "paid", "amount_total": 100, "currency": "ngn"}}})
+        .to_string();
+        let header = |secret: &str, t: i64| {
+            format!(
+                "t={t},v1={}",
+                payments::stripe::signature(secret, t, body.as_bytes())
+            )
+        };
+        let now = Utc::now().timestamp();
+        assert_eq!(
+            post_raw(
+                &hook,
+                &body,
+                &[("stripe-signature", header("whsec_new", now - 400))]
+            )
+            .await,
+            401
+        );
+        assert_eq!(
+            post_raw(
+                &hook,
+                &body,
+                &[("stripe-signature", header("whsec_wrong", now))]
+            )
+            .await,
+            401
+        );
+        assert_eq!(
+            post_raw(
+                &hook,
+                &body,
+                &[("stripe-signature", header("whsec_new", now))]
+            )
+            .await,
+            200
+        );
+        assert_eq!(
+            post_raw(
+                &hook,
+                &body,
+                &[("stripe-signature", header("whsec_old", now))]
+            )
+            .await,
+            200
+        );
+        // One event, kept as unmatched (no payment has that reference).
+        let events = count(
+            &db,
+            "SELECT COUNT(*) FROM payment_events WHERE tenant_id = $1 AND state = 'unmatched'",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(events, 1);
+    }
+}
+
+#[tokio::test]
+async fn staff_confirm_transfers_and_the_deposit_gate_holds_until_paid() {
+    for db in store::testing::backends().await {
+        let (app, _url) = served(&db).await;
+        let biz = business(&app, "funmi-manual", "tailor", "en-NG", "400000000000008").await;
+        let mut c = Customer::new(&biz, "2348031234567", "Amaka");
+        c.say(&app, "I want an agbada for Dec 12, chest 40 waist 34")
+            .await;
+        let order = first_order(&app, &biz.owner).await;
+        let id = order["id"].as_str().unwrap();
+        let stage = |s: &str, o: bool| json!({"stage": s, "override_deposit": o});
+        let r = app
+            .request(
+                Method::PATCH,
+                &format!("/api/v1/orders/{id}/stage"),
+                Some(&biz.owner.token),
+                Some(stage("cutting", false)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+        assert_eq!(r.code(), "deposit_due");
+
+        // The customer transferred the deposit; staff record it.
+        let bad = app
+            .post(
+                "/api/v1/payments/manual",
+                &biz.owner.token,
+                json!({"order_id": id, "amount": 0, "method": "transfer"}),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.field("amount").is_some());
+        let r = app
+            .post(
+                "/api/v1/payments/manual",
+                &biz.owner.token,
+                json!({"order_id": id, "amount": order["deposit_amount"], "method": "transfer", "type": "deposit"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["status"], "paid");
+        drain(&app).await;
+        c.replies(&app).await;
+        assert!(
+            c.log.contains("Payment received: ₦42,500 for SEW-0001"),
+            "{}",
+            c.log
+        );
+        let r = app
+            .request(
+                Method::PATCH,
+                &format!("/api/v1/orders/{id}/stage"),
+                Some(&biz.owner.token),
+                Some(stage("cutting", false)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+
+        // Another business cannot see or remind about these payments.
+        let other = app.register("someone-else", "tailor").await;
+        let r = app
+            .get(&format!("/api/v1/payments/order/{id}"), &other.token)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let unpaid = app.get("/api/v1/payments/unpaid", &biz.owner.token).await;
+        let pid = unpaid.body[0]["id"].as_str().unwrap().to_string();
+        let r = app
+            .post(
+                &format!("/api/v1/payments/send-reminder/{pid}"),
+                &other.token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // The owner's reminder about the unpaid sandbox deposit link.
+        let r = app
+            .post(
+                &format!("/api/v1/payments/send-reminder/{pid}"),
+                &biz.owner.token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        assert_eq!(r.body["reminders_sent"], 1);
+    }
+}
