@@ -46,7 +46,7 @@ async fn viewers_read_staff_work_owners_manage() {
         assert_eq!(unchanged.body["current_stage"], "received");
 
         // Staff: orders yes, team and settings no.
-        assert_eq!(app.patch(&format!("/api/v1/orders/{oid}/stage"), &staff.token, json!({"stage": "cutting"})).await.status, StatusCode::OK);
+        assert_eq!(app.patch(&format!("/api/v1/orders/{oid}/stage"), &staff.token, json!({"stage": "cutting", "override_deposit": true})).await.status, StatusCode::OK);
         let add = app.post("/api/v1/users", &staff.token, json!({"name": "N", "email": "n@roles.ng", "password": "password123", "role": "staff"})).await;
         assert_eq!(add.status, StatusCode::FORBIDDEN);
         assert_eq!(app.patch("/api/v1/settings", &staff.token, json!({"business_name": "Mine now"})).await.status, StatusCode::FORBIDDEN);
