@@ -315,6 +315,18 @@ impl Context {
 
     /// Queues `body` to the customer on the business's first active number.
     async fn tell(&self, tx: &mut Tx, body: String, order: OrderId) -> Result<(), JobError> {
+        self.tell_or(tx, body, order, None).await
+    }
+
+    /// As [`Context::tell`], with the approved template that goes instead
+    /// when the customer's 24-hour window is closed.
+    async fn tell_or(
+        &self,
+        tx: &mut Tx,
+        body: String,
+        order: OrderId,
+        fallback: Option<&OutMessage>,
+    ) -> Result<(), JobError> {
         let Some(to) = self.phone() else {
             return Ok(());
         };
@@ -338,13 +350,28 @@ impl Context {
                 order: Some(order),
                 to: &to,
                 message: &message,
-                fallback: None,
+                fallback,
                 promotional: false,
             },
         )
         .await
         .map_err(|e| JobError::Retry(e.to_string()))?;
         Ok(())
+    }
+
+    /// The approved `payment_reminder` template: order ref, amount, link.
+    fn reminder_template(&self, amount: i64, url: &str) -> OutMessage {
+        OutMessage::Template {
+            name: "payment_reminder".into(),
+            language: self.lang.into(),
+            header: Vec::new(),
+            body: vec![
+                self.order.order_ref.clone(),
+                self.money(amount),
+                url.to_string(),
+            ],
+            buttons: Vec::new(),
+        }
     }
 }
 
@@ -422,7 +449,10 @@ impl Handler for CreatePayment {
                         ("url", &url),
                     ],
                 );
-                cx.tell(&mut tx, body, cx.order.id).await?;
+                // A renewed link is a reminder: it may find the window closed.
+                let fallback = (p.reminders_sent > 0).then(|| cx.reminder_template(p.amount, &url));
+                cx.tell_or(&mut tx, body, cx.order.id, fallback.as_ref())
+                    .await?;
             }
             Initiated::Push { provider_ref, .. } => {
                 store::payments::set_initiated(&mut tx, tenant, id, None, Some(&provider_ref))
@@ -498,23 +528,28 @@ impl Handler for VerifyPayment {
             .map_err(retry)?;
         let provider = provider_for(&svc.pay, &svc.sealer, &p.provider, row.as_ref())
             .map_err(|e| JobError::Fatal(e.to_string()))?;
-        let claimed_paid = match event {
-            Some(e) => {
-                store::payments::event_payload(&svc.db, e)
-                    .await
-                    .map_err(retry)?
-                    .get("claimed")
-                    .and_then(Value::as_str)
-                    == Some("paid")
-            }
-            None => false,
+        let claim = match event {
+            Some(e) => store::payments::event_payload(&svc.db, e)
+                .await
+                .map_err(retry)?,
+            None => Value::Null,
         };
+        let claimed_paid = claim.get("claimed").and_then(Value::as_str) == Some("paid");
         let reference = p.reference.clone().unwrap_or_default();
-        let verified = match provider.verify(&reference, p.provider_ref.as_deref()).await {
+        let mut verified = match provider.verify(&reference, p.provider_ref.as_deref()).await {
             Ok(v) => v,
             Err(PayError::Retryable(e)) => return Err(JobError::Retry(e)),
             Err(e) => return Err(JobError::Fatal(e.to_string())),
         };
+        // M-PESA's query confirms the outcome but not the amount: the
+        // callback's amount (its path was unguessable) is checked instead.
+        if verified.amount.is_none() {
+            verified.amount = claim.get("amount").and_then(Value::as_i64);
+            verified.currency = claim
+                .get("currency")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
         let cx = Context::load(&svc.db, tenant, &p).await.map_err(retry)?;
         let mut tx = svc.db.begin().await.map_err(retry)?;
         match &verified.status {
@@ -705,7 +740,11 @@ pub async fn remind(svc: &Services, tenant: TenantId, p: &Payment) -> Result<(),
             store::payments::count_reminder(&mut tx, tenant, p.id)
                 .await
                 .map_err(retry)?;
-            remind_with_template(&mut tx, &cx, body, p).await?;
+            // Free-form inside the customer's 24-hour window, the approved
+            // template outside it.
+            let fallback = cx.reminder_template(p.amount, url);
+            cx.tell_or(&mut tx, body, cx.order.id, Some(&fallback))
+                .await?;
         }
         _ => {
             let token = (p.provider == "mpesa").then(callback_token);
@@ -723,55 +762,5 @@ pub async fn remind(svc: &Services, tenant: TenantId, p: &Payment) -> Result<(),
     }
     tx.commit().await.map_err(retry)?;
     svc.wake_outbound();
-    Ok(())
-}
-
-/// A reminder goes free-form inside the customer's 24-hour window and as
-/// the approved `payment_reminder` template outside it.
-async fn remind_with_template(
-    tx: &mut Tx,
-    cx: &Context,
-    body: String,
-    p: &Payment,
-) -> Result<(), JobError> {
-    let Some(to) = cx.phone() else {
-        return Ok(());
-    };
-    let numbers = store::wa::numbers(&mut *tx, cx.tenant.id)
-        .await
-        .map_err(retry)?;
-    let Some(number) = numbers.iter().find(|n| n.active) else {
-        return Ok(());
-    };
-    let message = OutMessage::Text {
-        body,
-        preview_url: true,
-    };
-    let fallback = OutMessage::Template {
-        name: "payment_reminder".into(),
-        language: cx.lang.into(),
-        header: Vec::new(),
-        body: vec![
-            cx.order.order_ref.clone(),
-            cx.money(p.amount),
-            p.payment_link.clone().unwrap_or_default(),
-        ],
-        buttons: Vec::new(),
-    };
-    queue(
-        &mut *tx,
-        &Outgoing {
-            tenant: cx.tenant.id,
-            number,
-            customer: Some(cx.customer.id),
-            order: Some(cx.order.id),
-            to: &to,
-            message: &message,
-            fallback: Some(&fallback),
-            promotional: false,
-        },
-    )
-    .await
-    .map_err(|e| JobError::Retry(e.to_string()))?;
     Ok(())
 }

@@ -341,6 +341,38 @@ async fn a_verify_that_disagrees_or_a_wrong_amount_is_flagged_not_paid() {
             "{flagged:?}"
         );
         assert_eq!(first_order(&app, &biz.owner).await["amount_paid"], 0);
+
+        // A webhook claims payment the provider never confirms: asked again a
+        // few times, then flagged, never paid.
+        let p = link_for(&app, &biz.owner, &order, "deposit").await;
+        let reference = p["reference"].as_str().unwrap().to_string();
+        drain(&app).await;
+        paystack_verify(&reference, "abandoned", p["amount"].as_i64().unwrap())
+            .mount(&mock)
+            .await;
+        let (body, sig) = paystack_event(&reference, p["amount"].as_i64().unwrap());
+        assert_eq!(
+            post_raw(&hook, &body, &[("x-paystack-signature", sig)]).await,
+            200
+        );
+        for _ in 0..6 {
+            store::testing::make_jobs_due(&db).await;
+            drain(&app).await;
+        }
+        let stored = payments_of(&app, &biz.owner, &order).await;
+        let unconfirmed = stored
+            .iter()
+            .find(|x| x["reference"] == reference.as_str())
+            .unwrap();
+        assert_eq!(unconfirmed["status"], "pending");
+        assert!(
+            unconfirmed["flag"]
+                .as_str()
+                .unwrap()
+                .contains("does not confirm"),
+            "{unconfirmed:?}"
+        );
+        assert_eq!(first_order(&app, &biz.owner).await["amount_paid"], 0);
     }
 }
 
@@ -679,5 +711,86 @@ async fn staff_confirm_transfers_and_the_deposit_gate_holds_until_paid() {
             .await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
         assert_eq!(r.body["reminders_sent"], 1);
+    }
+}
+
+#[tokio::test]
+async fn a_shop_order_paid_by_mpesa_from_the_chat_consumes_its_stock() {
+    for db in store::testing::backends().await {
+        let (app, url) = served(&db).await;
+        let mock = MockServer::start().await;
+        let (biz, _cash_order) = mpesa_business(&app, &mock, "mpesa-chat", "400000000000009").await;
+        let r = app
+            .request(
+                Method::PATCH,
+                "/api/v1/settings/ordering",
+                Some(&biz.owner.token),
+                Some(json!({"consume_stock_on": "payment"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let before = common::chat::stock(&db, biz.tenant, "SUGAR-1KG").await;
+        let mut otieno = Customer::new(&biz, "254723456789", "Otieno");
+        otieno.say(&app, "sukari mbili").await;
+        otieno.tap(&app, "Place order").await;
+        otieno.tap(&app, "Pickup").await;
+        otieno.tap(&app, "M-PESA").await;
+        otieno.replies(&app).await;
+        assert!(
+            otieno.log.contains("We sent an M-PESA request for KSh 360"),
+            "{}",
+            otieno.log
+        );
+        assert_eq!(
+            common::chat::stock(&db, biz.tenant, "SUGAR-1KG").await,
+            (before.0, before.1 + 2)
+        );
+
+        Mock::given(method("POST"))
+            .and(path("/mpesa/stkpushquery/v1/query"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "ResponseCode": "0", "ResultCode": "0", "ResultDesc": "The service request is processed successfully.",
+                "CheckoutRequestID": "ws_CO_TEST_1", "MerchantRequestID": "m-1"})))
+            .mount(&mock)
+            .await;
+        let sql = "SELECT callback_token FROM payments WHERE tenant_id = $1 AND provider = 'mpesa' AND amount = 36000";
+        let token: String = match &db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql)
+                .bind(biz.tenant.0)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sql)
+                .bind(biz.tenant.0)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        };
+        let callback = json!({"Body": {"stkCallback": {"MerchantRequestID": "m-1", "CheckoutRequestID": "ws_CO_TEST_1",
+            "ResultCode": 0, "ResultDesc": "The service request is processed successfully.",
+            "CallbackMetadata": {"Item": [{"Name": "MpesaReceiptNumber", "Value": "NLJ7RT61SV"},
+                {"Name": "Amount", "Value": 360}, {"Name": "Balance"}, {"Name": "PhoneNumber", "Value": 254723456789u64}]}}}})
+        .to_string();
+        let hook = format!("{url}/payments/webhook/mpesa/{token}");
+        assert_eq!(post_raw(&hook, &callback, &[]).await, 200);
+        assert_eq!(post_raw(&hook, &callback, &[]).await, 200);
+        otieno.replies(&app).await;
+        assert!(
+            otieno.log.contains("Payment received: KSh 360"),
+            "{}",
+            otieno.log
+        );
+        // Paid: the reservation became a sale.
+        assert_eq!(
+            common::chat::stock(&db, biz.tenant, "SUGAR-1KG").await,
+            (before.0 - 2, before.1)
+        );
+        let receipts = count(
+            &db,
+            "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND body LIKE 'Payment received%'",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(receipts, 1);
     }
 }

@@ -688,6 +688,7 @@ impl Convo<'_> {
         }
         store::savepoint::release_savepoint(&mut *self.tx, "place_order").await?;
         self.confirm(order.id, &order.order_ref, fee, amount);
+        self.request_payment(&order, amount).await?;
         self.state.finish_checkout();
         Ok(())
     }
@@ -748,6 +749,50 @@ impl Convo<'_> {
             None => return,
         };
         self.reply_for(self.say.text(pay), order);
+    }
+}
+
+impl Convo<'_> {
+    /// Card and M-PESA orders get their link or push straight away, through
+    /// the business's provider for that method (transfer and cash are
+    /// confirmed by staff).
+    async fn request_payment(
+        &mut self,
+        order: &store::orders::Order,
+        amount: i64,
+    ) -> anyhow::Result<()> {
+        let Some(pay) = self.pay.clone() else {
+            return Ok(());
+        };
+        let provider = match self.state.payment {
+            Some(PaymentMethod::Mpesa) => {
+                store::payments::provider(&mut *self.tx, self.tenant.id, "mpesa")
+                    .await?
+                    .filter(|r| r.is_active)
+                    .map(|r| r.provider)
+            }
+            Some(PaymentMethod::Card) => {
+                let rows = store::payments::providers(&mut *self.tx, self.tenant.id).await?;
+                rows.into_iter()
+                    .find(|r| r.is_active && r.provider != "mpesa")
+                    .map(|r| r.provider)
+                    .or_else(|| pay.sandbox_secret.is_some().then(|| "sandbox".to_string()))
+            }
+            _ => None,
+        };
+        if let Some(provider) = provider {
+            crate::pay::request(
+                self.tx,
+                &pay,
+                self.tenant.id,
+                order,
+                "full",
+                amount,
+                &provider,
+            )
+            .await?;
+        }
+        Ok(())
     }
 }
 
