@@ -770,6 +770,8 @@ impl Convo<'_> {
                     .await?
                     .filter(|r| r.is_active)
                     .map(|r| r.provider)
+                    // The demo has no Daraja: its sandbox checkout stands in.
+                    .or_else(|| pay.sandbox_secret.is_some().then(|| "sandbox".to_string()))
             }
             Some(PaymentMethod::Card) => {
                 let rows = store::payments::providers(&mut *self.tx, self.tenant.id).await?;
