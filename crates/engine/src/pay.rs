@@ -536,7 +536,15 @@ impl Handler for VerifyPayment {
         };
         let claimed_paid = claim.get("claimed").and_then(Value::as_str) == Some("paid");
         let reference = p.reference.clone().unwrap_or_default();
-        let mut verified = match provider.verify(&reference, p.provider_ref.as_deref()).await {
+        // Flutterwave verifies by its transaction id, which only its webhook
+        // tells us.
+        let provider_ref = p.provider_ref.clone().or_else(|| {
+            claim
+                .get("provider_ref")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
+        let mut verified = match provider.verify(&reference, provider_ref.as_deref()).await {
             Ok(v) => v,
             Err(PayError::Retryable(e)) => return Err(JobError::Retry(e)),
             Err(e) => return Err(JobError::Fatal(e.to_string())),

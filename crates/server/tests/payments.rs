@@ -794,3 +794,76 @@ async fn a_shop_order_paid_by_mpesa_from_the_chat_consumes_its_stock() {
         assert_eq!(receipts, 1);
     }
 }
+
+#[tokio::test]
+async fn flutterwave_webhooks_in_either_scheme_are_verified_by_transaction_id() {
+    for db in store::testing::backends().await {
+        let (app, url) = served(&db).await;
+        let mock = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v3/payments"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "status": "success", "message": "Hosted Link",
+                "data": {"link": "https://checkout.flutterwave.com/v3/hosted/pay/flwlnk-1"}})))
+            .mount(&mock)
+            .await;
+        let biz = business(&app, "flw-hooks", "tailor", "en-NG", "400000000000010").await;
+        let r = app
+            .request(
+                Method::PUT,
+                "/api/v1/payments/providers/flutterwave",
+                Some(&biz.owner.token),
+                Some(json!({"settings": {"base_url": mock.uri()},
+                            "secrets": {"secret_key": "FLWSECK_TEST-x", "secret_hash": "my_secret_hash"}})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let mut c = Customer::new(&biz, "2348059876543", "Ngozi");
+        c.say(&app, "I want an agbada for Dec 20, chest 44 waist 38")
+            .await;
+        let order = first_order(&app, &biz.owner).await;
+        let r = app
+            .post(
+                "/api/v1/payments/generate-link",
+                &biz.owner.token,
+                json!({"order_id": order["id"], "type": "balance", "amount": 1_000_050, "provider": "flutterwave"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let reference = r.body["reference"].as_str().unwrap().to_string();
+        drain(&app).await;
+        Mock::given(method("GET"))
+            .and(path("/v3/transactions/285959875/verify"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "status": "success", "message": "Transaction fetched successfully",
+                "data": {"id": 285959875u64, "tx_ref": reference, "amount": 10000.5, "currency": "NGN", "status": "successful"}})))
+            .mount(&mock)
+            .await;
+        let body =
+            json!({"event": "charge.completed", "data": {"id": 285959875u64, "tx_ref": reference,
+            "amount": 10000.5, "currency": "NGN", "status": "successful"}})
+            .to_string();
+        let hook = format!("{url}/payments/webhook/flutterwave/{}", biz.tenant.0);
+        assert_eq!(
+            post_raw(&hook, &body, &[("verif-hash", "not-it".into())]).await,
+            401
+        );
+        let sig = payments::flutterwave::sign(b"my_secret_hash", body.as_bytes());
+        assert_eq!(
+            post_raw(&hook, &body, &[("flutterwave-signature", sig)]).await,
+            200
+        );
+        assert_eq!(
+            post_raw(&hook, &body, &[("verif-hash", "my_secret_hash".into())]).await,
+            200
+        );
+        drain(&app).await;
+        let paid = payments_of(&app, &biz.owner, order["id"].as_str().unwrap()).await;
+        let p = paid
+            .iter()
+            .find(|p| p["reference"] == reference.as_str())
+            .unwrap();
+        assert_eq!(p["status"], "paid", "{p:?}");
+        assert_eq!(p["provider_txn"], "285959875");
+    }
+}
