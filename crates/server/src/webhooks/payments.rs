@@ -115,8 +115,13 @@ pub async fn receive_mpesa(
     let event = client
         .parse_webhook(&lower_headers(&headers), &body, Utc::now())
         .map_err(|e| refused(&e))?;
-    // The callback must be about the push this path was made for.
-    if event.provider_ref.is_some() && event.provider_ref != payment.provider_ref {
+    // The callback must be about the push this path was made for (a
+    // callback racing the push's own answer is taken; the query that
+    // follows checks it with Daraja).
+    if event.provider_ref.is_some()
+        && payment.provider_ref.is_some()
+        && event.provider_ref != payment.provider_ref
+    {
         return Err(AppError::BadRequest {
             status: StatusCode::BAD_REQUEST,
             code: "bad_payload",
