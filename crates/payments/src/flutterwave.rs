@@ -17,7 +17,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-use crate::http::{HttpConfig, body_snippet, json_text, send_for_body, status_error};
+use crate::http::{
+    Found, HttpConfig, lookup, major_to_minor, message_of, send_for_body, status_error, text_field,
+    unreadable,
+};
 use crate::paystack::customer_email;
 use crate::{
     Failure, Headers, Initiated, PayError, PaymentProvider, PaymentRequest, Status, Verified,
@@ -96,59 +99,6 @@ fn major_amount(minor: i64, digits: u32) -> Option<Value> {
     serde_json::Number::from_f64(minor as f64 / scale as f64).map(Value::Number)
 }
 
-/// A major-unit amount (a JSON number, or a string of one) in minor units,
-/// rounded half away from zero. Works on the decimal text, so `0.29` is 29
-/// cents, not 28.999….
-fn minor_amount(value: &Value, digits: u32) -> Option<i64> {
-    let text = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_string(),
-        _ => return None,
-    };
-    decimal_to_minor(&text, digits)
-}
-
-fn decimal_to_minor(text: &str, digits: u32) -> Option<i64> {
-    let scale = 10i64.checked_pow(digits)?;
-    if text.contains(['e', 'E']) {
-        // Only huge or tiny floats print in exponent form; precision is moot there.
-        let f: f64 = text.parse().ok()?;
-        let minor = (f * scale as f64).round();
-        return (minor.is_finite() && minor.abs() < 9.0e15).then_some(minor as i64);
-    }
-    let (negative, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
-        return None;
-    }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let width = digits as usize;
-    let kept: String = fraction
-        .chars()
-        .chain(std::iter::repeat('0'))
-        .take(width)
-        .collect();
-    let kept: i64 = if kept.is_empty() {
-        0
-    } else {
-        kept.parse().ok()?
-    };
-    let round_up = fraction.as_bytes().get(width).is_some_and(|d| *d >= b'5');
-    let minor = whole
-        .checked_mul(scale)?
-        .checked_add(kept)?
-        .checked_add(i64::from(round_up))?;
-    Some(if negative { -minor } else { minor })
-}
-
 /// Minor digits of a currency code; 2 for currencies we do not price in.
 fn digits_of(currency: Option<&str>) -> u32 {
     currency
@@ -156,31 +106,10 @@ fn digits_of(currency: Option<&str>) -> u32 {
         .map_or(2, |c| c.minor_digits())
 }
 
-fn text_field(data: &Value, key: &str) -> Option<String> {
-    data.get(key).and_then(json_text)
-}
-
-/// Flutterwave's `message`, or the start of the body when it has none.
-fn message_of(json: Option<&Value>, body: &[u8]) -> String {
-    json.and_then(|v| v.get("message"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| body_snippet(body))
-}
-
 fn succeeded(json: Option<&Value>) -> bool {
     json.and_then(|v| v.get("status"))
         .and_then(Value::as_str)
         .is_some_and(|s| s.eq_ignore_ascii_case("success"))
-}
-
-/// A 2xx answer we cannot read: most likely something in between (a proxy
-/// page), so asking again is safe.
-fn unreadable(what: &str, body: &[u8]) -> PayError {
-    PayError::Retryable(format!(
-        "Flutterwave answered without {what}: {}",
-        body_snippet(body)
-    ))
 }
 
 /// What a transaction's `status` claims. `charge.completed` fires for
@@ -261,7 +190,7 @@ impl PaymentProvider for Flutterwave {
             .as_ref()
             .and_then(|v| v.get("data"))
             .and_then(|d| text_field(d, "link"))
-            .ok_or_else(|| unreadable("data.link", &bytes))?;
+            .ok_or_else(|| unreadable("Flutterwave", "data.link", &bytes))?;
         Ok(Initiated::Link {
             url,
             provider_ref: None,
@@ -293,49 +222,26 @@ impl PaymentProvider for Flutterwave {
             .client()
             .get(self.http.url(&format!("/v3/transactions/{id}/verify")))
             .bearer_auth(self.secret_key.expose_secret());
-        let (status, bytes) = send_for_body(request).await?;
-        let json: Option<Value> = serde_json::from_slice(&bytes).ok();
-        let retryable =
-            status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
-        let message = message_of(json.as_ref(), &bytes);
-        let lower = message.to_ascii_lowercase();
-        if !retryable
-            && (status == reqwest::StatusCode::NOT_FOUND
-                || (!succeeded(json.as_ref())
-                    && (lower.contains("no transaction") || lower.contains("not found"))))
+        let data = match lookup(
+            request,
+            "Flutterwave",
+            succeeded,
+            &["no transaction", "not found"],
+        )
+        .await?
         {
-            return Ok(Verified {
-                status: Status::Failed(Failure::Other {
-                    code: "not_found".to_string(),
-                    message,
-                }),
-                reference: None,
-                amount: None,
-                currency: None,
-                provider_txn: None,
-            });
-        }
-        if !status.is_success() {
-            return Err(status_error(status, status.as_u16().to_string(), message));
-        }
-        if !succeeded(json.as_ref()) {
-            return Err(PayError::Refused {
-                code: status.as_u16().to_string(),
-                message,
-            });
-        }
-        let data = json
-            .as_ref()
-            .and_then(|v| v.get("data"))
-            .filter(|d| d.is_object())
-            .ok_or_else(|| unreadable("data", &bytes))?;
-        let state = text_field(data, "status").ok_or_else(|| unreadable("data.status", &bytes))?;
+            Found::Data(data) => data,
+            Found::Missing(message) => return Ok(Verified::not_found(message)),
+        };
+        let state = text_field(&data, "status")
+            .ok_or_else(|| unreadable("Flutterwave", "data.status", data.to_string().as_bytes()))?;
+        let data = &data;
         let currency = text_field(data, "currency").map(|c| c.to_ascii_uppercase());
         let digits = digits_of(currency.as_deref());
         Ok(Verified {
             status: status_of(data, Some(&state)),
             reference: text_field(data, "tx_ref"),
-            amount: data.get("amount").and_then(|a| minor_amount(a, digits)),
+            amount: data.get("amount").and_then(|a| major_to_minor(a, digits)),
             currency,
             provider_txn: text_field(data, "id"),
         })
@@ -397,7 +303,7 @@ impl PaymentProvider for Flutterwave {
             reference,
             claimed: status_of(data, state.as_deref()),
             provider_ref: Some(id),
-            amount: data.get("amount").and_then(|a| minor_amount(a, digits)),
+            amount: data.get("amount").and_then(|a| major_to_minor(a, digits)),
             currency,
         })
     }
@@ -421,19 +327,19 @@ mod tests {
 
     #[test]
     fn minor_amounts_round_to_the_nearest_unit() {
-        assert_eq!(minor_amount(&json!(100), 2), Some(10_000));
-        assert_eq!(minor_amount(&json!(1234.5), 2), Some(123_450));
-        assert_eq!(minor_amount(&json!(0.29), 2), Some(29));
-        assert_eq!(minor_amount(&json!(10.005), 2), Some(1_001));
-        assert_eq!(minor_amount(&json!(10.004), 2), Some(1_000));
-        assert_eq!(minor_amount(&json!("99.99"), 2), Some(9_999));
-        assert_eq!(minor_amount(&json!(1500), 0), Some(1_500));
-        assert_eq!(minor_amount(&json!(1500.6), 0), Some(1_501));
-        assert_eq!(minor_amount(&json!(-1.5), 2), Some(-150));
-        assert_eq!(minor_amount(&json!(1e20), 2), None);
-        assert_eq!(minor_amount(&json!("abc"), 2), None);
-        assert_eq!(minor_amount(&json!("."), 2), None);
-        assert_eq!(minor_amount(&json!(null), 2), None);
+        assert_eq!(major_to_minor(&json!(100), 2), Some(10_000));
+        assert_eq!(major_to_minor(&json!(1234.5), 2), Some(123_450));
+        assert_eq!(major_to_minor(&json!(0.29), 2), Some(29));
+        assert_eq!(major_to_minor(&json!(10.005), 2), Some(1_001));
+        assert_eq!(major_to_minor(&json!(10.004), 2), Some(1_000));
+        assert_eq!(major_to_minor(&json!("99.99"), 2), Some(9_999));
+        assert_eq!(major_to_minor(&json!(1500), 0), Some(1_500));
+        assert_eq!(major_to_minor(&json!(1500.6), 0), Some(1_501));
+        assert_eq!(major_to_minor(&json!(-1.5), 2), Some(-150));
+        assert_eq!(major_to_minor(&json!(1e20), 2), None);
+        assert_eq!(major_to_minor(&json!("abc"), 2), None);
+        assert_eq!(major_to_minor(&json!("."), 2), None);
+        assert_eq!(major_to_minor(&json!(null), 2), None);
     }
 
     #[test]

@@ -104,3 +104,125 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
         None => text.to_string(),
     }
 }
+
+/// A field as text (a number or a string), empty strings counted absent.
+pub(crate) fn text_field(data: &serde_json::Value, key: &str) -> Option<String> {
+    data.get(key).and_then(json_text)
+}
+
+/// The provider's own words about a failure: its `message` (or `error`), or
+/// the start of the body.
+pub(crate) fn message_of(json: Option<&serde_json::Value>, body: &[u8]) -> String {
+    json.and_then(|v| v.get("message").or_else(|| v.get("error")))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| body_snippet(body))
+}
+
+/// A 2xx answer without what we need is most likely a proxy's page: try
+/// again later rather than give up.
+pub(crate) fn unreadable(provider: &str, what: &str, body: &[u8]) -> PayError {
+    PayError::Retryable(format!(
+        "{provider} answered without {what}: {}",
+        body_snippet(body)
+    ))
+}
+
+/// What a lookup (`verify`) found.
+pub(crate) enum Found {
+    /// The answer's `data` object.
+    Data(serde_json::Value),
+    /// The provider has no such transaction, in its words.
+    Missing(String),
+}
+
+/// Sends a lookup and reads the `{status, message, data}` answer Paystack
+/// and Flutterwave give: `succeeded` reads their `status`, and a 404 or a
+/// refusal whose message holds one of `not_found` means no such
+/// transaction.
+pub(crate) async fn lookup(
+    request: reqwest::RequestBuilder,
+    provider: &str,
+    succeeded: fn(Option<&serde_json::Value>) -> bool,
+    not_found: &[&str],
+) -> Result<Found, PayError> {
+    let (status, bytes) = send_for_body(request).await?;
+    let json: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
+    let retryable = status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+    let message = message_of(json.as_ref(), &bytes);
+    let lower = message.to_ascii_lowercase();
+    if !retryable
+        && (status == reqwest::StatusCode::NOT_FOUND
+            || (!succeeded(json.as_ref()) && not_found.iter().any(|w| lower.contains(w))))
+    {
+        return Ok(Found::Missing(message));
+    }
+    if !status.is_success() {
+        return Err(status_error(status, status.as_u16().to_string(), message));
+    }
+    if !succeeded(json.as_ref()) {
+        return Err(PayError::Refused {
+            code: status.as_u16().to_string(),
+            message,
+        });
+    }
+    json.as_ref()
+        .and_then(|v| v.get("data"))
+        .filter(|d| d.is_object())
+        .cloned()
+        .map(Found::Data)
+        .ok_or_else(|| unreadable(provider, "data", &bytes))
+}
+
+/// A major-unit amount (a JSON number, or a string of one) in minor units,
+/// rounded half away from zero. Works on the decimal text, so `0.29` is 29
+/// cents, not 28.999….
+pub(crate) fn major_to_minor(value: &serde_json::Value, digits: u32) -> Option<i64> {
+    let text = match value {
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => s.trim().to_string(),
+        _ => return None,
+    };
+    decimal_to_minor(&text, digits)
+}
+
+fn decimal_to_minor(text: &str, digits: u32) -> Option<i64> {
+    let scale = 10i64.checked_pow(digits)?;
+    if text.contains(['e', 'E']) {
+        // Only huge or tiny floats print in exponent form; precision is moot there.
+        let f: f64 = text.parse().ok()?;
+        let minor = (f * scale as f64).round();
+        return (minor.is_finite() && minor.abs() < 9.0e15).then_some(minor as i64);
+    }
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let width = digits as usize;
+    let kept: String = fraction
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(width)
+        .collect();
+    let kept: i64 = if kept.is_empty() {
+        0
+    } else {
+        kept.parse().ok()?
+    };
+    let round_up = fraction.as_bytes().get(width).is_some_and(|d| *d >= b'5');
+    let minor = whole
+        .checked_mul(scale)?
+        .checked_add(kept)?
+        .checked_add(i64::from(round_up))?;
+    Some(if negative { -minor } else { minor })
+}

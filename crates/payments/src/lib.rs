@@ -81,6 +81,22 @@ pub struct Verified {
     pub provider_txn: Option<String>,
 }
 
+impl Verified {
+    /// The provider has no such transaction.
+    pub fn not_found(message: String) -> Self {
+        Verified {
+            status: Status::Failed(Failure::Other {
+                code: "not_found".to_string(),
+                message,
+            }),
+            reference: None,
+            amount: None,
+            currency: None,
+            provider_txn: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     Paid,

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use crate::http::{status_error, transport};
+use crate::http::{json_text, major_to_minor, status_error, transport};
 use crate::{
     Failure, Headers, HttpConfig, Initiated, PayError, PaymentProvider, PaymentRequest, Status,
     Verified, WebhookError, WebhookEvent,
@@ -362,7 +362,7 @@ impl Reply {
         let code = self
             .error_code()
             .map(str::to_string)
-            .or_else(|| self.json.get("ResponseCode").and_then(code_text))
+            .or_else(|| self.json.get("ResponseCode").and_then(json_text))
             .unwrap_or_else(|| format!("HTTP {}", self.status.as_u16()));
         let message = self
             .str("errorMessage")
@@ -392,35 +392,6 @@ fn still_processing(reply: &Reply) -> bool {
         && reply
             .str("errorMessage")
             .is_some_and(|m| m.to_ascii_lowercase().contains("being processed"))
-}
-
-/// A result code as Daraja sends it: a string in the query, a number in the
-/// callback (protocols.md §7).
-fn code_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// A callback `Amount` (major units, a number such as `1.00`) in minor units.
-fn minor_units(value: &Value, digits: u32) -> Option<i64> {
-    let unit = 10_i64.pow(digits);
-    match value {
-        Value::Number(n) => match n.as_i64() {
-            Some(whole) => whole.checked_mul(unit),
-            None => {
-                let scaled = (n.as_f64()? * unit as f64).round();
-                scaled.is_finite().then_some(scaled as i64)
-            }
-        },
-        Value::String(s) => {
-            let scaled = (s.trim().parse::<f64>().ok()? * unit as f64).round();
-            scaled.is_finite().then_some(scaled as i64)
-        }
-        _ => None,
-    }
 }
 
 #[derive(Deserialize)]
@@ -505,7 +476,7 @@ impl PaymentProvider for Mpesa {
         let reply = self.post("/mpesa/stkpush/v1/processrequest", &body).await?;
         // "0" only means the push was sent; the callback or a query says
         // how it ended.
-        let response_code = reply.json.get("ResponseCode").and_then(code_text);
+        let response_code = reply.json.get("ResponseCode").and_then(json_text);
         if !reply.status.is_success() || response_code.as_deref() != Some("0") {
             let says_why = !reply.status.is_success()
                 || response_code.is_some()
@@ -568,11 +539,11 @@ impl PaymentProvider for Mpesa {
         if !reply.status.is_success() {
             return Err(reply.error());
         }
-        let Some(code) = reply.json.get("ResultCode").and_then(code_text) else {
+        let Some(code) = reply.json.get("ResultCode").and_then(json_text) else {
             let refused = reply
                 .json
                 .get("ResponseCode")
-                .and_then(code_text)
+                .and_then(json_text)
                 .is_some_and(|rc| rc != "0");
             return Err(if refused {
                 reply.error()
@@ -602,11 +573,11 @@ impl PaymentProvider for Mpesa {
                 "the callback has no CheckoutRequestID".to_string(),
             ));
         }
-        let code = code_text(&stk.result_code)
+        let code = json_text(&stk.result_code)
             .ok_or_else(|| WebhookError::Payload("unreadable ResultCode".to_string()))?;
         let amount = callback
             .item("Amount")
-            .and_then(|v| minor_units(v, KES_MINOR_DIGITS));
+            .and_then(|v| major_to_minor(v, KES_MINOR_DIGITS));
         Ok(WebhookEvent {
             event_key: format!("mpesa:{}", stk.checkout_request_id),
             kind: "stk_callback".to_string(),

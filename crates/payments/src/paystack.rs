@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use sha2::Sha512;
 
 use crate::http::{
-    HttpConfig, body_snippet, encode_path_segment, json_int, json_text, send_for_body, status_error,
+    Found, HttpConfig, encode_path_segment, json_int, lookup, message_of, send_for_body,
+    status_error, text_field, unreadable,
 };
 use crate::{
     Failure, Headers, Initiated, PayError, PaymentProvider, PaymentRequest, Status, Verified,
@@ -76,31 +77,10 @@ pub(crate) fn customer_email(req: &PaymentRequest) -> Result<String, PayError> {
     }
 }
 
-/// Paystack's `message`, or the start of the body when it has none.
-fn message_of(json: Option<&Value>, body: &[u8]) -> String {
-    json.and_then(|v| v.get("message"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| body_snippet(body))
-}
-
 /// `{"status": true, ...}`: Paystack's own success flag.
 fn succeeded(json: Option<&Value>) -> bool {
     json.and_then(|v| v.get("status"))
         .is_some_and(|s| s == &Value::Bool(true) || s.as_str() == Some("true"))
-}
-
-/// A 2xx answer we cannot read: most likely something in between (a proxy
-/// page), so asking again is safe.
-fn unreadable(what: &str, body: &[u8]) -> PayError {
-    PayError::Retryable(format!(
-        "Paystack answered without {what}: {}",
-        body_snippet(body)
-    ))
-}
-
-fn text_field(data: &Value, key: &str) -> Option<String> {
-    data.get(key).and_then(json_text)
 }
 
 /// The failure a failed or reversed transaction reports.
@@ -167,7 +147,7 @@ impl PaymentProvider for Paystack {
         let data = json.as_ref().and_then(|v| v.get("data"));
         let url = data
             .and_then(|d| text_field(d, "authorization_url"))
-            .ok_or_else(|| unreadable("an authorization_url", &bytes))?;
+            .ok_or_else(|| unreadable("Paystack", "an authorization_url", &bytes))?;
         Ok(Initiated::Link {
             url,
             provider_ref: data.and_then(|d| text_field(d, "access_code")),
@@ -185,44 +165,15 @@ impl PaymentProvider for Paystack {
             .client()
             .get(self.http.url(&path))
             .bearer_auth(self.secret_key.expose_secret());
-        let (status, bytes) = send_for_body(request).await?;
-        let json: Option<Value> = serde_json::from_slice(&bytes).ok();
-        let retryable =
-            status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
-        let message = message_of(json.as_ref(), &bytes);
         // Paystack answers an unknown reference with `status: false` and
         // "Transaction reference not found" (on a 400), or a plain 404.
-        if !retryable
-            && (status == reqwest::StatusCode::NOT_FOUND
-                || (!succeeded(json.as_ref())
-                    && message.to_ascii_lowercase().contains("not found")))
-        {
-            return Ok(Verified {
-                status: Status::Failed(Failure::Other {
-                    code: "not_found".to_string(),
-                    message,
-                }),
-                reference: None,
-                amount: None,
-                currency: None,
-                provider_txn: None,
-            });
-        }
-        if !status.is_success() {
-            return Err(status_error(status, status.as_u16().to_string(), message));
-        }
-        if !succeeded(json.as_ref()) {
-            return Err(PayError::Refused {
-                code: status.as_u16().to_string(),
-                message,
-            });
-        }
-        let data = json
-            .as_ref()
-            .and_then(|v| v.get("data"))
-            .filter(|d| d.is_object())
-            .ok_or_else(|| unreadable("data", &bytes))?;
-        let state = text_field(data, "status").ok_or_else(|| unreadable("data.status", &bytes))?;
+        let data = match lookup(request, "Paystack", succeeded, &["not found"]).await? {
+            Found::Data(data) => data,
+            Found::Missing(message) => return Ok(Verified::not_found(message)),
+        };
+        let state = text_field(&data, "status")
+            .ok_or_else(|| unreadable("Paystack", "data.status", data.to_string().as_bytes()))?;
+        let data = &data;
         Ok(Verified {
             status: verified_status(data, &state),
             reference: text_field(data, "reference"),

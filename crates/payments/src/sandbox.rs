@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::http::{
-    HttpConfig, body_snippet, encode_path_segment, json_int, json_text, send_for_body, status_error,
+    HttpConfig, encode_path_segment, json_int, message_of, send_for_body, status_error, text_field,
+    unreadable,
 };
 use crate::{
     Failure, Headers, Initiated, PayError, PaymentProvider, PaymentRequest, Status, Verified,
@@ -68,25 +69,6 @@ fn declined() -> Failure {
     }
 }
 
-fn text_field(data: &Value, key: &str) -> Option<String> {
-    data.get(key).and_then(json_text)
-}
-
-/// The sandbox's `message` or `error`, or the start of the body.
-fn message_of(json: Option<&Value>, body: &[u8]) -> String {
-    json.and_then(|v| v.get("message").or_else(|| v.get("error")))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| body_snippet(body))
-}
-
-fn unreadable(what: &str, body: &[u8]) -> PayError {
-    PayError::Retryable(format!(
-        "the sandbox answered without {what}: {}",
-        body_snippet(body)
-    ))
-}
-
 #[async_trait]
 impl PaymentProvider for SandboxPay {
     fn name(&self) -> &'static str {
@@ -121,8 +103,9 @@ impl PaymentProvider for SandboxPay {
                 message_of(json.as_ref(), &bytes),
             ));
         }
-        let json = json.ok_or_else(|| unreadable("JSON", &bytes))?;
-        let url = text_field(&json, "url").ok_or_else(|| unreadable("a url", &bytes))?;
+        let json = json.ok_or_else(|| unreadable("the sandbox", "JSON", &bytes))?;
+        let url =
+            text_field(&json, "url").ok_or_else(|| unreadable("the sandbox", "a url", &bytes))?;
         Ok(Initiated::Link {
             url,
             provider_ref: text_field(&json, "id"),
@@ -159,8 +142,9 @@ impl PaymentProvider for SandboxPay {
                 message_of(json.as_ref(), &bytes),
             ));
         }
-        let json = json.ok_or_else(|| unreadable("JSON", &bytes))?;
-        let state = text_field(&json, "status").ok_or_else(|| unreadable("a status", &bytes))?;
+        let json = json.ok_or_else(|| unreadable("the sandbox", "JSON", &bytes))?;
+        let state = text_field(&json, "status")
+            .ok_or_else(|| unreadable("the sandbox", "a status", &bytes))?;
         Ok(Verified {
             status: match state.as_str() {
                 "paid" => Status::Paid,
