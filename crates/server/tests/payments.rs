@@ -19,7 +19,7 @@ use common::{Owner, TestApp};
 use domain::TenantId;
 use serde_json::{Value, json};
 use store::Db;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn friday() -> DateTime<Utc> {
@@ -156,6 +156,7 @@ async fn paystack_business(
     mock: &MockServer,
     slug: &str,
     pnid: &str,
+    secret_key: &str,
 ) -> (common::chat::Biz, String) {
     let biz = business(app, slug, "tailor", "en-NG", pnid).await;
     let r = app
@@ -163,7 +164,7 @@ async fn paystack_business(
             Method::PUT,
             "/api/v1/payments/providers/paystack",
             Some(&biz.owner.token),
-            Some(json!({"settings": {"base_url": mock.uri()}, "secrets": {"secret_key": "sk_test_secret"}})),
+            Some(json!({"settings": {"base_url": mock.uri()}, "secrets": {"secret_key": secret_key}})),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
@@ -232,7 +233,14 @@ async fn paystack_webhooks_are_verified_and_pay_once() {
         let (app, url) = served(&db).await;
         let mock = MockServer::start().await;
         paystack_ok_initialize().mount(&mock).await;
-        let (biz, order) = paystack_business(&app, &mock, "paystack-once", "400000000000002").await;
+        let (biz, order) = paystack_business(
+            &app,
+            &mock,
+            "paystack-once",
+            "400000000000002",
+            "sk_test_secret",
+        )
+        .await;
         let p = link_for(&app, &biz.owner, &order, "full").await;
         let reference = p["reference"].as_str().unwrap().to_string();
         assert_eq!(p["amount"], 12_000_000);
@@ -270,6 +278,22 @@ async fn paystack_webhooks_are_verified_and_pay_once() {
             .await,
             0
         );
+
+        // Another business's keys, at its own path, cannot pay this one's
+        // payment: the event is kept there as unmatched.
+        let (other, _) =
+            paystack_business(&app, &mock, "paystack-other", "400000000000011", "sk_other").await;
+        let theirs = format!("{url}/payments/webhook/paystack/{}", other.tenant.0);
+        let their_sig = payments::paystack::sign(b"sk_other", body.as_bytes());
+        assert_eq!(
+            post_raw(&theirs, &body, &[("x-paystack-signature", their_sig)]).await,
+            200
+        );
+        drain(&app).await;
+        let unmatched =
+            "SELECT COUNT(*) FROM payment_events WHERE tenant_id = $1 AND state = 'unmatched'";
+        assert_eq!(count(&db, unmatched, other.tenant).await, 1);
+        assert_eq!(first_order(&app, &biz.owner).await["amount_paid"], 0);
 
         // The same event three times at once: one event, paid once, one receipt.
         let mut sends = tokio::task::JoinSet::new();
@@ -314,7 +338,14 @@ async fn a_verify_that_disagrees_or_a_wrong_amount_is_flagged_not_paid() {
         let (app, url) = served(&db).await;
         let mock = MockServer::start().await;
         paystack_ok_initialize().mount(&mock).await;
-        let (biz, order) = paystack_business(&app, &mock, "paystack-flag", "400000000000003").await;
+        let (biz, order) = paystack_business(
+            &app,
+            &mock,
+            "paystack-flag",
+            "400000000000003",
+            "sk_test_secret",
+        )
+        .await;
         let hook = format!("{url}/payments/webhook/paystack/{}", biz.tenant.0);
 
         // The webhook claims the full amount; the provider reports less.
@@ -382,7 +413,14 @@ async fn a_webhook_before_verify_agrees_is_paid_when_it_does() {
         let (app, url) = served(&db).await;
         let mock = MockServer::start().await;
         paystack_ok_initialize().mount(&mock).await;
-        let (biz, order) = paystack_business(&app, &mock, "paystack-late", "400000000000004").await;
+        let (biz, order) = paystack_business(
+            &app,
+            &mock,
+            "paystack-late",
+            "400000000000004",
+            "sk_test_secret",
+        )
+        .await;
         let hook = format!("{url}/payments/webhook/paystack/{}", biz.tenant.0);
         let p = link_for(&app, &biz.owner, &order, "deposit").await;
         let reference = p["reference"].as_str().unwrap().to_string();
@@ -411,6 +449,39 @@ async fn a_webhook_before_verify_agrees_is_paid_when_it_does() {
     }
 }
 
+/// Daraja's STK push: accepted, with a fresh CheckoutRequestID each time.
+struct Push;
+
+impl wiremock::Respond for Push {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_json(json!({
+            "MerchantRequestID": "m-1",
+            "CheckoutRequestID": format!("ws_CO_{}", uuid::Uuid::now_v7().simple()),
+            "ResponseCode": "0", "ResponseDescription": "Success. Request accepted for processing",
+            "CustomerMessage": "Success. Request accepted for processing"}))
+    }
+}
+
+/// Daraja's STK query about `checkout`, answering `code`.
+fn mpesa_query(checkout: &str, code: &str, desc: &str) -> Mock {
+    Mock::given(method("POST"))
+        .and(path("/mpesa/stkpushquery/v1/query"))
+        .and(body_partial_json(json!({"CheckoutRequestID": checkout})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ResponseCode": "0", "ResultCode": code, "ResultDesc": desc,
+            "CheckoutRequestID": checkout, "MerchantRequestID": "m-1"})))
+}
+
+/// A Daraja callback about `checkout` with `code`, and its metadata.
+fn stk_callback(checkout: &str, code: i64, metadata: Option<Value>) -> String {
+    let mut cb = json!({"MerchantRequestID": "m-1", "CheckoutRequestID": checkout,
+        "ResultCode": code, "ResultDesc": "as Daraja says"});
+    if let Some(m) = metadata {
+        cb["CallbackMetadata"] = m;
+    }
+    json!({"Body": {"stkCallback": cb}}).to_string()
+}
+
 /// A KES shop with M-PESA pointed at `mock`, an order placed in chat.
 async fn mpesa_business(
     app: &TestApp,
@@ -428,10 +499,7 @@ async fn mpesa_business(
         .await;
     Mock::given(method("POST"))
         .and(path("/mpesa/stkpush/v1/processrequest"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "MerchantRequestID": "m-1", "CheckoutRequestID": "ws_CO_TEST_1", "ResponseCode": "0",
-            "ResponseDescription": "Success. Request accepted for processing",
-            "CustomerMessage": "Success. Request accepted for processing"})))
+        .respond_with(Push)
         .mount(mock)
         .await;
     let biz = business(app, slug, "shop", "en-KE", pnid).await;
@@ -470,81 +538,83 @@ async fn mpesa_push(app: &TestApp, owner: &Owner, order: &str) -> Value {
     r.body
 }
 
-async fn callback_url(db: &Db, tenant: TenantId, base: &str) -> String {
-    let sql = "SELECT callback_token FROM payments WHERE tenant_id = $1 AND provider = 'mpesa'";
-    let token: String = match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql)
+/// The newest M-PESA push of the business: its callback URL and its
+/// CheckoutRequestID.
+async fn latest_push(db: &Db, tenant: TenantId, base: &str) -> (String, String) {
+    let sql = "SELECT callback_token, provider_ref FROM payments \
+               WHERE tenant_id = $1 AND provider = 'mpesa' ORDER BY created_at DESC LIMIT 1";
+    let (token, checkout): (String, String) = match db {
+        Db::Sqlite(p) => sqlx::query_as(sql)
             .bind(tenant.0)
             .fetch_one(p)
             .await
             .unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sql)
+        Db::Postgres(p) => sqlx::query_as(sql)
             .bind(tenant.0)
             .fetch_one(p)
             .await
             .unwrap(),
     };
-    format!("{base}/payments/webhook/mpesa/{token}")
+    (format!("{base}/payments/webhook/mpesa/{token}"), checkout)
 }
 
 #[tokio::test]
-async fn an_mpesa_push_the_customer_cancels_is_told_clearly() {
+async fn mpesa_failures_are_told_to_the_customer_clearly() {
     for db in store::testing::backends().await {
         let (app, url) = served(&db).await;
         let mock = MockServer::start().await;
-        let (biz, order) = mpesa_business(&app, &mock, "mpesa-cancel", "400000000000005").await;
-        mpesa_push(&app, &biz.owner, &order).await;
-        let callback = callback_url(&db, biz.tenant, &url).await;
-        // Daraja's query (after the callback) agrees: cancelled.
-        Mock::given(method("POST"))
-            .and(path("/mpesa/stkpushquery/v1/query"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "ResponseCode": "0", "ResultCode": "1032", "ResultDesc": "Request cancelled by user",
-                "CheckoutRequestID": "ws_CO_TEST_1", "MerchantRequestID": "m-1"})))
-            .mount(&mock)
-            .await;
-        let body = json!({"Body": {"stkCallback": {"MerchantRequestID": "m-1", "CheckoutRequestID": "ws_CO_TEST_1",
-            "ResultCode": 1032, "ResultDesc": "Request cancelled by user"}}})
-        .to_string();
-        assert_eq!(post_raw(&callback, &body, &[]).await, 200);
-        // An unknown path is not a callback.
-        assert_eq!(
-            post_raw(
-                &format!("{url}/payments/webhook/mpesa/{}", "0".repeat(40)),
-                &body,
-                &[]
-            )
-            .await,
-            404
-        );
-        drain(&app).await;
-        let p = &payments_of(&app, &biz.owner, &order).await[0];
-        assert_eq!(p["status"], "failed");
-        assert_eq!(p["failure"], "cancelled");
-        let told = count(
-            &db,
-            "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND body LIKE 'You cancelled the M-PESA payment%'",
-            biz.tenant,
-        )
-        .await;
-        assert_eq!(told, 1);
+        let (biz, order) = mpesa_business(&app, &mock, "mpesa-fail", "400000000000005").await;
+        let cases = [
+            ("1032", "cancelled", "You cancelled the M-PESA payment"),
+            ("2001", "wrong_pin", "The M-PESA PIN was wrong"),
+            ("1037", "unreachable", "We couldn"),
+        ];
+        for (code, failure, told) in cases {
+            mpesa_push(&app, &biz.owner, &order).await;
+            let (callback, checkout) = latest_push(&db, biz.tenant, &url).await;
+            // Daraja's query (after the callback) agrees.
+            mpesa_query(&checkout, code, "as Daraja says")
+                .mount(&mock)
+                .await;
+            let body = stk_callback(&checkout, code.parse().unwrap(), None);
+            assert_eq!(post_raw(&callback, &body, &[]).await, 200);
+            drain(&app).await;
+            let payments = payments_of(&app, &biz.owner, &order).await;
+            let p = payments
+                .iter()
+                .find(|p| p["provider_ref"] == checkout.as_str())
+                .unwrap();
+            assert_eq!(p["status"], "failed", "{p:?}");
+            assert_eq!(p["failure"], failure);
+            let sql = format!(
+                "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND body LIKE '{told}%'"
+            );
+            assert_eq!(count(&db, &sql, biz.tenant).await, 1, "{told}");
+        }
+        // A callback for another push, or to a path no push was given, is refused.
+        let (callback, _) = latest_push(&db, biz.tenant, &url).await;
+        let other = stk_callback("ws_CO_SOMEONE_ELSE", 0, None);
+        assert_eq!(post_raw(&callback, &other, &[]).await, 400);
+        let nowhere = format!("{url}/payments/webhook/mpesa/{}", "0".repeat(40));
+        assert_eq!(post_raw(&nowhere, &other, &[]).await, 404);
     }
 }
 
 #[tokio::test]
 async fn an_mpesa_push_without_a_callback_is_settled_by_a_query() {
     for db in store::testing::backends().await {
-        let (app, _url) = served(&db).await;
+        let (app, url) = served(&db).await;
         let mock = MockServer::start().await;
         let (biz, order) = mpesa_business(&app, &mock, "mpesa-query", "400000000000006").await;
-        Mock::given(method("POST"))
-            .and(path("/mpesa/stkpushquery/v1/query"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "ResponseCode": "0", "ResultCode": "0", "ResultDesc": "The service request is processed successfully.",
-                "CheckoutRequestID": "ws_CO_TEST_1", "MerchantRequestID": "m-1"})))
-            .mount(&mock)
-            .await;
         mpesa_push(&app, &biz.owner, &order).await;
+        let (_, checkout) = latest_push(&db, biz.tenant, &url).await;
+        mpesa_query(
+            &checkout,
+            "0",
+            "The service request is processed successfully.",
+        )
+        .mount(&mock)
+        .await;
         // No callback: the scheduled query runs when due.
         store::testing::make_jobs_due(&db).await;
         drain(&app).await;
@@ -746,32 +816,24 @@ async fn a_shop_order_paid_by_mpesa_from_the_chat_consumes_its_stock() {
             (before.0, before.1 + 2)
         );
 
-        Mock::given(method("POST"))
-            .and(path("/mpesa/stkpushquery/v1/query"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "ResponseCode": "0", "ResultCode": "0", "ResultDesc": "The service request is processed successfully.",
-                "CheckoutRequestID": "ws_CO_TEST_1", "MerchantRequestID": "m-1"})))
-            .mount(&mock)
-            .await;
-        let sql = "SELECT callback_token FROM payments WHERE tenant_id = $1 AND provider = 'mpesa' AND amount = 36000";
-        let token: String = match &db {
-            Db::Sqlite(p) => sqlx::query_scalar(sql)
-                .bind(biz.tenant.0)
-                .fetch_one(p)
-                .await
-                .unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar(sql)
-                .bind(biz.tenant.0)
-                .fetch_one(p)
-                .await
-                .unwrap(),
-        };
-        let callback = json!({"Body": {"stkCallback": {"MerchantRequestID": "m-1", "CheckoutRequestID": "ws_CO_TEST_1",
-            "ResultCode": 0, "ResultDesc": "The service request is processed successfully.",
-            "CallbackMetadata": {"Item": [{"Name": "MpesaReceiptNumber", "Value": "NLJ7RT61SV"},
-                {"Name": "Amount", "Value": 360}, {"Name": "Balance"}, {"Name": "PhoneNumber", "Value": 254723456789u64}]}}}})
-        .to_string();
-        let hook = format!("{url}/payments/webhook/mpesa/{token}");
+        let (hook, checkout) = latest_push(&db, biz.tenant, &url).await;
+        mpesa_query(
+            &checkout,
+            "0",
+            "The service request is processed successfully.",
+        )
+        .mount(&mock)
+        .await;
+        let callback = stk_callback(
+            &checkout,
+            0,
+            Some(
+                json!({"Item": [{"Name": "MpesaReceiptNumber", "Value": "NLJ7RT61SV"},
+                {"Name": "Amount", "Value": 360}, {"Name": "Balance"},
+                {"Name": "PhoneNumber", "Value": 254723456789u64}]}),
+            ),
+        );
+
         assert_eq!(post_raw(&hook, &callback, &[]).await, 200);
         assert_eq!(post_raw(&hook, &callback, &[]).await, 200);
         otieno.replies(&app).await;

@@ -141,26 +141,25 @@ pub async fn by_callback_token(
     by_column(ex, "callback_token", token).await
 }
 
+/// A payment with the business it belongs to.
+#[derive(sqlx::FromRow)]
+struct Owned {
+    #[sqlx(try_from = "Uuid")]
+    tenant_id: TenantId,
+    #[sqlx(flatten)]
+    payment: Payment,
+}
+
 async fn by_column(
     ex: impl Into<Ex<'_>>,
     column: &'static str,
     value: &str,
 ) -> StoreResult<Option<(TenantId, Payment)>> {
-    let mut ex = ex.into();
-    let tenant: Option<Uuid> = run!(ex.re(), c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT tenant_id FROM payments WHERE {column} = $1"
-    )))
-    .bind(value)
-    .fetch_optional(c)
-    .await)?;
-    let Some(tenant) = tenant.map(TenantId) else {
-        return Ok(None);
-    };
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM payments WHERE tenant_id = $1 AND {column} = $2"
+        "SELECT tenant_id, {COLUMNS} FROM payments WHERE {column} = $1"
     ));
-    let p = run!(ex, c => sqlx::query_as::<_, Payment>(sql).bind(tenant.0).bind(value).fetch_one(c).await)?;
-    Ok(Some((tenant, p)))
+    let row = run!(ex, c => sqlx::query_as::<_, Owned>(sql).bind(value).fetch_optional(c).await)?;
+    Ok(row.map(|o| (o.tenant_id, o.payment)))
 }
 
 /// Pending payments of the business, oldest first.
@@ -394,7 +393,9 @@ pub async fn count_reminder(
 
 /// Stores an authenticated webhook under its unique key with its
 /// verification job, in one statement pair; a redelivery returns `None`
-/// and changes nothing.
+/// and changes nothing. The key is scoped to the business whose keys
+/// signed it: another business's event naming the same reference is its
+/// own, and cannot shadow this one's.
 pub async fn record_event(
     ex: impl Into<Ex<'_>>,
     tenant: Option<TenantId>,
@@ -410,6 +411,10 @@ pub async fn record_event(
     } else {
         "unmatched"
     };
+    let event_key = match tenant {
+        Some(t) => format!("{}:{event_key}", t.0),
+        None => format!("server:{event_key}"),
+    };
     let inserted = run!(ex.re(), c => sqlx::query(
         "INSERT INTO payment_events (id, tenant_id, provider, event_key, payment_id, payload, state, received_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (provider, event_key) DO NOTHING",
@@ -417,7 +422,7 @@ pub async fn record_event(
     .bind(id)
     .bind(tenant.map(|t| t.0))
     .bind(provider)
-    .bind(event_key)
+    .bind(&event_key)
     .bind(payment.map(|p| p.0))
     .bind(Json(payload))
     .bind(state)
