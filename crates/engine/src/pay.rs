@@ -280,7 +280,7 @@ struct Context {
     order: store::orders::Order,
     customer: store::customers::Customer,
     lang: &'static str,
-    texts: domain::text::Overrides,
+    settings: store::business::Settings,
 }
 
 impl Context {
@@ -294,7 +294,7 @@ impl Context {
             tenant: t,
             order,
             customer,
-            texts: settings.texts,
+            settings,
         })
     }
 
@@ -303,7 +303,7 @@ impl Context {
     }
 
     fn say(&self, key: Key, args: &[(&str, &str)]) -> String {
-        render(self.lang, key, args, &self.texts)
+        render(self.lang, key, args, &self.settings.texts)
     }
 
     fn phone(&self) -> Option<E164> {
@@ -683,10 +683,7 @@ async fn confirm(
     {
         return Ok(());
     }
-    let settings = store::business::get(&mut *tx, tenant)
-        .await
-        .map_err(retry)?;
-    if settings.consume_stock_on == store::business::ConsumeOn::Payment {
+    if cx.settings.consume_stock_on == store::business::ConsumeOn::Payment {
         store::inventory::consume(&mut *tx, tenant, p.order_id, by)
             .await
             .map_err(retry)?;

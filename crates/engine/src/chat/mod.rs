@@ -147,7 +147,6 @@ impl ConversationEngine for ChatEngine {
         let tenant = store::tenants::get(&mut *tx, turn.tenant).await?;
         let settings = store::business::get(&mut *tx, turn.tenant).await?;
         let customer = store::customers::get(&mut *tx, turn.tenant, turn.customer).await?;
-        let flags = store::chat::flags(&mut *tx, turn.tenant, turn.customer).await?;
         let state = match store::chat::load(&mut *tx, turn.tenant, turn.customer).await? {
             Some(s) => serde_json::from_value(s.state).unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "chat session state unreadable; starting afresh");
@@ -176,12 +175,13 @@ impl ConversationEngine for ChatEngine {
             tx: &mut *tx,
             tenant,
             settings,
+            paused: customer.bot_paused_until.is_some_and(|u| u > now),
             customer,
-            paused: flags.bot_paused_until.is_some_and(|u| u > now),
             phone: turn.phone.clone(),
             now,
             say,
             state,
+            prior_streak: 0,
             products,
             pay: self.pay.clone(),
             replies: Vec::new(),
@@ -318,6 +318,8 @@ pub(crate) struct Convo<'t> {
     pub now: DateTime<Utc>,
     pub say: Say,
     pub state: State,
+    /// Misunderstood messages in a row before this one.
+    pub prior_streak: u8,
     /// The tenant's available products, in menu order.
     pub products: Vec<Product>,
     pub pay: Option<crate::pay::PaySettings>,
@@ -338,6 +340,9 @@ impl Convo<'_> {
                 .await?;
             self.paused = false;
         }
+        // Any message the bot can place ends a run of misunderstandings;
+        // `miss` counts the ones it cannot.
+        self.prior_streak = std::mem::take(&mut self.state.unknown_streak);
         let said_intent = match &input {
             Input::Said(u, _) => Some(u.intent),
             _ => None,
@@ -354,12 +359,14 @@ impl Convo<'_> {
             (Input::Tap(id), _) if id == "status" => return self.order_status().await,
             (_, Some(Intent::OrderStatus)) => return self.order_status().await,
             (_, Some(Intent::PaymentNotice)) => {
-                self.state.unknown_streak = 0;
                 let body = self.say.t(Key::PaymentNoted, &[]);
                 self.reply(self.say.text(body));
                 return Ok(());
             }
-            (Input::Ignore, _) => return Ok(()),
+            (Input::Ignore, _) => {
+                self.state.unknown_streak = self.prior_streak;
+                return Ok(());
+            }
             (Input::Media, _) => {
                 let body = self.say.t(
                     Key::MediaReceived,
@@ -405,7 +412,6 @@ impl Convo<'_> {
             Some(self.now),
         )
         .await?;
-        self.state.unknown_streak = 0;
         let body = self
             .say
             .t(Key::OptedOut, &[("business", &self.tenant.business_name)]);
@@ -428,7 +434,6 @@ impl Convo<'_> {
         let until = self.now + Duration::hours(i64::from(self.settings.handoff_hours));
         store::chat::set_paused_until(&mut *self.tx, self.tenant.id, self.customer.id, Some(until))
             .await?;
-        self.state.unknown_streak = 0;
         self.state.step = session::Step::Idle;
         let body = self
             .say
@@ -469,12 +474,17 @@ impl Convo<'_> {
     /// Counts a message the bot could not place; the third in a row goes
     /// to a person rather than round the same answer again.
     pub async fn not_understood(&mut self, words: &str, answer: OutMessage) -> anyhow::Result<()> {
-        self.state.unknown_streak = self.state.unknown_streak.saturating_add(1);
-        if self.state.unknown_streak >= 3 {
+        if self.miss() {
             return self.handoff(words).await;
         }
         self.reply(answer);
         Ok(())
+    }
+
+    /// Counts this message as not understood; true on the third in a row.
+    pub fn miss(&mut self) -> bool {
+        self.state.unknown_streak = self.prior_streak.saturating_add(1);
+        self.state.unknown_streak >= 3
     }
 
     /// The customer's unfinished orders, newest first.
@@ -494,7 +504,6 @@ impl Convo<'_> {
     }
 
     async fn order_status(&mut self) -> anyhow::Result<()> {
-        self.state.unknown_streak = 0;
         let orders = self.active_orders().await?;
         if orders.is_empty() {
             let body = self.say.t(Key::NoActiveOrders, &[]);
@@ -536,7 +545,6 @@ impl Convo<'_> {
     /// Cancels the order named (or the newest open one) while it is still
     /// `received`; later, a person handles it.
     pub async fn cancel(&mut self, order_ref: Option<&str>) -> anyhow::Result<()> {
-        self.state.unknown_streak = 0;
         let orders = self.active_orders().await?;
         let target = match order_ref {
             Some(r) => orders

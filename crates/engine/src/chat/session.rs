@@ -66,9 +66,8 @@ pub struct State {
 impl State {
     /// Forgets the checkout choices (after an order is placed).
     pub fn finish_checkout(&mut self) {
-        let streak = self.unknown_streak;
         *self = State {
-            unknown_streak: streak,
+            unknown_streak: self.unknown_streak,
             ..State::default()
         };
     }

@@ -28,7 +28,6 @@ const ROWS: usize = 10;
 impl Convo<'_> {
     pub(super) async fn shop(&mut self, input: Input, restart: bool) -> anyhow::Result<()> {
         if restart {
-            self.state.unknown_streak = 0;
             self.state.step = Step::Idle;
             match &input {
                 Input::Said(u, _) if u.intent == Intent::MenuRequest => self.menu(0),
@@ -39,7 +38,6 @@ impl Convo<'_> {
         match input {
             Input::Tap(id) => self.tap(&id).await,
             Input::CatalogOrder(items) => {
-                self.state.unknown_streak = 0;
                 self.state.cart.clear();
                 for (sku, qty) in items {
                     self.add(&sku, qty);
@@ -72,7 +70,6 @@ impl Convo<'_> {
                     }
                 }
                 if !items.is_empty() {
-                    self.state.unknown_streak = 0;
                     for item in &items {
                         self.add(&item.sku, item.qty.max(1));
                     }
@@ -82,7 +79,6 @@ impl Convo<'_> {
                 match u.intent {
                     Intent::NewOrder => {
                         // An order the catalog does not carry.
-                        self.state.unknown_streak = 0;
                         let body = self.say.t(Key::NotInCatalog, &[]);
                         self.reply(self.say.buttons(body, &[("menu", Key::BtnMenu)]));
                         Ok(())
@@ -114,7 +110,6 @@ impl Convo<'_> {
     }
 
     async fn tap(&mut self, id: &str) -> anyhow::Result<()> {
-        self.state.unknown_streak = 0;
         let (verb, arg) = id.split_once(':').unwrap_or((id, ""));
         match verb {
             "menu" => self.menu(arg.parse().unwrap_or(0)),
@@ -478,7 +473,6 @@ impl Convo<'_> {
 
     /// Asks for the first thing the order still needs, or places it.
     async fn checkout(&mut self) -> anyhow::Result<()> {
-        self.state.unknown_streak = 0;
         if self.state.cart.is_empty() {
             self.state.step = Step::Idle;
             self.cart_summary();

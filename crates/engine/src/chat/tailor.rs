@@ -19,7 +19,6 @@ use store::orders::NewOrder;
 impl Convo<'_> {
     pub(super) async fn tailor(&mut self, input: Input, restart: bool) -> anyhow::Result<()> {
         if restart {
-            self.state.unknown_streak = 0;
             self.state.step = Step::Idle;
             self.state.draft = None;
             let hello = self.hello();
@@ -63,11 +62,10 @@ impl Convo<'_> {
             }
             Intent::ReuseMeasurements => self.reuse_measures().await,
             Intent::AddMeasurements if !drafting => {
-                self.state.unknown_streak = 0;
                 let Some(values) = &u.measurements else {
                     return self.tailor_unknown(text).await;
                 };
-                let saved = self.save_measures(values).await?;
+                let saved = values_of(&self.save_measures(values).await?);
                 let body = self
                     .say
                     .t(Key::MeasuresSaved, &[("saved", &self.say.measures(&saved))]);
@@ -93,13 +91,10 @@ impl Convo<'_> {
     async fn tailor_unknown(&mut self, words: &str) -> anyhow::Result<()> {
         if self.state.draft.is_some() {
             // Ask again for what the draft is missing, counting the miss.
-            self.state.unknown_streak = self.state.unknown_streak.saturating_add(1);
-            if self.state.unknown_streak >= 3 {
+            if self.miss() {
                 return self.handoff(words).await;
             }
-            let streak = self.state.unknown_streak;
             self.advance_tailor().await?;
-            self.state.unknown_streak = streak;
             return Ok(());
         }
         let body = self.say.t(Key::UnknownTailor, &[]);
@@ -112,14 +107,8 @@ impl Convo<'_> {
 
     /// Folds what the message says into the draft.
     async fn merge(&mut self, u: &Understanding, text: &str) -> anyhow::Result<()> {
-        self.state.unknown_streak = 0;
         let measurement = match &u.measurements {
-            Some(values) if !values.is_empty() => {
-                self.save_measures(values).await?;
-                store::measurements::current(&mut *self.tx, self.tenant.id, self.customer.id)
-                    .await?
-                    .map(|m| m.id)
-            }
+            Some(values) if !values.is_empty() => Some(self.save_measures(values).await?.id),
             _ => None,
         };
         let draft = self.state.draft.get_or_insert_with(|| TailorDraft {
@@ -151,12 +140,11 @@ impl Convo<'_> {
         Ok(())
     }
 
-    /// Records the measurements as the customer's new current version and
-    /// returns them as saved.
+    /// Records the measurements as the customer's new current version.
     async fn save_measures(
         &mut self,
         values: &BTreeMap<String, f64>,
-    ) -> anyhow::Result<BTreeMap<String, f64>> {
+    ) -> anyhow::Result<Measurement> {
         let mut v = Values::default();
         for (name, value) in values {
             let slot = match name.as_str() {
@@ -185,11 +173,10 @@ impl Convo<'_> {
             None,
         )
         .await?;
-        Ok(values_of(&m))
+        Ok(m)
     }
 
     async fn reuse_measures(&mut self) -> anyhow::Result<()> {
-        self.state.unknown_streak = 0;
         let current =
             store::measurements::current(&mut *self.tx, self.tenant.id, self.customer.id).await?;
         let Some(m) = current else {
@@ -349,7 +336,6 @@ impl Convo<'_> {
         self.reply_for(self.say.text(body), order);
         self.state.draft = None;
         self.state.step = Step::Idle;
-        self.state.unknown_streak = 0;
     }
 
     /// The unit price of the made-to-order product the style names (the
