@@ -11,6 +11,7 @@ pub mod measurement;
 pub mod messages;
 pub mod money;
 pub mod order;
+pub mod outbound;
 pub mod phone;
 pub mod tenant;
 pub mod text;

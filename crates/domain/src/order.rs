@@ -283,6 +283,57 @@ pub fn balance_due(price_minor: i64, paid_minor: i64) -> i64 {
     (price_minor - paid_minor).max(0)
 }
 
+/// What a stage change must know of the order besides the pipeline.
+#[derive(Debug, Clone, Copy)]
+pub struct StageFacts {
+    pub from: Stage,
+    pub deposit: i64,
+    pub price: i64,
+    pub paid: i64,
+    pub fulfilment: Option<Fulfilment>,
+}
+
+/// Why a move the pipeline allows is held back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageHold {
+    /// Work starts when the deposit is in, unless staff say so.
+    DepositDue,
+    /// An order the customer collects is never out for delivery.
+    PickupNotDelivered,
+    /// Handing over an order with money still due, unless staff say so.
+    BalanceDue,
+}
+
+/// The business rules of a stage change on top of the pipeline's:
+/// deposit first, pickup orders are not delivered by us, and nothing is
+/// handed over with a balance due. The two holds about money give way to
+/// an explicit staff override.
+pub fn stage_hold(
+    f: &StageFacts,
+    to: Stage,
+    override_deposit: bool,
+    override_balance: bool,
+) -> Result<(), StageHold> {
+    if to == Stage::Cancelled || to == f.from {
+        return Ok(());
+    }
+    if to == Stage::OutForDelivery && f.fulfilment == Some(Fulfilment::Pickup) {
+        return Err(StageHold::PickupNotDelivered);
+    }
+    if f.from == Stage::Received
+        && to != Stage::Received
+        && f.deposit > 0
+        && f.paid < f.deposit
+        && !override_deposit
+    {
+        return Err(StageHold::DepositDue);
+    }
+    if to == Stage::Delivered && balance_due(f.price, f.paid) > 0 && !override_balance {
+        return Err(StageHold::BalanceDue);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,5 +429,58 @@ mod tests {
     fn balance_never_negative() {
         assert_eq!(balance_due(4_500_000, 1_500_000), 3_000_000);
         assert_eq!(balance_due(100, 150), 0);
+    }
+
+    fn facts(from: Stage, paid: i64) -> StageFacts {
+        StageFacts {
+            from,
+            deposit: 1_500_000,
+            price: 4_500_000,
+            paid,
+            fulfilment: None,
+        }
+    }
+
+    #[test]
+    fn work_starts_when_the_deposit_is_in_unless_staff_say_so() {
+        let f = facts(Stage::Received, 0);
+        assert_eq!(
+            stage_hold(&f, Stage::Cutting, false, false),
+            Err(StageHold::DepositDue)
+        );
+        assert_eq!(stage_hold(&f, Stage::Cutting, true, false), Ok(()));
+        assert_eq!(stage_hold(&f, Stage::Cancelled, false, false), Ok(()));
+        assert_eq!(
+            stage_hold(&facts(Stage::Received, 1_500_000), Stage::Cutting, false, false),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn nothing_is_handed_over_with_money_due_unless_staff_say_so() {
+        let f = facts(Stage::Ready, 1_500_000);
+        assert_eq!(
+            stage_hold(&f, Stage::Delivered, false, false),
+            Err(StageHold::BalanceDue)
+        );
+        assert_eq!(stage_hold(&f, Stage::Delivered, false, true), Ok(()));
+        assert_eq!(
+            stage_hold(&facts(Stage::Ready, 4_500_000), Stage::Delivered, false, false),
+            Ok(())
+        );
+        // Out for delivery is not handing over yet.
+        assert_eq!(stage_hold(&f, Stage::OutForDelivery, false, false), Ok(()));
+    }
+
+    #[test]
+    fn a_pickup_order_is_never_out_for_delivery() {
+        let mut f = facts(Stage::Ready, 4_500_000);
+        f.fulfilment = Some(Fulfilment::Pickup);
+        assert_eq!(
+            stage_hold(&f, Stage::OutForDelivery, true, true),
+            Err(StageHold::PickupNotDelivered)
+        );
+        f.fulfilment = Some(Fulfilment::Delivery);
+        assert_eq!(stage_hold(&f, Stage::OutForDelivery, false, false), Ok(()));
     }
 }

@@ -286,6 +286,35 @@ catalog! {
         en: "Payment received: {amount} for {ref}. Balance left: {balance}. Thank you!",
         es: "¡Recibimos tu pago de {amount} para {ref}! Saldo pendiente: {balance}. ¡Gracias!",
     },
+    OrderReady = "order_ready" {
+        en: "Good news! Your order {ref} is ready.",
+        es: "¡Buenas noticias! Tu pedido {ref} está listo.",
+        sw: "Habari njema! Oda yako {ref} iko tayari.",
+    },
+    OrderReadyDue = "order_ready_due" {
+        en: "Good news! Your order {ref} is ready. Balance to pay: {balance}.",
+        es: "¡Buenas noticias! Tu pedido {ref} está listo. Saldo a pagar: {balance}.",
+        sw: "Habari njema! Oda yako {ref} iko tayari. Salio la kulipa: {balance}.",
+    },
+    OrderReadyDueLink = "order_ready_due_link" {
+        en: "Good news! Your order {ref} is ready. Balance to pay: {balance}. Pay here: {url}",
+        es: "¡Buenas noticias! Tu pedido {ref} está listo. Saldo a pagar: {balance}. Podés pagar acá: {url}",
+        sw: "Habari njema! Oda yako {ref} iko tayari. Salio la kulipa: {balance}. Lipa hapa: {url}",
+    },
+    OrderOnTheWay = "order_on_the_way" {
+        en: "Your order {ref} is on its way!",
+        es: "¡Tu pedido {ref} está en camino!",
+        sw: "Oda yako {ref} iko njiani!",
+    },
+    OrderDelivered = "order_delivered" {
+        en: "Your order {ref} was delivered. Thank you for choosing {business}!",
+        es: "Tu pedido {ref} fue entregado. ¡Gracias por elegir {business}!",
+        sw: "Oda yako {ref} imefikishwa. Asante kwa kuchagua {business}!",
+    },
+    PaymentReceiptOver = "payment_receipt_over" {
+        en: "Payment received: {amount} for {ref}. That is {over} more than was due; {business} will contact you about the difference. Thank you!",
+        es: "¡Recibimos tu pago de {amount} para {ref}! Son {over} más de lo que debías; {business} se va a comunicar con vos por la diferencia. ¡Gracias!",
+    },
     PayReminder = "pay_reminder" {
         en: "A reminder: {what} for {ref} is {amount}. Pay here: {url}",
         es: "Te recordamos: {what} de {ref} es {amount}. Podés pagar acá: {url}",

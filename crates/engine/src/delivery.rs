@@ -5,11 +5,13 @@
 
 use crate::intake::retry;
 use crate::services::Services;
-use crate::worker::{Handler, JobError, arg};
+use crate::jobs;
+use crate::worker::{JobError, Perform};
 use async_trait::async_trait;
 use channels::outbound::{LimitError, OutMessage};
 use channels::{SendError, Sender};
-use chrono::{Duration, Utc};
+use chrono::Duration;
+use domain::outbound::Purpose;
 use domain::{CustomerId, E164, OrderId, TenantId, WaMessageId};
 use std::sync::Arc;
 use store::jobs::Claimed;
@@ -19,9 +21,6 @@ use store::{Ex, StoreError};
 /// Meta's customer service window (protocols.md §1.7).
 pub const WINDOW: Duration = Duration::hours(24);
 
-/// The job kind that hands an outbox row to WhatsApp.
-pub const DELIVER_OUTBOX: &str = "deliver_outbox";
-
 /// Meta's code for a free-form message outside the window.
 const REENGAGEMENT: i64 = 131047;
 
@@ -29,7 +28,8 @@ const REENGAGEMENT: i64 = 131047;
 pub enum QueueError {
     #[error("{0}: {1}")]
     Invalid(String, String),
-    /// A promotional message to a customer who opted out: not queued.
+    /// A message that is not essential (`Purpose::essential`) to a customer
+    /// who opted out: not queued.
     #[error("the customer opted out of messages that are not about their orders")]
     OptedOut,
     #[error(transparent)]
@@ -58,25 +58,20 @@ pub struct Outgoing<'a> {
     /// An approved template to send instead when the customer's window is
     /// closed.
     pub fallback: Option<&'a OutMessage>,
-    /// Not about one of the customer's orders (promotions, re-engagement,
-    /// broadcasts): never sent to a customer who opted out.
-    pub promotional: bool,
+    /// Why it is sent. A message nobody waits for (not essential: reminders,
+    /// promotions) is sent from the bulk queue, never ahead of a reply.
+    pub purpose: Purpose,
 }
 
 /// Validates and records the message as queued, with its send job, on the
 /// caller's executor. Nothing is stored when the message breaks a limit.
+/// This is the last step of every send: callers go through
+/// [`crate::outbound`], which decides the number, the opt-out and the
+/// template (a conversation's replies, always essential and inside the
+/// window, come here directly).
 pub async fn queue(ex: impl Into<Ex<'_>>, o: &Outgoing<'_>) -> Result<WaMessageId, QueueError> {
     let mut ex = ex.into();
     o.message.validate().map_err(|e| QueueError::limit("", e))?;
-    if o.promotional
-        && let Some(customer) = o.customer
-        && store::chat::flags(ex.re(), o.tenant, customer)
-            .await?
-            .opted_out_at
-            .is_some()
-    {
-        return Err(QueueError::OptedOut);
-    }
     if let Some(fb) = o.fallback {
         if !fb.is_template() {
             return Err(QueueError::Invalid(
@@ -97,8 +92,8 @@ pub async fn queue(ex: impl Into<Ex<'_>>, o: &Outgoing<'_>) -> Result<WaMessageI
         .transpose()
         .map_err(|e| QueueError::Invalid("fallback".into(), e.to_string()))?;
     let body = o.message.summary();
-    Ok(wa::queue_outbound(
-        ex,
+    let id = wa::queue_outbound(
+        ex.re(),
         &NewOutbound {
             tenant_id: o.tenant,
             number_id: o.number.id,
@@ -113,7 +108,18 @@ pub async fn queue(ex: impl Into<Ex<'_>>, o: &Outgoing<'_>) -> Result<WaMessageI
             fallback: fallback.as_ref(),
         },
     )
-    .await?)
+    .await?;
+    jobs::enqueue(
+        ex,
+        &jobs::SendMessage {
+            message_id: id,
+            tenant_id: Some(o.tenant),
+            bulk: !o.purpose.essential(),
+        },
+        None,
+    )
+    .await?;
+    Ok(id)
 }
 
 fn digits(s: &str) -> String {
@@ -124,11 +130,16 @@ fn digits(s: &str) -> String {
 pub struct SendMessage(pub Arc<Services>);
 
 #[async_trait]
-impl Handler for SendMessage {
-    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
-        send(&self.0, arg(job, "message_id")?, job).await
+impl Perform<jobs::SendMessage> for SendMessage {
+    async fn perform(&self, j: jobs::SendMessage, job: &Claimed) -> Result<(), JobError> {
+        send(&self.0, j.message_id, job).await
     }
 }
+
+/// How long an earlier message of the same conversation that is still
+/// queued holds a later one back (after that, it is presumed stuck and the
+/// later one goes).
+const IN_ORDER_FOR: Duration = Duration::seconds(60);
 
 async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobError> {
     let db = &svc.db;
@@ -144,6 +155,15 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
         metrics::counter!("sokoni_wa_outbound_total", "status" => "blocked").increment(1);
         Ok::<(), JobError>(())
     };
+    // The replies of one turn reach the customer in the order they were
+    // written: an earlier one still waiting goes first.
+    let now = svc.clock.now();
+    if wa::earlier_queued(db, &m, now - IN_ORDER_FOR)
+        .await
+        .map_err(retry)?
+    {
+        return Err(JobError::Reschedule(now + Duration::milliseconds(200)));
+    }
     let number = wa::get_number(db, tenant, m.number_id)
         .await
         .map_err(retry)?;
@@ -174,7 +194,7 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
         }
         None => None,
     };
-    let open = last_inbound.is_some_and(|t| Utc::now() - t < WINDOW);
+    let open = last_inbound.is_some_and(|t| now - t < WINDOW);
     let (msg, using_fallback) = if open || content.is_template() {
         (content, false)
     } else if let Some(fb) = fallback.clone() {
@@ -281,23 +301,20 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
     Ok(())
 }
 
-/// Waits for a send slot in this number's current one-second window.
+/// Takes a send slot in this number's current one-second window; when the
+/// window is full the job is rescheduled to the next one (the worker is free
+/// meanwhile for other businesses' sends).
 async fn take_slot(svc: &Services, number: &Number) -> Result<(), JobError> {
-    loop {
-        let now = Utc::now();
-        let second = now.timestamp();
-        if wa::take_send_slot(&svc.db, number.id, second, svc.settings.rate_limit_per_sec)
-            .await
-            .map_err(retry)?
-        {
-            return Ok(());
-        }
-        let into = now.timestamp_subsec_millis();
-        tokio::time::sleep(std::time::Duration::from_millis(u64::from(
-            1000 - into.min(999),
-        )))
-        .await;
+    let now = svc.clock.now();
+    let second = now.timestamp();
+    if wa::take_send_slot(&svc.db, number.id, second, svc.settings.rate_limit_per_sec)
+        .await
+        .map_err(retry)?
+    {
+        return Ok(());
     }
+    let next = chrono::DateTime::from_timestamp(second + 1, 0).unwrap_or(now);
+    Err(JobError::Reschedule(next))
 }
 
 /// The `deliver_outbox` job: hands a foundation outbox message (a login
@@ -305,9 +322,9 @@ async fn take_slot(svc: &Services, number: &Number) -> Result<(), JobError> {
 pub struct DeliverOutbox(pub Arc<Services>);
 
 #[async_trait]
-impl Handler for DeliverOutbox {
-    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
-        let id: uuid::Uuid = arg(job, "outbox_id")?;
+impl Perform<jobs::DeliverOutbox> for DeliverOutbox {
+    async fn perform(&self, j: jobs::DeliverOutbox, _job: &Claimed) -> Result<(), JobError> {
+        let id = j.outbox_id;
         let db = &self.0.db;
         let row = store::outbox::get(db, id).await.map_err(retry)?;
         if row.status != "pending" {
@@ -354,7 +371,7 @@ impl Handler for DeliverOutbox {
                 to: &to,
                 message: &message,
                 fallback: fallback.as_ref(),
-                promotional: false,
+                purpose: Purpose::StaffAlert,
             },
         )
         .await

@@ -4,7 +4,8 @@
 
 use crate::conversation::Turn;
 use crate::services::Services;
-use crate::worker::{Handler, JobError, arg};
+use crate::jobs;
+use crate::worker::{JobError, Perform};
 use async_trait::async_trait;
 use channels::inbound::{self, Content, Event};
 use domain::{E164, TenantId, WaEventId};
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Arc;
-use store::jobs::{self, Claimed, NewJob};
+use store::jobs::Claimed;
 use store::wa::{self, EventKind, NewEvent, NewInbound, StatusChange, StatusOutcome};
 use store::{Db, StoreResult};
 
@@ -60,6 +61,17 @@ pub async fn record(db: &Db, events: &[Event]) -> StoreResult<Recorded> {
             },
         )
         .await?;
+        if let (Some(event_id), Some(t)) = (stored, tenant) {
+            jobs::enqueue(
+                &mut tx,
+                &jobs::ProcessInbound {
+                    event_id,
+                    tenant_id: Some(t),
+                },
+                None,
+            )
+            .await?;
+        }
         let outcome = match (stored, tenant) {
             (None, _) => {
                 out.duplicates += 1;
@@ -138,9 +150,9 @@ fn hex_digest(s: &str) -> String {
 pub struct ProcessInbound(pub Arc<Services>);
 
 #[async_trait]
-impl Handler for ProcessInbound {
-    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
-        process(&self.0, arg(job, "event_id")?, job).await
+impl Perform<jobs::ProcessInbound> for ProcessInbound {
+    async fn perform(&self, j: jobs::ProcessInbound, job: &Claimed) -> Result<(), JobError> {
+        process(&self.0, j.event_id, job).await
     }
 }
 
@@ -212,14 +224,11 @@ async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), Job
                 if media_id.is_some() {
                     jobs::enqueue(
                         &mut tx,
-                        &NewJob {
+                        &jobs::FetchMedia {
+                            message_id,
                             tenant_id: Some(tenant),
-                            queue: "inbound",
-                            kind: wa::FETCH_MEDIA,
-                            payload: json!({ "message_id": message_id }),
-                            run_at: None,
-                            dedup_key: Some(format!("media:{message_id}")),
                         },
+                        None,
                     )
                     .await
                     .map_err(retry)?;

@@ -2,12 +2,17 @@
 //! paths, and the conversation engine behind its seam.
 
 pub mod chat;
+pub mod clock;
 pub mod conversation;
 pub mod delivery;
 pub mod intake;
+pub mod jobs;
 pub mod media;
 pub mod notify;
+pub mod orders;
+pub mod outbound;
 pub mod pay;
+pub mod payments;
 pub mod seal;
 pub mod services;
 pub mod worker;

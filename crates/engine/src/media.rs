@@ -4,7 +4,8 @@
 
 use crate::intake::retry;
 use crate::services::Services;
-use crate::worker::{Handler, JobError, arg};
+use crate::jobs;
+use crate::worker::{JobError, Perform};
 use async_trait::async_trait;
 use channels::{MediaError, Sender, cloud::extension_for};
 use domain::WaMessageId;
@@ -15,10 +16,10 @@ use store::wa;
 pub struct FetchMedia(pub Arc<Services>);
 
 #[async_trait]
-impl Handler for FetchMedia {
-    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
+impl Perform<jobs::FetchMedia> for FetchMedia {
+    async fn perform(&self, j: jobs::FetchMedia, _job: &Claimed) -> Result<(), JobError> {
         let svc = &self.0;
-        let id: WaMessageId = arg(job, "message_id")?;
+        let id: WaMessageId = j.message_id;
         let m = wa::message(&svc.db, id).await.map_err(retry)?;
         let Some(media_id) = m.media_id.as_deref() else {
             return Ok(());

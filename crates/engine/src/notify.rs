@@ -36,13 +36,23 @@ pub async fn to_outbox(
             })
         })
         .transpose()?;
-    store::outbox::push(
-        ex,
+    let mut ex = ex;
+    let outbox_id = store::outbox::push(
+        ex.re(),
         tenant,
         to.as_str(),
         msg.kind(),
         &body,
         template.as_ref(),
+    )
+    .await?;
+    crate::jobs::enqueue(
+        ex,
+        &crate::jobs::DeliverOutbox {
+            outbox_id,
+            tenant_id: tenant,
+        },
+        None,
     )
     .await?;
     tracing::info!(to = %to.masked(), kind = msg.kind(), "message queued in the outbox");

@@ -11,24 +11,25 @@
 //! with the customer's receipt, the customer's lifetime value and (if the
 //! business consumes stock on payment) the stock, in one transaction.
 
-use crate::delivery::{Outgoing, queue};
 use crate::intake::retry;
+use crate::jobs;
+use crate::outbound::{self, Note, OutboundError, To};
 use crate::seal::Sealer;
 use crate::services::Services;
-use crate::worker::{Handler, JobError, arg};
+use crate::worker::{JobError, Perform};
 use async_trait::async_trait;
-use channels::outbound::OutMessage;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::money::Money;
+use domain::outbound::Purpose;
 use domain::text::{Key, language_of, render};
-use domain::{E164, OrderId, PaymentId, TenantId};
+use domain::{E164, PaymentId, TenantId};
 use payments::{
     Failure, HttpConfig, Initiated, PayError, PaymentProvider, PaymentRequest, Status, Verified,
 };
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use store::jobs::{Claimed, NewJob};
+use store::jobs::Claimed;
 use store::payments::{NewRequest, Payment, ProviderRow};
 use store::{Ex, Tx};
 
@@ -208,12 +209,18 @@ pub fn new_reference() -> String {
     format!("SOK-{}", &id[id.len() - 16..]).to_uppercase()
 }
 
-/// The unguessable path part of an M-PESA callback URL.
-fn callback_token() -> String {
-    let mut bytes = [0u8; 24];
-    // A failure of the OS source leaves a still-unique v7 id in the token.
-    let _ = getrandom::fill(&mut bytes);
-    format!("{}{}", hex_lower(&bytes), uuid::Uuid::now_v7().simple())
+/// The random source failed: no unguessable callback URL can be made.
+#[derive(Debug, thiserror::Error)]
+#[error("the system's random source failed: {0}")]
+pub struct NoRandomness(String);
+
+/// The unguessable path part of an M-PESA callback URL: the callback's only
+/// authentication, so a failure of the random source fails the request
+/// rather than making a guessable one.
+pub fn callback_token() -> Result<String, NoRandomness> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| NoRandomness(e.to_string()))?;
+    Ok(hex_lower(&bytes))
 }
 
 fn hex_lower(bytes: &[u8]) -> String {
@@ -235,20 +242,43 @@ pub async fn default_provider(
         .or_else(|| pay.sandbox_secret.is_some().then(|| "sandbox".to_string())))
 }
 
-/// Records a payment request of `kind` for `amount` on `order` and the job
-/// that asks `provider` for it.
+/// Why a payment request was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// Nothing asks a provider for zero (or less).
+    #[error("nothing is due")]
+    NothingDue,
+    #[error(transparent)]
+    NoRandomness(#[from] NoRandomness),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+/// Records a payment request of `kind` for `amount` on `order`, voiding
+/// (superseding) any open request of the same kind, and the job that asks
+/// `provider` for it. At most one request per order and kind is open.
+#[expect(clippy::too_many_arguments, reason = "one request's facts, all required")]
 pub async fn request(
     tx: &mut Tx,
     pay: &PaySettings,
+    now: DateTime<Utc>,
     tenant: TenantId,
     order: &store::orders::Order,
     kind: &str,
     amount: i64,
     provider: &str,
-) -> store::StoreResult<PaymentId> {
-    let token = (provider == "mpesa").then(callback_token);
-    store::payments::request(
-        tx,
+) -> Result<PaymentId, RequestError> {
+    if amount <= 0 {
+        return Err(RequestError::NothingDue);
+    }
+    let token = if provider == "mpesa" {
+        Some(callback_token()?)
+    } else {
+        None
+    };
+    store::payments::supersede_open(&mut *tx, tenant, order.id, Some(kind), None).await?;
+    let id = store::payments::request(
+        &mut *tx,
         tenant,
         &NewRequest {
             order_id: order.id,
@@ -259,10 +289,21 @@ pub async fn request(
             provider,
             reference: &new_reference(),
             callback_token: token.as_deref(),
-            expires_at: Some(Utc::now() + pay.link_ttl),
+            expires_at: Some(now + pay.link_ttl),
         },
     )
-    .await
+    .await?;
+    jobs::enqueue(
+        &mut *tx,
+        &jobs::CreatePayment {
+            payment_id: id,
+            tenant_id: tenant,
+            reference: None,
+        },
+        None,
+    )
+    .await?;
+    Ok(id)
 }
 
 /// What the customer is told a payment is for.
@@ -275,7 +316,7 @@ fn what(kind: &str) -> Key {
 }
 
 /// The business, order and customer of a payment, and how to talk to them.
-struct Context {
+pub(crate) struct Context {
     tenant: store::tenants::Tenant,
     order: store::orders::Order,
     customer: store::customers::Customer,
@@ -313,66 +354,48 @@ impl Context {
             .and_then(|w| E164::from_wa_id(w).ok())
     }
 
-    /// Queues `body` to the customer on the business's first active number.
-    async fn tell(&self, tx: &mut Tx, body: String, order: OrderId) -> Result<(), JobError> {
-        self.tell_or(tx, body, order, None).await
-    }
-
-    /// As [`Context::tell`], with the approved template that goes instead
-    /// when the customer's 24-hour window is closed.
-    async fn tell_or(
+    /// Queues `body` to the customer through the outbound service, with
+    /// `purpose`'s template parameters for outside the 24-hour window. A
+    /// business without a number, or a customer without WhatsApp, is told
+    /// nothing (the payment itself stands).
+    async fn tell(
         &self,
         tx: &mut Tx,
+        purpose: Purpose,
         body: String,
-        order: OrderId,
-        fallback: Option<&OutMessage>,
-    ) -> Result<(), JobError> {
-        let Some(to) = self.phone() else {
-            return Ok(());
-        };
-        let numbers = store::wa::numbers(&mut *tx, self.tenant.id)
-            .await
-            .map_err(retry)?;
-        let Some(number) = numbers.iter().find(|n| n.active) else {
-            tracing::warn!(tenant = %self.tenant.id, "no WhatsApp number to send a payment message from");
-            return Ok(());
-        };
-        let message = OutMessage::Text {
+        params: Vec<String>,
+    ) -> Result<(), OutboundError> {
+        let note = Note::text(
+            self.tenant.id,
+            To::Customer(&self.customer),
+            purpose,
+            self.lang,
             body,
-            preview_url: true,
-        };
-        queue(
-            &mut *tx,
-            &Outgoing {
-                tenant: self.tenant.id,
-                number,
-                customer: Some(self.customer.id),
-                order: Some(order),
-                to: &to,
-                message: &message,
-                fallback,
-                promotional: false,
-            },
+            params,
         )
-        .await
-        .map_err(|e| JobError::Retry(e.to_string()))?;
-        Ok(())
-    }
-
-    /// The approved `payment_reminder` template: order ref, amount, link.
-    fn reminder_template(&self, amount: i64, url: &str) -> OutMessage {
-        OutMessage::Template {
-            name: "payment_reminder".into(),
-            language: self.lang.into(),
-            header: Vec::new(),
-            body: vec![
-                self.order.order_ref.clone(),
-                self.money(amount),
-                url.to_string(),
-            ],
-            buttons: Vec::new(),
+        .about(self.order.id);
+        match outbound::send(&mut *tx, &note).await {
+            Ok(_) => Ok(()),
+            Err(OutboundError::NoNumber | OutboundError::NoWhatsapp) => {
+                tracing::warn!(tenant = %self.tenant.id, purpose = purpose.as_str(), "no way to send a payment message");
+                Ok(())
+            }
+            Err(e) => Err(e),
         }
     }
+
+    /// The `payment_reminder` template's parameters: order ref, amount, link.
+    fn link_params(&self, amount: i64, url: &str) -> Vec<String> {
+        vec![
+            self.order.order_ref.clone(),
+            self.money(amount),
+            url.to_string(),
+        ]
+    }
+}
+
+fn out_err(e: OutboundError) -> JobError {
+    JobError::Retry(e.to_string())
 }
 
 /// The `create_payment` job: asks the provider, stores its answer and
@@ -380,11 +403,11 @@ impl Context {
 pub struct CreatePayment(pub Arc<Services>);
 
 #[async_trait]
-impl Handler for CreatePayment {
-    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
+impl Perform<jobs::CreatePayment> for CreatePayment {
+    async fn perform(&self, j: jobs::CreatePayment, _job: &Claimed) -> Result<(), JobError> {
         let svc = &self.0;
-        let tenant: TenantId = arg(job, "tenant_id")?;
-        let id: PaymentId = arg(job, "payment_id")?;
+        let tenant = j.tenant_id;
+        let id = j.payment_id;
         let p = store::payments::get(&svc.db, tenant, id)
             .await
             .map_err(retry)?;
@@ -449,10 +472,18 @@ impl Handler for CreatePayment {
                         ("url", &url),
                     ],
                 );
-                // A renewed link is a reminder: it may find the window closed.
-                let fallback = (p.reminders_sent > 0).then(|| cx.reminder_template(p.amount, &url));
-                cx.tell_or(&mut tx, body, cx.order.id, fallback.as_ref())
-                    .await?;
+                // A renewed link is a reminder (not essential); a first link
+                // answers an order or a request just made.
+                let purpose = if p.reminders_sent > 0 {
+                    Purpose::PaymentReminder
+                } else {
+                    Purpose::PaymentLink
+                };
+                let params = cx.link_params(p.amount, &url);
+                match cx.tell(&mut tx, purpose, body, params).await {
+                    Ok(()) | Err(OutboundError::OptedOut) => {}
+                    Err(e) => return Err(out_err(e)),
+                }
             }
             Initiated::Push { provider_ref, .. } => {
                 store::payments::set_initiated(&mut tx, tenant, id, None, Some(&provider_ref))
@@ -462,18 +493,20 @@ impl Handler for CreatePayment {
                     Key::PayPush,
                     &[("amount", &amount), ("ref", &cx.order.order_ref)],
                 );
-                cx.tell(&mut tx, body, cx.order.id).await?;
+                let params = vec![cx.order.order_ref.clone(), amount.clone(), String::new()];
+                cx.tell(&mut tx, Purpose::PaymentLink, body, params)
+                    .await
+                    .map_err(out_err)?;
                 // No callback within the wait: ask M-PESA ourselves.
-                store::jobs::enqueue(
+                jobs::enqueue(
                     &mut tx,
-                    &NewJob {
-                        tenant_id: Some(tenant),
-                        queue: "default",
-                        kind: store::payments::VERIFY_PAYMENT,
-                        payload: json!({ "payment_id": id, "tenant_id": tenant, "query": true }),
-                        run_at: Some(Utc::now() + svc.pay.mpesa_query_after),
-                        dedup_key: Some(format!("verify_payment:query:{id}:{provider_ref}")),
+                    &jobs::VerifyPayment {
+                        payment_id: id,
+                        tenant_id: tenant,
+                        event_id: None,
+                        query: Some(provider_ref.clone()),
                     },
+                    Some(svc.clock.now() + svc.pay.mpesa_query_after),
                 )
                 .await
                 .map_err(retry)?;
@@ -508,15 +541,12 @@ const PENDING_RETRIES: i32 = 5;
 pub struct VerifyPayment(pub Arc<Services>);
 
 #[async_trait]
-impl Handler for VerifyPayment {
-    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
+impl Perform<jobs::VerifyPayment> for VerifyPayment {
+    async fn perform(&self, j: jobs::VerifyPayment, job: &Claimed) -> Result<(), JobError> {
         let svc = &self.0;
-        let tenant: TenantId = arg(job, "tenant_id")?;
-        let id: PaymentId = arg(job, "payment_id")?;
-        let event: Option<uuid::Uuid> = job
-            .payload
-            .get("event_id")
-            .and_then(|v| serde_json::from_value(v.clone()).ok());
+        let tenant = j.tenant_id;
+        let id = j.payment_id;
+        let event = j.event_id;
         let p = store::payments::get(&svc.db, tenant, id)
             .await
             .map_err(retry)?;
@@ -568,7 +598,9 @@ impl Handler for VerifyPayment {
                         .map_err(retry)?;
                     tracing::warn!(payment = %p.id, reason = %why, "payment flagged for staff");
                 } else {
-                    confirm(&mut tx, &cx, &p, verified.provider_txn.as_deref(), None).await?;
+                    confirm(&mut tx, &cx, &p, verified.provider_txn.as_deref(), None)
+                        .await
+                        .map_err(out_err)?;
                 }
             }
             Status::Pending => {
@@ -607,7 +639,9 @@ impl Handler for VerifyPayment {
                             ("business", &cx.tenant.business_name),
                         ],
                     );
-                    cx.tell(&mut tx, body, cx.order.id).await?;
+                    cx.tell(&mut tx, Purpose::Reply, body, Vec::new())
+                        .await
+                        .map_err(out_err)?;
                 }
             }
         }
@@ -667,71 +701,90 @@ fn failure_code(f: &Failure) -> String {
     }
 }
 
-/// Marks `p` paid (once) and, the first time, sends the receipt and
-/// consumes the order's stock if the business does so on payment.
-async fn confirm(
+/// Marks `p` paid (once) and, the first time: consumes the order's stock
+/// if the business does so on payment, voids open requests for more than
+/// is now due (a stale link), flags an overpayment for staff and sends a
+/// receipt that tells the truth about it. False if it was already paid.
+pub(crate) async fn confirm(
     tx: &mut Tx,
     cx: &Context,
     p: &Payment,
     provider_txn: Option<&str>,
     by: Option<domain::UserId>,
-) -> Result<(), JobError> {
+) -> Result<bool, OutboundError> {
     let tenant = cx.tenant.id;
-    if !store::payments::mark_paid(&mut *tx, tenant, p, provider_txn, by)
-        .await
-        .map_err(retry)?
-    {
-        return Ok(());
-    }
-    if cx.settings.consume_stock_on == store::business::ConsumeOn::Payment {
-        store::inventory::consume(&mut *tx, tenant, p.order_id, by)
-            .await
-            .map_err(retry)?;
-    }
-    let order = store::orders::get(&mut *tx, tenant, p.order_id)
-        .await
-        .map_err(retry)?;
-    let body = cx.say(
-        Key::PaymentReceipt,
-        &[
-            ("amount", &cx.money(p.amount)),
-            ("ref", &order.order_ref),
-            ("balance", &cx.money(order.balance_due)),
-        ],
-    );
-    cx.tell(tx, body, order.id).await
-}
-
-/// Staff confirm a transfer or cash payment by hand: the same effects as a
-/// provider's confirmation.
-pub async fn confirm_manually(
-    svc: &Services,
-    tenant: TenantId,
-    p: &Payment,
-    by: domain::UserId,
-) -> Result<bool, JobError> {
-    let cx = Context::load(&svc.db, tenant, p).await.map_err(retry)?;
-    let mut tx = svc.db.begin().await.map_err(retry)?;
-    let before = store::payments::get(&mut tx, tenant, p.id)
-        .await
-        .map_err(retry)?;
-    if before.status == "paid" {
+    let before = store::orders::get(&mut *tx, tenant, p.order_id).await?;
+    if !store::payments::mark_paid(&mut *tx, tenant, p, provider_txn, by).await? {
         return Ok(false);
     }
-    confirm(&mut tx, &cx, p, None, Some(by)).await?;
-    tx.commit().await.map_err(retry)?;
-    svc.wake_outbound();
+    if cx.settings.consume_stock_on == store::business::ConsumeOn::Payment {
+        store::inventory::consume(&mut *tx, tenant, p.order_id, by).await?;
+    }
+    let due_before = (before.price - before.amount_paid).max(0);
+    let due_now = (due_before - p.amount).max(0);
+    store::payments::supersede_open(&mut *tx, tenant, p.order_id, None, Some(due_now)).await?;
+    let over = p.amount - due_before;
+    let (key, flag) = if over > 0 {
+        let why = format!(
+            "paid {} more than was due ({} due, {} paid)",
+            cx.money(over),
+            cx.money(due_before),
+            cx.money(p.amount)
+        );
+        (Key::PaymentReceiptOver, Some(why))
+    } else {
+        (Key::PaymentReceipt, None)
+    };
+    if let Some(why) = &flag {
+        store::payments::flag(&mut *tx, tenant, p.id, why).await?;
+        tracing::warn!(payment = %p.id, reason = %why, "overpayment flagged for staff");
+    }
+    let body = cx.say(
+        key,
+        &[
+            ("amount", &cx.money(p.amount)),
+            ("ref", &before.order_ref),
+            ("balance", &cx.money(due_now)),
+            ("over", &cx.money(over.max(0))),
+            ("business", &cx.tenant.business_name),
+        ],
+    );
+    let params = vec![
+        cx.money(p.amount),
+        before.order_ref.clone(),
+        cx.money(due_now),
+    ];
+    cx.tell(tx, Purpose::Receipt, body, params).await?;
     Ok(true)
 }
 
-/// Reminds the customer of a pending payment: the same link while it is
-/// valid, else a new request (a new reference) whose link is sent.
-pub async fn remind(svc: &Services, tenant: TenantId, p: &Payment) -> Result<(), JobError> {
-    let expired = p.expires_at.is_some_and(|e| e <= Utc::now());
-    let mut tx = svc.db.begin().await.map_err(retry)?;
+/// Confirms `p` in the caller's transaction, as staff (`by`) or a
+/// provider: the same effects either way. False if it was already paid.
+pub(crate) async fn confirm_in(
+    db: &store::Db,
+    tx: &mut Tx,
+    tenant: TenantId,
+    p: &Payment,
+    by: Option<domain::UserId>,
+) -> Result<bool, OutboundError> {
+    let cx = Context::load(db, tenant, p).await?;
+    confirm(tx, &cx, p, None, by).await
+}
+
+/// Reminds the customer of a pending payment in the caller's transaction:
+/// the same link while it is valid, else a new attempt (a new reference)
+/// whose link the `create_payment` job sends.
+pub(crate) async fn remind_in(
+    svc: &Services,
+    tx: &mut Tx,
+    tenant: TenantId,
+    p: &Payment,
+) -> Result<(), RemindError> {
+    let now = svc.clock.now();
+    let expired = p.expires_at.is_some_and(|e| e <= now);
     match (&p.payment_link, expired) {
         (Some(url), false) => {
-            let cx = Context::load(&svc.db, tenant, p).await.map_err(retry)?;
+            let cx = Context::load(&svc.db, tenant, p).await?;
             let what = cx.say(what(&p.kind), &[]);
             let body = cx.say(
                 Key::PayReminder,
@@ -742,30 +795,47 @@ pub async fn remind(svc: &Services, tenant: TenantId, p: &Payment) -> Result<(),
                     ("url", url),
                 ],
             );
-            store::payments::count_reminder(&mut tx, tenant, p.id)
-                .await
-                .map_err(retry)?;
-            // Free-form inside the customer's 24-hour window, the approved
-            // template outside it.
-            let fallback = cx.reminder_template(p.amount, url);
-            cx.tell_or(&mut tx, body, cx.order.id, Some(&fallback))
-                .await?;
+            store::payments::count_reminder(&mut *tx, tenant, p.id).await?;
+            let params = cx.link_params(p.amount, url);
+            cx.tell(tx, Purpose::PaymentReminder, body, params).await?;
         }
         _ => {
-            let token = (p.provider == "mpesa").then(callback_token);
+            let token = if p.provider == "mpesa" {
+                Some(callback_token()?)
+            } else {
+                None
+            };
+            let reference = new_reference();
             store::payments::renew(
-                &mut tx,
+                &mut *tx,
                 tenant,
                 p.id,
-                &new_reference(),
+                &reference,
                 token.as_deref(),
-                Some(Utc::now() + svc.pay.link_ttl),
+                Some(now + svc.pay.link_ttl),
             )
-            .await
-            .map_err(retry)?;
+            .await?;
+            jobs::enqueue(
+                &mut *tx,
+                &jobs::CreatePayment {
+                    payment_id: p.id,
+                    tenant_id: tenant,
+                    reference: Some(reference),
+                },
+                None,
+            )
+            .await?;
         }
     }
-    tx.commit().await.map_err(retry)?;
-    svc.wake_outbound();
     Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RemindError {
+    #[error(transparent)]
+    Outbound(#[from] OutboundError),
+    #[error(transparent)]
+    NoRandomness(#[from] NoRandomness),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
 }

@@ -51,6 +51,8 @@ pub struct Services {
     /// Wakes this process's outbound workers when a reply is queued.
     pub outbound_wake: Arc<tokio::sync::Notify>,
     pub pay: crate::pay::PaySettings,
+    /// Where every service and handler reads the time.
+    pub clock: Arc<dyn crate::clock::Clock>,
 }
 
 impl Services {
@@ -80,32 +82,16 @@ impl Services {
     }
 }
 
-/// Every job kind the channel runs, with its handler.
+/// Every job type the engine runs, with its handler: the one place a job
+/// kind meets its code.
 pub fn registry(svc: Arc<Services>) -> Registry {
+    use crate::jobs;
     let mut r = Registry::new();
-    r.register(
-        store::wa::PROCESS_INBOUND,
-        Arc::new(crate::intake::ProcessInbound(svc.clone())),
-    );
-    r.register(
-        store::wa::SEND_MESSAGE,
-        Arc::new(crate::delivery::SendMessage(svc.clone())),
-    );
-    r.register(
-        store::wa::FETCH_MEDIA,
-        Arc::new(crate::media::FetchMedia(svc.clone())),
-    );
-    r.register(
-        crate::delivery::DELIVER_OUTBOX,
-        Arc::new(crate::delivery::DeliverOutbox(svc.clone())),
-    );
-    r.register(
-        store::payments::CREATE_PAYMENT,
-        Arc::new(crate::pay::CreatePayment(svc.clone())),
-    );
-    r.register(
-        store::payments::VERIFY_PAYMENT,
-        Arc::new(crate::pay::VerifyPayment(svc)),
-    );
+    r.add::<jobs::ProcessInbound>(crate::intake::ProcessInbound(svc.clone()));
+    r.add::<jobs::SendMessage>(crate::delivery::SendMessage(svc.clone()));
+    r.add::<jobs::FetchMedia>(crate::media::FetchMedia(svc.clone()));
+    r.add::<jobs::DeliverOutbox>(crate::delivery::DeliverOutbox(svc.clone()));
+    r.add::<jobs::CreatePayment>(crate::pay::CreatePayment(svc.clone()));
+    r.add::<jobs::VerifyPayment>(crate::pay::VerifyPayment(svc));
     r
 }

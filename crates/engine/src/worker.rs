@@ -15,7 +15,7 @@
 //!   period and abandons the rest to their leases.
 //!
 //! Metrics (through the `metrics` facade): `sokoni_jobs_finished_total{kind,
-//! outcome=done|retry|dead}`, `sokoni_job_queue_latency_seconds{kind}` (claim
+//! outcome=done|retry|rescheduled|dead}`, `sokoni_job_queue_latency_seconds{kind}` (claim
 //! time minus the time the job was due), `sokoni_job_run_seconds{kind}` and
 //! `sokoni_job_worker_errors_total{op=claim|extend|record|release|sweep}` (database errors
 //! the loops survived).
@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::Db;
+use crate::jobs::{Job, Queue};
 use store::jobs::{self, Claimed};
 use tokio::sync::{Notify, watch};
 use tokio::task::{JoinError, JoinHandle};
@@ -38,6 +39,11 @@ pub enum JobError {
     /// Retrying cannot help: the job is dead at once, with this error.
     #[error("{0}")]
     Fatal(String),
+    /// Not now, through no fault of the job (a rate limit's window is full,
+    /// an earlier message of the conversation is not sent yet): run it again
+    /// at this time, without counting the attempt.
+    #[error("rescheduled to {0}")]
+    Reschedule(chrono::DateTime<chrono::Utc>),
 }
 
 /// An `anyhow` error (and so `?` in a handler) is retryable.
@@ -47,16 +53,29 @@ impl From<anyhow::Error> for JobError {
     }
 }
 
-/// The payload field `key` of a job, as `T`; a job without it can never
-/// succeed, so its absence is fatal.
-pub fn arg<T: serde::de::DeserializeOwned>(job: &Claimed, key: &str) -> Result<T, JobError> {
-    job.payload
-        .get(key)
-        .and_then(|v| T::deserialize(v).ok())
-        .ok_or_else(|| JobError::Fatal(format!("the job's payload has no valid {key}")))
+/// Runs jobs of type `J`. Handlers must be idempotent: a job whose worker
+/// died, or whose outcome could not be recorded, runs again.
+#[async_trait::async_trait]
+pub trait Perform<J: Job>: Send + Sync + 'static {
+    async fn perform(&self, job: J, meta: &Claimed) -> Result<(), JobError>;
 }
 
-/// Runs jobs of one kind. Handlers must be idempotent: a job whose worker
+/// A typed handler behind the kind-keyed [`Handler`]: reads the payload as
+/// `J` (a payload that does not read is dead at once: retrying cannot fix
+/// it).
+struct Typed<J, H>(H, std::marker::PhantomData<fn() -> J>);
+
+#[async_trait::async_trait]
+impl<J: Job, H: Perform<J>> Handler for Typed<J, H> {
+    async fn handle(&self, job: &Claimed) -> Result<(), JobError> {
+        let payload = J::deserialize(&job.payload.0).map_err(|e| {
+            JobError::Fatal(format!("the {} job's payload does not read: {e}", J::KIND))
+        })?;
+        self.0.perform(payload, job).await
+    }
+}
+
+/// Runs jobs of one kind, from the stored row. Handlers must be idempotent: a job whose worker
 /// died, or whose outcome could not be recorded, runs again.
 #[async_trait::async_trait]
 pub trait Handler: Send + Sync + 'static {
@@ -74,7 +93,14 @@ impl Registry {
         Self::default()
     }
 
-    /// Registers the handler of `kind`, replacing any earlier one.
+    /// Registers the handler of job type `J`, replacing any earlier one.
+    pub fn add<J: Job>(&mut self, h: impl Perform<J>) {
+        self.handlers
+            .insert(J::KIND, Arc::new(Typed(h, std::marker::PhantomData)));
+    }
+
+    /// Registers a raw handler of `kind` (tests of the worker itself),
+    /// replacing any earlier one.
     pub fn register(&mut self, kind: &'static str, h: Arc<dyn Handler>) {
         self.handlers.insert(kind, h);
     }
@@ -108,7 +134,7 @@ pub struct WorkerConfig {
     /// the name that claimed it.
     pub name: String,
     /// The queues to claim from, taken round-robin.
-    pub queues: Vec<String>,
+    pub queues: Vec<Queue>,
     /// How many jobs run at once (at least one).
     pub concurrency: usize,
     /// How long a claimed job is held before another worker may take it
@@ -123,11 +149,11 @@ pub struct WorkerConfig {
 }
 
 impl WorkerConfig {
-    /// Queue `default`, 4 concurrent jobs, a 5 minute lease, a 500 ms poll.
+    /// Queue [`Queue::Default`], 4 concurrent jobs, a 5 minute lease, a 500 ms poll.
     pub fn new(name: impl Into<String>) -> Self {
         WorkerConfig {
             name: name.into(),
-            queues: vec!["default".to_string()],
+            queues: vec![Queue::Default],
             concurrency: 4,
             lease: Duration::from_secs(300),
             poll_interval: Duration::from_millis(500),
@@ -285,7 +311,7 @@ impl Ctx {
 struct Shared {
     ctx: Ctx,
     registry: Arc<Registry>,
-    queues: Vec<String>,
+    queues: Vec<Queue>,
     wake: Arc<Notify>,
 }
 
@@ -411,7 +437,7 @@ async fn claim_next(
     for k in 0..n {
         let i = (*next_queue + k) % n;
         if let Some(job) =
-            jobs::claim(&sh.ctx.db, &sh.queues[i], worker, sh.ctx.lease_chrono).await?
+            jobs::claim(&sh.ctx.db, sh.queues[i].as_str(), worker, sh.ctx.lease_chrono).await?
         {
             *next_queue = (i + 1) % n;
             return Ok(Some(job));
@@ -506,6 +532,7 @@ async fn record(ctx: &Ctx, worker: &str, job: &Claimed, result: Result<(), JobEr
         Err(JobError::Retry(e)) if job.attempts >= job.max_attempts => ("dead", Some(e.as_str())),
         Err(JobError::Retry(e)) => ("retry", Some(e.as_str())),
         Err(JobError::Fatal(e)) => ("dead", Some(e.as_str())),
+        Err(JobError::Reschedule(_)) => ("rescheduled", None),
     };
     let mut tries = 0;
     let stored = loop {
@@ -514,6 +541,7 @@ async fn record(ctx: &Ctx, worker: &str, job: &Claimed, result: Result<(), JobEr
             Ok(()) => jobs::complete(&ctx.db, job.id, worker).await,
             Err(JobError::Retry(e)) => jobs::fail(&ctx.db, job, worker, e).await,
             Err(JobError::Fatal(e)) => jobs::bury(&ctx.db, job.id, worker, e).await,
+            Err(JobError::Reschedule(at)) => jobs::reschedule(&ctx.db, job.id, worker, *at).await,
         };
         match r {
             Ok(stored) => break stored,
@@ -539,6 +567,9 @@ async fn record(ctx: &Ctx, worker: &str, job: &Claimed, result: Result<(), JobEr
         .increment(1);
     match (outcome, error) {
         ("done", _) => tracing::debug!(%worker, job = %job.id, kind = %job.kind, "job done"),
+        ("rescheduled", _) => {
+            tracing::debug!(%worker, job = %job.id, kind = %job.kind, "job rescheduled")
+        }
         ("retry", Some(e)) => tracing::warn!(%worker, job = %job.id, kind = %job.kind,
             attempt = job.attempts, max_attempts = job.max_attempts, "job failed, will retry: {e}"),
         (_, e) => tracing::error!(%worker, job = %job.id, kind = %job.kind,

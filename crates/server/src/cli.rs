@@ -209,7 +209,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => crate::demo::run(file).await,
         Command::Worker { queues } => {
             let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
-            let queues = queues.unwrap_or_else(crate::workers::all_queues);
+            let queues = match queues {
+                Some(names) => crate::workers::parse_queues(&names)?,
+                None => crate::workers::all_queues(),
+            };
             let running = crate::workers::start(&state, &queues);
             crate::shutdown_signal().await;
             running.shutdown(std::time::Duration::from_secs(30)).await;

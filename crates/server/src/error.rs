@@ -171,6 +171,11 @@ fn unique_conflict(index: &'static str) -> AppError {
             "name",
             "a delivery zone with this name already exists",
         ),
+        "payments_open_key" => (
+            "conflict",
+            "type",
+            "another request of this kind was made at the same time; try again",
+        ),
         "wa_numbers_phone_number_id_key" => (
             "conflict",
             "phone_number_id",
@@ -201,6 +206,76 @@ impl AppError {
             },
             other => other,
         }
+    }
+}
+
+impl From<engine::orders::OrderError> for AppError {
+    fn from(e: engine::orders::OrderError) -> Self {
+        use engine::orders::OrderError as E;
+        match e {
+            E::NotFound => AppError::NotFound,
+            E::Invalid { field, message } => AppError::field(field, message),
+            E::Conflict {
+                code,
+                message,
+                field,
+            } => AppError::conflict(code, message, Some(field)),
+            E::Internal(m) => AppError::Internal(anyhow::anyhow!(m)),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<engine::payments::PaymentError> for AppError {
+    fn from(e: engine::payments::PaymentError) -> Self {
+        use engine::payments::PaymentError as E;
+        match e {
+            E::NotFound => AppError::NotFound,
+            E::Invalid { field, message } => AppError::field(field, message),
+            E::AlreadyPaid(status) => AppError::conflict(
+                "already_paid",
+                format!("this payment is {status}"),
+                None,
+            ),
+            E::OptedOut => AppError::conflict(
+                "opted_out",
+                "the customer opted out of reminders and promotions",
+                None,
+            ),
+            E::Outbound(e) => outbound(e),
+            e @ E::NoRandomness(_) => AppError::Internal(e.into()),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
+/// How a refused send is told to staff.
+pub fn outbound(e: engine::outbound::OutboundError) -> AppError {
+    use engine::outbound::OutboundError as E;
+    match e {
+        E::OptedOut => AppError::conflict(
+            "opted_out",
+            "the customer opted out of messages that are not about their orders",
+            Some("customer_id"),
+        ),
+        E::NoWhatsapp => AppError::conflict(
+            "no_whatsapp",
+            "this customer has no WhatsApp number",
+            Some("customer_id"),
+        ),
+        E::NoNumber => AppError::conflict(
+            "no_number",
+            "the business has no active WhatsApp number",
+            Some("number_id"),
+        ),
+        E::Invalid(field, msg) => {
+            let field = match field.strip_prefix("fallback") {
+                Some(rest) => format!("fallback_template{rest}"),
+                None => format!("message.{field}"),
+            };
+            AppError::field(&field, msg)
+        }
+        E::Store(e) => e.into(),
     }
 }
 

@@ -82,6 +82,7 @@ pub fn state_with_engine(
         },
         outbound_wake: Arc::new(Notify::new()),
         pay: pay_settings(&config),
+        clock: engine::clock::system(),
     });
     AppState {
         db,

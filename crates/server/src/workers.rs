@@ -3,15 +3,26 @@
 //! processing.
 
 use crate::state::AppState;
+use engine::jobs::Queue;
 use engine::worker::{Registry, WorkerConfig, WorkerHandle, Workers, default_worker_name};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Every queue the server's jobs use.
-pub fn all_queues() -> Vec<String> {
-    ["inbound", "outbound", "default"]
-        .into_iter()
-        .map(String::from)
+pub fn all_queues() -> Vec<Queue> {
+    Queue::ALL.to_vec()
+}
+
+/// Queues named on the command line.
+pub fn parse_queues(names: &[String]) -> anyhow::Result<Vec<Queue>> {
+    names
+        .iter()
+        .map(|n| {
+            Queue::parse(n).ok_or_else(|| {
+                let known: Vec<&str> = Queue::ALL.iter().map(|q| q.as_str()).collect();
+                anyhow::anyhow!("unknown queue {n:?}; the queues are {}", known.join(", "))
+            })
+        })
         .collect()
 }
 
@@ -32,20 +43,20 @@ impl Running {
 }
 
 /// Starts a pool for each of `queues`.
-pub fn start(state: &AppState, queues: &[String]) -> Running {
+pub fn start(state: &AppState, queues: &[Queue]) -> Running {
     let registry: Arc<Registry> = Arc::new(engine::registry(state.services.clone()));
     let name = default_worker_name();
     let handles = queues
         .iter()
         .map(|q| {
             let mut cfg = WorkerConfig::new(format!("{name}/{q}"));
-            cfg.queues = vec![q.clone()];
+            cfg.queues = vec![*q];
             cfg.concurrency = state.config.worker_concurrency;
             cfg.lease = Duration::from_secs(120);
-            cfg.wake = match q.as_str() {
-                "inbound" => state.inbound_wake.clone(),
-                "outbound" => state.services.outbound_wake.clone(),
-                _ => cfg.wake,
+            cfg.wake = match q {
+                Queue::Inbound => state.inbound_wake.clone(),
+                Queue::Outbound | Queue::Bulk => state.services.outbound_wake.clone(),
+                Queue::Default => cfg.wake,
             };
             Workers::start(state.db.clone(), registry.clone(), cfg)
         })

@@ -324,3 +324,34 @@ mod tests {
         assert_eq!(super::like_pattern("a%b_c"), "%a\\%b\\_c%");
     }
 }
+
+/// Which of `ids` (customers of `tenant`) opted out: one query for a batch
+/// of sends.
+pub async fn opted_out(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    ids: &[CustomerId],
+) -> StoreResult<std::collections::HashSet<CustomerId>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let mut out = std::collections::HashSet::new();
+    // Bounded batches keep the statement under both backends' bind limits.
+    let mut ex = ex.into();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Uuid> = run!(ex.re(), c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT id FROM customers WHERE opted_out_at IS NOT NULL AND tenant_id = ",
+            );
+            qb.push_bind(tenant.0).push(" AND id IN (");
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(id.0);
+            }
+            qb.push(")");
+            qb.build_query_scalar().fetch_all(c).await
+        })?;
+        out.extend(rows.into_iter().map(CustomerId));
+    }
+    Ok(out)
+}

@@ -15,6 +15,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Sqlx(sqlx::Error),
+    /// A value could not be written as JSON.
+    #[error("cannot encode: {0}")]
+    Encode(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -54,6 +57,7 @@ pub const UNIQUE_INDEXES: &[(&str, &str)] = &[
     ),
     ("jobs_dedup_key", "jobs.dedup_key"),
     ("payments_reference_key", "payments.reference"),
+    ("payments_open_key", "payments.order_id, payments.type"),
     ("payments_callback_token_key", "payments.callback_token"),
     (
         "payment_events_key",

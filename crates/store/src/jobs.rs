@@ -211,6 +211,29 @@ pub async fn release(db: &crate::Db, id: JobId, worker: &str) -> StoreResult<boo
     Ok(n == 1)
 }
 
+/// Puts a claimed job back in the queue, due at `run_at`, without counting
+/// this attempt (a rate limit's window is full; an earlier message must go
+/// first). False if `worker` no longer holds it.
+pub async fn reschedule(
+    db: &crate::Db,
+    id: JobId,
+    worker: &str,
+    run_at: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let n = run!(db, c => sqlx::query(
+        "UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_at = $3, locked_by = NULL, \
+         locked_until = NULL, updated_at = $4 WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+    )
+    .bind(id.0)
+    .bind(worker)
+    .bind(run_at)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
 /// Marks a claimed job dead at once, keeping `error`: a failure no retry can
 /// fix. False if `worker` no longer holds it, in which case nothing changes.
 /// Operators can still [`retry`] it.

@@ -1,8 +1,7 @@
 //! Orders and their stage history.
 
-use crate::business::{self, ConsumeOn};
 use crate::db::split;
-use crate::{Ex, StoreError, StoreResult, customers, inventory, now, run};
+use crate::{Ex, StoreError, StoreResult, customers, now, run};
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::order::{FINISHED, Fulfilment, Source, Stage, WORK_DONE, balance_due, order_ref};
 use domain::{CustomerId, MeasurementId, OrderId, ProductId, TenantId, UserId};
@@ -409,17 +408,7 @@ pub async fn change_stage(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    open_stage(ex.re(), tenant, order.id, to, by, note, at).await?;
-    if to == Stage::Cancelled {
-        inventory::release(ex.re(), tenant, order.id, by).await?;
-        customers::refresh_stats(ex, tenant, order.customer_id).await?;
-    } else if to == Stage::Delivered
-        // Businesses that consume on payment do it when the order is paid
-        // (the payments service calls `inventory::consume`).
-        && business::get(ex.re(), tenant).await?.consume_stock_on == ConsumeOn::Delivery
-    {
-        inventory::consume(ex, tenant, order.id, by).await?;
-    }
+    open_stage(ex, tenant, order.id, to, by, note, at).await?;
     Ok(true)
 }
 

@@ -1,8 +1,7 @@
 //! Messages to people, written in the same transaction as the change that
-//! caused them. The WhatsApp channel delivers them (a `deliver_outbox` job is
-//! enqueued with each).
+//! caused them. The WhatsApp channel delivers them (the caller enqueues a
+//! `deliver_outbox` job with each).
 
-use crate::jobs::{self, NewJob};
 use crate::{Ex, StoreResult, now, run};
 use chrono::{DateTime, Utc};
 use domain::TenantId;
@@ -50,18 +49,6 @@ pub async fn push(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    jobs::enqueue(
-        ex,
-        &NewJob {
-            tenant_id: tenant,
-            queue: "outbound",
-            kind: "deliver_outbox",
-            payload: serde_json::json!({ "outbox_id": id }),
-            run_at: None,
-            dedup_key: Some(format!("outbox:{id}")),
-        },
-    )
-    .await?;
     Ok(id)
 }
 

@@ -4,18 +4,12 @@
 //! business's provider settings (keys sealed), and the sandbox provider's
 //! own charges.
 
-use crate::jobs::{self, NewJob};
 use crate::{Ex, StoreError, StoreResult, customers, now, run};
 use chrono::{DateTime, Utc};
 use domain::{CustomerId, OrderId, PaymentId, TenantId, UserId};
 use serde::Serialize;
 use sqlx::types::Json;
 use uuid::Uuid;
-
-/// The job that asks the provider for a link or push.
-pub const CREATE_PAYMENT: &str = "create_payment";
-/// The job that confirms a payment with the provider's verify API.
-pub const VERIFY_PAYMENT: &str = "verify_payment";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Payment {
@@ -183,8 +177,8 @@ pub struct NewRequest<'a> {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// Records a pending request and enqueues the job that asks the provider
-/// (never an HTTP call inside the caller's transaction).
+/// Records a pending request (the caller enqueues the job that asks the
+/// provider: never an HTTP call inside the caller's transaction).
 pub async fn request(
     ex: impl Into<Ex<'_>>,
     tenant: TenantId,
@@ -213,18 +207,6 @@ pub async fn request(
     .execute(c)
     .await
     .map(|x| x.rows_affected()))?;
-    jobs::enqueue(
-        ex,
-        &NewJob {
-            tenant_id: Some(tenant),
-            queue: "default",
-            kind: CREATE_PAYMENT,
-            payload: serde_json::json!({ "payment_id": id, "tenant_id": tenant }),
-            run_at: None,
-            dedup_key: Some(format!("create_payment:{id}")),
-        },
-    )
-    .await?;
     Ok(id)
 }
 
@@ -329,8 +311,8 @@ pub async fn flag(
 }
 
 /// Moves a pending payment to a new attempt: a fresh reference (and
-/// callback token), the old link forgotten, a reminder counted; enqueues
-/// the job that asks the provider again.
+/// callback token), the old link forgotten, a reminder counted (the caller
+/// enqueues the job that asks the provider again).
 pub async fn renew(
     ex: impl Into<Ex<'_>>,
     tenant: TenantId,
@@ -357,18 +339,6 @@ pub async fn renew(
     if done == 0 {
         return Err(StoreError::NotFound);
     }
-    jobs::enqueue(
-        ex,
-        &NewJob {
-            tenant_id: Some(tenant),
-            queue: "default",
-            kind: CREATE_PAYMENT,
-            payload: serde_json::json!({ "payment_id": id, "tenant_id": tenant, "reference": reference }),
-            run_at: None,
-            dedup_key: Some(format!("create_payment:{id}:{reference}")),
-        },
-    )
-    .await?;
     Ok(())
 }
 
@@ -391,9 +361,9 @@ pub async fn count_reminder(
     Ok(())
 }
 
-/// Stores an authenticated webhook under its unique key with its
-/// verification job, in one statement pair; a redelivery returns `None`
-/// and changes nothing. The key is scoped to the business whose keys
+/// Stores an authenticated webhook under its unique key (the caller
+/// enqueues its verification in the same transaction); a redelivery
+/// returns `None` and changes nothing. The key is scoped to the business whose keys
 /// signed it: another business's event naming the same reference is its
 /// own, and cannot shadow this one's.
 pub async fn record_event(
@@ -430,24 +400,7 @@ pub async fn record_event(
     .execute(c)
     .await
     .map(|x| x.rows_affected()))?;
-    if inserted == 0 {
-        return Ok(None);
-    }
-    if let Some(payment) = payment {
-        jobs::enqueue(
-            ex,
-            &NewJob {
-                tenant_id: tenant,
-                queue: "default",
-                kind: VERIFY_PAYMENT,
-                payload: serde_json::json!({ "payment_id": payment, "tenant_id": tenant, "event_id": id }),
-                run_at: None,
-                dedup_key: Some(format!("verify_payment:{id}")),
-            },
-        )
-        .await?;
-    }
-    Ok(Some(id))
+    Ok((inserted == 1).then_some(id))
 }
 
 /// The claim a stored event made, for the verify job.
@@ -622,4 +575,85 @@ pub async fn sandbox_settle(
     .await
     .map(|x| x.rows_affected()))?;
     Ok(done > 0)
+}
+
+/// Voids the order's open (pending) requests, of `kind` if given, and only
+/// those for more than `above` if given: a new request supersedes the old
+/// one, and a payment that lowered the balance makes larger links stale.
+/// The rows stay, `expired` with the failure `superseded`. Returns how many.
+pub async fn supersede_open(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    order: OrderId,
+    kind: Option<&str>,
+    above: Option<i64>,
+) -> StoreResult<u64> {
+    Ok(run!(ex, c => sqlx::query(
+        "UPDATE payments SET status = 'expired', failure = 'superseded', updated_at = $5 \
+         WHERE tenant_id = $1 AND order_id = $2 AND status = 'pending' \
+         AND ($3 IS NULL OR type = $3) AND ($4 IS NULL OR amount > $4)",
+    )
+    .bind(tenant.0)
+    .bind(order.0)
+    .bind(kind)
+    .bind(above)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|x| x.rows_affected()))?)
+}
+
+/// An order with money still due, and its open request if it has one.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Debt {
+    #[sqlx(try_from = "Uuid")]
+    pub order_id: OrderId,
+    pub order_ref: String,
+    #[sqlx(try_from = "Uuid")]
+    pub customer_id: CustomerId,
+    pub customer_name: Option<String>,
+    pub current_stage: String,
+    pub deadline: Option<DateTime<Utc>>,
+    pub price: i64,
+    pub amount_paid: i64,
+    pub balance_due: i64,
+    pub currency: String,
+    /// The pending request (link, push or transfer awaited), if one is open.
+    #[sqlx(skip)]
+    pub request: Option<Payment>,
+}
+
+/// Every order of the business with a balance due (not cancelled),
+/// earliest deadline first, each with its open request if any: two
+/// queries, whatever the number of orders.
+pub async fn debts(ex: impl Into<Ex<'_>>, tenant: TenantId, limit: i64) -> StoreResult<Vec<Debt>> {
+    let mut ex = ex.into();
+    let mut rows: Vec<Debt> = run!(ex.re(), c => sqlx::query_as::<_, Debt>(
+        "SELECT o.id AS order_id, o.order_ref, o.customer_id, c.name AS customer_name, o.current_stage, \
+         o.deadline, o.price, o.currency, \
+         CAST(COALESCE(pd.paid, 0) AS BIGINT) AS amount_paid, \
+         CAST(o.price - COALESCE(pd.paid, 0) AS BIGINT) AS balance_due \
+         FROM orders o JOIN customers c ON c.id = o.customer_id \
+         LEFT JOIN (SELECT order_id, SUM(amount) AS paid FROM payments \
+                    WHERE tenant_id = $1 AND status = 'paid' GROUP BY order_id) pd ON pd.order_id = o.id \
+         WHERE o.tenant_id = $1 AND o.current_stage <> 'cancelled' AND o.price > COALESCE(pd.paid, 0) \
+         ORDER BY o.deadline IS NULL, o.deadline, o.id LIMIT $2",
+    )
+    .bind(tenant.0)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM payments WHERE tenant_id = $1 AND status = 'pending' ORDER BY id"
+    ));
+    let open: Vec<Payment> =
+        run!(ex, c => sqlx::query_as::<_, Payment>(sql).bind(tenant.0).fetch_all(c).await)?;
+    let mut by_order: std::collections::HashMap<OrderId, Payment> = std::collections::HashMap::new();
+    for p in open {
+        by_order.insert(p.order_id, p);
+    }
+    for d in &mut rows {
+        d.request = by_order.remove(&d.order_id);
+    }
+    Ok(rows)
 }

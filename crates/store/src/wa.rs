@@ -2,7 +2,6 @@
 //! (`wa_events`), the message log (`wa_messages`) and the per-number send
 //! windows.
 
-use crate::jobs::{self, NewJob};
 use crate::{Ex, StoreError, StoreResult, now, run};
 use chrono::{DateTime, Utc};
 use domain::{CustomerId, OrderId, TenantId, WaEventId, WaMessageId, WaNumberId};
@@ -164,9 +163,9 @@ pub struct NewEvent<'a> {
     pub payload: &'a serde_json::Value,
 }
 
-/// Stores one webhook event and, if it is routable, enqueues the job that
-/// processes it, on the caller's executor (the intake's transaction).
-/// `None` when the event was already stored: a redelivery changes nothing.
+/// Stores one webhook event on the caller's executor (the intake's
+/// transaction, which also enqueues its processing). `None` when the event
+/// was already stored: a redelivery changes nothing.
 pub async fn record_event(
     ex: impl Into<Ex<'_>>,
     e: &NewEvent<'_>,
@@ -193,32 +192,8 @@ pub async fn record_event(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        return Ok(None);
-    }
-    if e.tenant_id.is_some() {
-        jobs::enqueue(
-            ex,
-            &NewJob {
-                tenant_id: e.tenant_id,
-                queue: "inbound",
-                kind: PROCESS_INBOUND,
-                payload: serde_json::json!({ "event_id": id }),
-                run_at: None,
-                dedup_key: Some(format!("wa_event:{id}")),
-            },
-        )
-        .await?;
-    }
-    Ok(Some(id))
+    Ok((n == 1).then_some(id))
 }
-
-/// The job kind that processes a stored webhook event.
-pub const PROCESS_INBOUND: &str = "process_inbound";
-/// The job kind that sends one outbound message.
-pub const SEND_MESSAGE: &str = "send_message";
-/// The job kind that downloads an inbound message's media.
-pub const FETCH_MEDIA: &str = "fetch_media";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Event {
@@ -383,8 +358,8 @@ pub struct NewOutbound<'a> {
     pub fallback: Option<&'a serde_json::Value>,
 }
 
-/// Records an outbound message as queued and enqueues its `send_message`
-/// job, on the caller's executor.
+/// Records an outbound message as queued, on the caller's executor (which
+/// also enqueues its send).
 pub async fn queue_outbound(
     ex: impl Into<Ex<'_>>,
     m: &NewOutbound<'_>,
@@ -413,19 +388,27 @@ pub async fn queue_outbound(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    jobs::enqueue(
-        ex,
-        &NewJob {
-            tenant_id: Some(m.tenant_id),
-            queue: "outbound",
-            kind: SEND_MESSAGE,
-            payload: serde_json::json!({ "message_id": id }),
-            run_at: None,
-            dedup_key: Some(format!("send:{id}")),
-        },
-    )
-    .await?;
     Ok(id)
+}
+
+/// Whether an outbound message to the same person from the same number,
+/// written before `m` and after `since`, is still waiting to be sent.
+pub async fn earlier_queued(
+    ex: impl Into<Ex<'_>>,
+    m: &Message,
+    since: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let found: Option<i32> = run!(ex, c => sqlx::query_scalar(
+        "SELECT 1 FROM wa_messages WHERE number_id = $1 AND to_number = $2 AND status = 'queued' \
+         AND direction = 'outbound' AND id < $3 AND created_at > $4 LIMIT 1",
+    )
+    .bind(m.number_id.0)
+    .bind(&m.to_number)
+    .bind(m.id.0)
+    .bind(since)
+    .fetch_optional(c)
+    .await)?;
+    Ok(found.is_some())
 }
 
 /// A message by id, whichever tenant (jobs carry ids they created).

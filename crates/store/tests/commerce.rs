@@ -536,7 +536,7 @@ async fn an_order_holds_its_stock_once_and_gives_it_back_or_sells_it_once() {
 }
 
 #[tokio::test]
-async fn stage_changes_release_on_cancel_and_consume_on_delivery() {
+async fn a_stage_change_is_persistence_only_and_stock_moves_by_inventory() {
     for db in testing::backends().await {
         let t = tenant(&db, "stages").await;
         let c = customer(&db, t).await;
@@ -557,29 +557,16 @@ async fn stage_changes_release_on_cancel_and_consume_on_delivery() {
         let cancelled = reserved_order(&db, t, c, &[(p, 2)]).await;
         let delivered = reserved_order(&db, t, c, &[(p, 1)]).await;
         assert_eq!(stock(&db, t, p).await, (5, 3, Some(2)));
+        // The stage row alone decides nothing about stock: the orders
+        // service applies the effects (tested through the API).
         move_to(cancelled, Stage::Cancelled).await;
+        assert_eq!(stock(&db, t, p).await, (5, 3, Some(2)));
+        inventory::release(&db, t, cancelled, None).await.unwrap();
         assert_eq!(stock(&db, t, p).await, (5, 1, Some(4)));
         move_to(delivered, Stage::Delivered).await;
+        inventory::consume(&db, t, delivered, None).await.unwrap();
         assert_eq!(stock(&db, t, p).await, (4, 0, Some(4)));
 
-        // Consumed on payment: delivery leaves the reservation alone.
-        business::update(
-            &db,
-            t,
-            &SettingsPatch {
-                consume_stock_on: Some(ConsumeOn::Payment),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        let later = reserved_order(&db, t, c, &[(p, 1)]).await;
-        move_to(later, Stage::Delivered).await;
-        assert_eq!(stock(&db, t, p).await, (4, 1, Some(3)));
-        assert_eq!(
-            orders::get(&db, t, later).await.unwrap().stock_status,
-            "reserved"
-        );
     }
 }
 

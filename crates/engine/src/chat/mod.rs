@@ -206,7 +206,7 @@ impl ConversationEngine for ChatEngine {
                     to: turn.phone,
                     message,
                     fallback: None,
-                    promotional: false,
+                    purpose: domain::outbound::Purpose::Reply,
                 },
             )
             .await?;
@@ -568,6 +568,8 @@ impl Convo<'_> {
             )
             .await?
         {
+            crate::orders::apply_effects(self.tx, self.tenant.id, &order, Stage::Cancelled, None)
+                .await?;
             let body = self
                 .say
                 .t(Key::OrderCancelled, &[("ref", &order.order_ref)]);

@@ -776,10 +776,14 @@ impl Convo<'_> {
             }
             _ => None,
         };
-        if let Some(provider) = provider {
+        // Nothing asks a provider for zero: a free cart needs no payment.
+        if let Some(provider) = provider
+            && amount > 0
+        {
             crate::pay::request(
                 self.tx,
                 &pay,
+                self.now,
                 self.tenant.id,
                 order,
                 "full",

@@ -297,6 +297,7 @@ impl Convo<'_> {
             crate::pay::request(
                 self.tx,
                 pay,
+                self.now,
                 self.tenant.id,
                 &order,
                 "deposit",

@@ -9,9 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::order::{
-    Source, Stage, TransitionError, pipeline, today_due_before, urgent_due_before,
+    Source, Stage, pipeline, today_due_before, urgent_due_before,
 };
-use domain::{CustomerId, MeasurementId, OrderId, TenantId, UserId};
+use domain::{CustomerId, MeasurementId, OrderId, UserId};
 use serde::{Deserialize, Serialize};
 use store::orders::{Filter, NewOrder, Order, OrderItem, OrderPatch, Sort, StageEntry};
 use store::tenants::Tenant;
@@ -86,29 +86,6 @@ fn optional_text(v: &mut Validator, field: &str, text: Option<&str>, max: usize)
     t
 }
 
-/// 404 unless the user is one of this tenant's.
-async fn check_user(state: &AppState, tenant: TenantId, user: UserId) -> ApiResult<()> {
-    store::users::get(&state.db, tenant, user).await?;
-    Ok(())
-}
-
-/// 404 unless the measurement version is this customer's.
-async fn check_measurement(
-    state: &AppState,
-    tenant: TenantId,
-    customer: CustomerId,
-    m: MeasurementId,
-) -> ApiResult<()> {
-    let found = store::measurements::get(&state.db, tenant, m).await?;
-    if found.customer_id != customer {
-        return Err(AppError::field(
-            "measurement_id",
-            "belongs to another customer",
-        ));
-    }
-    Ok(())
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrderRequest {
@@ -162,36 +139,14 @@ pub async fn create(
     );
     check_money(&mut v, "price", Some(body.price));
     check_money(&mut v, "deposit_amount", Some(body.deposit_amount));
-    v.check(
-        body.deposit_amount <= body.price,
-        "deposit_amount",
-        "must not exceed the price",
-    );
     let deadline = body
         .deadline
         .as_deref()
         .and_then(|d| v.take("deadline", parse_deadline(d, &tenant)));
     v.finish()?;
 
-    if !store::customers::exists(&state.db, auth.tenant_id, body.customer_id).await? {
-        return Err(AppError::NotFound);
-    }
-    let measurement_id = match body.measurement_id {
-        None => store::measurements::current(&state.db, auth.tenant_id, body.customer_id)
-            .await?
-            .map(|m| m.id),
-        Some(None) => None,
-        Some(Some(m)) => {
-            check_measurement(&state, auth.tenant_id, body.customer_id, m).await?;
-            Some(m)
-        }
-    };
-    if let Some(u) = body.assigned_to {
-        check_user(&state, auth.tenant_id, u).await?;
-    }
-    let new = NewOrder {
+    let order = NewOrder {
         customer_id: body.customer_id,
-        measurement_id,
         assigned_to: body.assigned_to,
         style_name,
         style_details,
@@ -208,10 +163,15 @@ pub async fn create(
         created_by: Some(auth.user_id),
         ..NewOrder::default()
     };
-    let mut tx = state.db.begin().await?;
-    let order = store::orders::insert(&mut tx, auth.tenant_id, &new).await?;
-    tx.commit().await?;
-    tracing::info!(order_ref = %order.order_ref, tenant = %auth.tenant_id, "order created");
+    let order = engine::orders::create(
+        &state.services,
+        auth.tenant_id,
+        engine::orders::Create {
+            order,
+            measurement: body.measurement_id,
+        },
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(detail(&state, &tenant, order).await?),
@@ -380,7 +340,6 @@ pub async fn update(
 ) -> ApiResult<axum::Json<OrderDetail>> {
     let oid: OrderId = id(&raw)?;
     let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
-    let current = store::orders::get(&state.db, auth.tenant_id, oid).await?;
     let mut v = Validator::new();
     let text = |v: &mut Validator, f: &str, t: &Option<Option<String>>, max| {
         t.as_ref()
@@ -402,25 +361,12 @@ pub async fn update(
     }
     check_money(&mut v, "price", body.price);
     check_money(&mut v, "deposit_amount", body.deposit_amount);
-    let price = body.price.unwrap_or(current.price);
-    let deposit = body.deposit_amount.unwrap_or(current.deposit_amount);
-    v.check(
-        deposit <= price,
-        "deposit_amount",
-        "must not exceed the price",
-    );
     let deadline = match &body.deadline {
         Some(Some(d)) => v.take("deadline", parse_deadline(d, &tenant)).map(Some),
         Some(None) => Some(None),
         None => None,
     };
     v.finish()?;
-    if let Some(Some(u)) = body.assigned_to {
-        check_user(&state, auth.tenant_id, u).await?;
-    }
-    if let Some(Some(m)) = body.measurement_id {
-        check_measurement(&state, auth.tenant_id, current.customer_id, m).await?;
-    }
     let patch = OrderPatch {
         style_name,
         style_details,
@@ -434,7 +380,7 @@ pub async fn update(
         assigned_to: body.assigned_to,
         measurement_id: body.measurement_id,
     };
-    let order = store::orders::update(&state.db, auth.tenant_id, oid, &patch).await?;
+    let order = engine::orders::update(&state.services, auth.tenant_id, oid, &patch).await?;
     Ok(axum::Json(detail(&state, &tenant, order).await?))
 }
 
@@ -446,12 +392,20 @@ pub struct StageChange {
     /// Start work before the deposit is in (staff's decision).
     #[serde(default)]
     pub override_deposit: bool,
+    /// Hand the order over (`delivered`) with money still due (staff's
+    /// decision).
+    #[serde(default)]
+    pub override_balance: bool,
 }
 
 /// Moves an order along its pipeline: forward (optional stages may be
 /// skipped), back one stage for rework, or to `cancelled`. Cancelling gives
 /// back the stock the order held; delivering takes it off the shelf (unless
-/// the business consumes stock on payment).
+/// the business consumes stock on payment). Work starts when the deposit is
+/// in, a pickup order never goes `out_for_delivery`, and an order with money
+/// due is handed over only with `override_balance`. The customer hears when
+/// the order is ready (with the balance and its link), on its way, and
+/// delivered.
 #[utoipa::path(patch, path = "/orders/{id}/stage", tag = "orders", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = StageChange,
     responses((status = 200, description = "OK", body = OrderDetail), (status = 404, description = "Not found, or another business's", body = ErrorBody), (status = 409, description = "Conflicts with what is stored", body = ErrorBody)))]
@@ -465,58 +419,19 @@ pub async fn change_stage(
     let mut v = Validator::new();
     let note = optional_text(&mut v, "note", body.note.as_deref(), 1000);
     v.finish()?;
-    let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
-    let order = store::orders::get(&state.db, auth.tenant_id, oid).await?;
-    let p = pipeline(tenant.vertical);
-    p.check(order.current_stage, body.stage).map_err(|e| {
-        let allowed: Vec<&str> = p
-            .next_stages(order.current_stage)
-            .iter()
-            .map(|s| s.as_str())
-            .collect();
-        let hint = if allowed.is_empty() {
-            String::new()
-        } else {
-            format!(" (allowed: {})", allowed.join(", "))
-        };
-        let code = if matches!(e, TransitionError::NotInPipeline(_)) {
-            "invalid_stage"
-        } else {
-            "invalid_transition"
-        };
-        AppError::conflict(code, format!("{e}{hint}"), Some("stage"))
-    })?;
-    // Deposit first: work starts when the deposit is in, unless staff say so.
-    if order.current_stage == Stage::Received
-        && !matches!(body.stage, Stage::Cancelled | Stage::Received)
-        && order.deposit_amount > 0
-        && order.amount_paid < order.deposit_amount
-        && !body.override_deposit
-    {
-        return Err(AppError::conflict(
-            "deposit_due",
-            "the deposit is not paid yet; send \"override_deposit\": true to start anyway",
-            Some("stage"),
-        ));
-    }
-    let mut tx = state.db.begin().await?;
-    let moved = store::orders::change_stage(
-        &mut tx,
+    let order = engine::orders::change_stage(
+        &state.services,
         auth.tenant_id,
-        &order,
-        body.stage,
-        Some(auth.user_id),
-        note.as_deref(),
+        oid,
+        &engine::orders::StageChange {
+            to: body.stage,
+            note,
+            by: Some(auth.user_id),
+            override_deposit: body.override_deposit,
+            override_balance: body.override_balance,
+        },
     )
     .await?;
-    if !moved {
-        return Err(AppError::conflict(
-            "stage_changed",
-            "the order's stage changed meanwhile; reload and retry",
-            Some("stage"),
-        ));
-    }
-    tx.commit().await?;
-    let order = store::orders::get(&state.db, auth.tenant_id, oid).await?;
+    let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
     Ok(axum::Json(detail(&state, &tenant, order).await?))
 }

@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use domain::{OrderId, PaymentId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use store::payments::Payment;
+use engine::payments::{Kind, Method};
+use store::payments::{Debt, Payment};
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
@@ -39,74 +40,21 @@ pub async fn generate_link(
     auth: Writer,
     Json(body): Json<LinkRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Payment>)> {
-    let oid: OrderId =
+    let order: OrderId =
         id(&body.order_id).map_err(|_| AppError::field("order_id", "must be an order id"))?;
-    let order = store::orders::get(&state.db, auth.tenant_id, oid).await?;
-    let mut v = Validator::new();
-    v.check(
-        matches!(body.kind.as_str(), "deposit" | "balance" | "full"),
-        "type",
-        "use deposit, balance or full",
-    );
-    let due = order.balance_due;
-    let amount = body.amount.unwrap_or(match body.kind.as_str() {
-        "deposit" => (order.deposit_amount - order.amount_paid).max(0),
-        "balance" => due,
-        _ => order.price,
-    });
-    v.check(
-        amount > 0,
-        "amount",
-        "nothing is due; give an amount above 0",
-    );
-    v.check(
-        amount <= due.max(0),
-        "amount",
-        "more than the order's balance due",
-    );
-    let svc = &state.services;
-    let provider = match &body.provider {
-        Some(p) => {
-            v.check(
-                engine::pay::PROVIDERS.contains(&p.as_str()),
-                "provider",
-                "use paystack, flutterwave, mpesa, stripe or sandbox",
-            );
-            Some(p.clone())
-        }
-        None => engine::pay::default_provider(&state.db, &svc.pay, auth.tenant_id).await?,
-    };
-    v.check(
-        provider.is_some(),
-        "provider",
-        "no payment provider is set up for this business",
-    );
-    if let Some(p) = &provider
-        && engine::pay::PROVIDERS.contains(&p.as_str())
-    {
-        let row = store::payments::provider(&state.db, auth.tenant_id, p).await?;
-        let usable = engine::pay::provider_for(&svc.pay, &svc.sealer, p, row.as_ref());
-        v.check(
-            usable.is_ok(),
-            "provider",
-            "this provider is not set up for this business",
-        );
-    }
-    v.finish()?;
-    let provider = provider.unwrap_or_default();
-    let mut tx = state.db.begin().await?;
-    let pid = engine::pay::request(
-        &mut tx,
-        &svc.pay,
+    let kind = Kind::parse(&body.kind)
+        .ok_or_else(|| AppError::field("type", "use deposit, balance or full"))?;
+    let p = engine::payments::request_link(
+        &state.services,
         auth.tenant_id,
-        &order,
-        &body.kind,
-        amount,
-        &provider,
+        &engine::payments::LinkRequest {
+            order,
+            kind,
+            amount: body.amount,
+            provider: body.provider,
+        },
     )
     .await?;
-    tx.commit().await?;
-    let p = store::payments::get(&state.db, auth.tenant_id, pid).await?;
     Ok((StatusCode::CREATED, axum::Json(p)))
 }
 
@@ -125,46 +73,33 @@ pub async fn for_order(
     ))
 }
 
-/// Payments asked for and not yet paid.
+/// Every order with money still due (not cancelled), earliest deadline
+/// first, each with its open request (link, push or awaited transfer) if it
+/// has one.
 #[utoipa::path(get, path = "/payments/unpaid", tag = "payments", security(("bearer" = [])),
-    responses((status = 200, description = "OK", body = Vec<Payment>)))]
+    responses((status = 200, description = "OK", body = Vec<Debt>)))]
 pub async fn unpaid(
     State(state): State<AppState>,
     auth: Reader,
-) -> ApiResult<axum::Json<Vec<Payment>>> {
+) -> ApiResult<axum::Json<Vec<Debt>>> {
     Ok(axum::Json(
-        store::payments::unpaid(&state.db, auth.tenant_id).await?,
+        engine::payments::unpaid(&state.services, auth.tenant_id).await?,
     ))
-}
-
-async fn pending(state: &AppState, tenant: domain::TenantId, raw: &str) -> ApiResult<Payment> {
-    let pid: PaymentId = id(raw)?;
-    let p = store::payments::get(&state.db, tenant, pid).await?;
-    if p.status == "paid" || p.status == "refunded" {
-        return Err(AppError::conflict(
-            "already_paid",
-            format!("this payment is {}", p.status),
-            None,
-        ));
-    }
-    Ok(p)
 }
 
 /// Reminds the customer: the same link while it is valid, else a new one
 /// (a fresh reference). Outside the customer's 24-hour window the approved
-/// `payment_reminder` template goes instead.
+/// `payment_reminder` template goes instead. A customer who opted out is
+/// not reminded (409 `opted_out`).
 #[utoipa::path(post, path = "/payments/send-reminder/{paymentId}", tag = "payments", security(("bearer" = [])), params(("paymentId" = String, Path)),
-    responses((status = 202, description = "Reminder queued", body = Payment), (status = 404, description = "Not found, or another business's", body = ErrorBody), (status = 409, description = "Already paid", body = ErrorBody)))]
+    responses((status = 202, description = "Reminder queued", body = Payment), (status = 404, description = "Not found, or another business's", body = ErrorBody), (status = 409, description = "Already paid, or the customer opted out", body = ErrorBody)))]
 pub async fn send_reminder(
     State(state): State<AppState>,
     auth: Writer,
     Path(raw): Path<String>,
 ) -> ApiResult<(StatusCode, axum::Json<Payment>)> {
-    let p = pending(&state, auth.tenant_id, &raw).await?;
-    engine::pay::remind(&state.services, auth.tenant_id, &p)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e:?}")))?;
-    let p = store::payments::get(&state.db, auth.tenant_id, p.id).await?;
+    let pid: PaymentId = id(&raw)?;
+    let p = engine::payments::remind(&state.services, auth.tenant_id, pid).await?;
     Ok((StatusCode::ACCEPTED, axum::Json(p)))
 }
 
@@ -178,12 +113,9 @@ pub async fn confirm(
     auth: Writer,
     Path(raw): Path<String>,
 ) -> ApiResult<axum::Json<Payment>> {
-    let p = pending(&state, auth.tenant_id, &raw).await?;
-    engine::pay::confirm_manually(&state.services, auth.tenant_id, &p, auth.user_id)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e:?}")))?;
+    let pid: PaymentId = id(&raw)?;
     Ok(axum::Json(
-        store::payments::get(&state.db, auth.tenant_id, p.id).await?,
+        engine::payments::confirm(&state.services, auth.tenant_id, pid, auth.user_id).await?,
     ))
 }
 
@@ -209,53 +141,30 @@ pub async fn manual(
     auth: Writer,
     Json(body): Json<ManualPayment>,
 ) -> ApiResult<(StatusCode, axum::Json<Payment>)> {
-    let oid: OrderId =
+    let order: OrderId =
         id(&body.order_id).map_err(|_| AppError::field("order_id", "must be an order id"))?;
-    let order = store::orders::get(&state.db, auth.tenant_id, oid).await?;
-    let kind = body.kind.as_deref().unwrap_or("balance");
     let mut v = Validator::new();
-    v.check(
-        matches!(body.method.as_str(), "transfer" | "cash"),
-        "method",
-        "use transfer or cash",
-    );
-    v.check(
-        matches!(kind, "deposit" | "balance" | "full"),
-        "type",
-        "use deposit, balance or full",
-    );
-    v.check(
-        body.amount > 0 && body.amount <= order.balance_due,
-        "amount",
-        "must be above 0 and at most the balance due",
-    );
+    let method = Method::parse(&body.method);
+    v.check(method.is_some(), "method", "use transfer or cash");
+    let kind = Kind::parse(body.kind.as_deref().unwrap_or("balance"));
+    v.check(kind.is_some(), "type", "use deposit, balance or full");
     v.finish()?;
-    let mut tx = state.db.begin().await?;
-    let pid = store::payments::request(
-        &mut tx,
+    let (Some(method), Some(kind)) = (method, kind) else {
+        return Err(AppError::field("method", "use transfer or cash"));
+    };
+    let p = engine::payments::record_manual(
+        &state.services,
         auth.tenant_id,
-        &store::payments::NewRequest {
-            order_id: order.id,
-            customer_id: order.customer_id,
+        &engine::payments::ManualPayment {
+            order,
             amount: body.amount,
-            currency: &order.currency,
+            method,
             kind,
-            provider: &body.method,
-            reference: &engine::pay::new_reference(),
-            callback_token: None,
-            expires_at: None,
+            by: auth.user_id,
         },
     )
     .await?;
-    tx.commit().await?;
-    let p = store::payments::get(&state.db, auth.tenant_id, pid).await?;
-    engine::pay::confirm_manually(&state.services, auth.tenant_id, &p, auth.user_id)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e:?}")))?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(store::payments::get(&state.db, auth.tenant_id, pid).await?),
-    ))
+    Ok((StatusCode::CREATED, axum::Json(p)))
 }
 
 /// A provider as the business set it up (keys never shown).

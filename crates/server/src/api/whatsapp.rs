@@ -9,8 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use channels::outbound::OutMessage;
 use chrono::{DateTime, Utc};
-use domain::{CustomerId, E164, OrderId, TenantId, WaMessageId, WaNumberId};
-use engine::delivery::{Outgoing, QueueError};
+use domain::{CustomerId, OrderId, TenantId, WaMessageId, WaNumberId};
+use domain::outbound::Purpose;
+use engine::outbound::{Note, To};
 use serde::{Deserialize, Serialize};
 use store::wa::{Message, NewNumber, Number, NumberPatch};
 use utoipa::{IntoParams, ToSchema};
@@ -200,43 +201,34 @@ pub async fn send(
         }
     }
     let number = sending_number(&state, tenant, body.number_id).await?;
-    let to = customer
-        .wa_id
-        .as_deref()
-        .and_then(|w| E164::from_wa_id(w).ok())
-        .ok_or_else(|| {
-            AppError::conflict(
-                "no_whatsapp",
-                "this customer has no WhatsApp number",
-                Some("customer_id"),
-            )
-        })?;
+    // Answering someone who wrote within the day is a reply; anything else
+    // the business sends is its own message, refused after an opt-out.
+    let now = state.services.clock.now();
+    let purpose = if customer
+        .last_inbound_at
+        .is_some_and(|t| now - t < engine::delivery::WINDOW)
+    {
+        Purpose::Reply
+    } else {
+        Purpose::Promotion
+    };
+    let tenant_row = store::tenants::get(&state.db, tenant).await?;
+    let lang = domain::text::language_of(&tenant_row.locale.to_string());
+    let note = Note {
+        tenant,
+        to: To::Customer(&customer),
+        purpose,
+        order: body.order_id,
+        language: lang,
+        message,
+        template_params: Vec::new(),
+        fallback,
+        number: Some(&number),
+    };
     let mut tx = state.db.begin().await?;
-    let queued = engine::delivery::queue(
-        &mut tx,
-        &Outgoing {
-            tenant,
-            number: &number,
-            customer: Some(customer.id),
-            order: body.order_id,
-            to: &to,
-            message: &message,
-            fallback: fallback.as_ref(),
-            promotional: false,
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        QueueError::Invalid(field, msg) => {
-            let field = match field.strip_prefix("fallback") {
-                Some(rest) => format!("fallback_template{rest}"),
-                None => format!("message.{field}"),
-            };
-            AppError::field(&field, msg)
-        }
-        QueueError::OptedOut => AppError::field("customer_id", e.to_string()),
-        QueueError::Store(e) => e.into(),
-    })?;
+    let queued = engine::outbound::send(&mut tx, &note)
+        .await
+        .map_err(crate::error::outbound)?;
     tx.commit().await?;
     state.services.wake_outbound();
     let m = store::wa::message(&state.db, queued).await?;

@@ -194,9 +194,8 @@ async fn store_event(
         "currency": event.currency,
         "body": raw,
     });
-    let mut tx = state.db.begin().await?;
-    let stored = store::payments::record_event(
-        &mut tx,
+    let stored = engine::payments::record_webhook(
+        &state.services,
         tenant,
         provider,
         &event.event_key,
@@ -204,7 +203,6 @@ async fn store_event(
         &payload,
     )
     .await?;
-    tx.commit().await?;
     let outcome = if stored.is_none() {
         "duplicate"
     } else if payment.is_none() {
