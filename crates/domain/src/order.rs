@@ -283,6 +283,15 @@ pub fn balance_due(price_minor: i64, paid_minor: i64) -> i64 {
     (price_minor - paid_minor).max(0)
 }
 
+/// An order's deposit is never more than its price.
+pub fn check_deposit(deposit: i64, price: i64) -> Result<(), &'static str> {
+    if deposit > price {
+        Err("must not exceed the price")
+    } else {
+        Ok(())
+    }
+}
+
 /// What a stage change must know of the order besides the pipeline.
 #[derive(Debug, Clone, Copy)]
 pub struct StageFacts {

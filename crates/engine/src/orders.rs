@@ -14,7 +14,9 @@
 
 use crate::outbound::{self, Note, OutboundError, To};
 use crate::services::Services;
-use domain::order::{Stage, StageFacts, StageHold, TransitionError, pipeline, stage_hold};
+use domain::order::{
+    Stage, StageFacts, StageHold, TransitionError, check_deposit, pipeline, stage_hold,
+};
 use domain::outbound::Purpose;
 use domain::text::{Key, language_of, render};
 use domain::{CustomerId, MeasurementId, Money, OrderId, TenantId, UserId};
@@ -104,9 +106,7 @@ pub struct Create {
 /// Creates an order with the next ref.
 pub async fn create(svc: &Services, tenant: TenantId, c: Create) -> Result<Order, OrderError> {
     let mut new = c.order;
-    if new.deposit_amount > new.price {
-        return Err(invalid("deposit_amount", "must not exceed the price"));
-    }
+    check_deposit(new.deposit_amount, new.price).map_err(|m| invalid("deposit_amount", m))?;
     if !store::customers::exists(&svc.db, tenant, new.customer_id).await? {
         return Err(OrderError::NotFound);
     }
@@ -134,9 +134,7 @@ pub async fn update(
     let current = store::orders::get(&svc.db, tenant, id).await?;
     let price = patch.price.unwrap_or(current.price);
     let deposit = patch.deposit_amount.unwrap_or(current.deposit_amount);
-    if deposit > price {
-        return Err(invalid("deposit_amount", "must not exceed the price"));
-    }
+    check_deposit(deposit, price).map_err(|m| invalid("deposit_amount", m))?;
     check_refs(
         svc,
         tenant,

@@ -493,7 +493,8 @@ impl Perform<jobs::CreatePayment> for CreatePayment {
                     Key::PayPush,
                     &[("amount", &amount), ("ref", &cx.order.order_ref)],
                 );
-                let params = vec![cx.order.order_ref.clone(), amount.clone(), String::new()];
+                // The template's third parameter is where to pay: the phone.
+                let params = vec![cx.order.order_ref.clone(), amount.clone(), "M-PESA".into()];
                 cx.tell(&mut tx, Purpose::PaymentLink, body, params)
                     .await
                     .map_err(out_err)?;
@@ -717,11 +718,28 @@ pub(crate) async fn confirm(
     if !store::payments::mark_paid(&mut *tx, tenant, p, provider_txn, by).await? {
         return Ok(false);
     }
+    paid(tx, cx, p, &before, by).await?;
+    Ok(true)
+}
+
+/// What follows money received on an order (`before`: the order as it was
+/// before this payment): stock on payment, stale links voided, an
+/// overpayment flagged, the receipt.
+pub(crate) async fn paid(
+    tx: &mut Tx,
+    cx: &Context,
+    p: &Payment,
+    before: &store::orders::Order,
+    by: Option<domain::UserId>,
+) -> Result<(), OutboundError> {
+    let tenant = cx.tenant.id;
     if cx.settings.consume_stock_on == store::business::ConsumeOn::Payment {
         store::inventory::consume(&mut *tx, tenant, p.order_id, by).await?;
     }
     let due_before = (before.price - before.amount_paid).max(0);
     let due_now = (due_before - p.amount).max(0);
+    // This kind is paid; and a link for more than is now due is stale.
+    store::payments::supersede_open(&mut *tx, tenant, p.order_id, Some(&p.kind), None).await?;
     store::payments::supersede_open(&mut *tx, tenant, p.order_id, None, Some(due_now)).await?;
     let over = p.amount - due_before;
     let (key, flag) = if over > 0 {
@@ -754,8 +772,21 @@ pub(crate) async fn confirm(
         before.order_ref.clone(),
         cx.money(due_now),
     ];
-    cx.tell(tx, Purpose::Receipt, body, params).await?;
-    Ok(true)
+    cx.tell(tx, Purpose::Receipt, body, params).await
+}
+
+/// Records money staff received (`p`, just inserted as paid) with the same
+/// effects as a confirmation.
+pub(crate) async fn received_in(
+    db: &store::Db,
+    tx: &mut Tx,
+    tenant: TenantId,
+    p: &Payment,
+    before: &store::orders::Order,
+    by: domain::UserId,
+) -> Result<(), OutboundError> {
+    let cx = Context::load(db, tenant, p).await?;
+    paid(tx, &cx, p, before, Some(by)).await
 }
 
 /// Confirms `p` in the caller's transaction, as staff (`by`) or a

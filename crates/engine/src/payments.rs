@@ -251,12 +251,13 @@ pub async fn record_manual(
             kind: m.kind.as_str(),
             provider: m.method.as_str(),
             provider_ref: None,
-            status: "pending",
+            status: "paid",
+            confirmed_by: Some(m.by),
         },
     )
     .await?;
     let p = store::payments::get(&mut tx, tenant, id).await?;
-    pay::confirm_in(&svc.db, &mut tx, tenant, &p, Some(m.by)).await?;
+    pay::received_in(&svc.db, &mut tx, tenant, &p, &order, m.by).await?;
     tx.commit().await?;
     svc.wake_outbound();
     Ok(store::payments::get(&svc.db, tenant, id).await?)

@@ -9,7 +9,10 @@
 )]
 
 use domain::JobId;
-use engine::worker::{Handler, JobError, Registry, WorkerConfig, Workers, default_worker_name};
+use engine::jobs::{Job, Queue};
+use engine::worker::{
+    Handler, JobError, Perform, Registry, WorkerConfig, Workers, default_worker_name,
+};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -247,7 +250,7 @@ fn finished(kind: &str, outcome: &str) -> String {
 fn config_defaults_names_and_errors() {
     let cfg = WorkerConfig::new("w");
     assert_eq!(cfg.name, "w");
-    assert_eq!(cfg.queues, vec!["default".to_string()]);
+    assert_eq!(cfg.queues, vec![Queue::Default]);
     assert_eq!(cfg.concurrency, 4);
     assert_eq!(cfg.lease, Duration::from_secs(300));
     assert_eq!(cfg.poll_interval, Duration::from_millis(500));
@@ -271,7 +274,7 @@ fn config_defaults_names_and_errors() {
         .into();
     match e {
         JobError::Retry(msg) => assert_eq!(msg, "calling the provider: timeout"),
-        JobError::Fatal(_) => panic!("anyhow errors are retryable"),
+        other => panic!("anyhow errors are retryable, not {other:?}"),
     }
 }
 
@@ -489,12 +492,12 @@ async fn a_retry_on_the_last_attempt_is_dead() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_claims_only_from_its_queues() {
     for Fresh { db, .. } in testing::backends_fresh().await {
-        let a = enqueue_at(&db, "a", "record", None).await;
-        let b = enqueue_at(&db, "b", "record", None).await;
-        let other = enqueue_at(&db, "other", "record", None).await;
+        let a = enqueue_at(&db, "inbound", "record", None).await;
+        let b = enqueue_at(&db, "outbound", "record", None).await;
+        let other = enqueue_at(&db, "bulk", "record", None).await;
         let rec = Arc::new(Recorder::default());
         let mut cfg = config(1);
-        cfg.queues = vec!["a".into(), "b".into()];
+        cfg.queues = vec![Queue::Inbound, Queue::Outbound];
         let workers = Workers::start(db.clone(), registry(vec![("record", rec.clone())]), cfg);
         wait_status(&db, a, "done", Duration::from_secs(20)).await;
         wait_status(&db, b, "done", Duration::from_secs(20)).await;
@@ -1026,5 +1029,132 @@ async fn a_killed_workers_job_runs_again_after_its_lease() {
         assert!(runs.iter().all(|(j, _)| *j == id.to_string()));
         assert_ne!(runs[0].1, runs[1].1, "by another worker");
         assert!(runs.iter().any(|(_, w)| *w == name));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Typed jobs
+
+/// A job type of the tests' own.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Greet {
+    name: String,
+}
+
+impl Job for Greet {
+    const KIND: &'static str = "greet";
+    const QUEUE: Queue = Queue::Default;
+    fn tenant(&self) -> Option<domain::TenantId> {
+        None
+    }
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("greet:{}", self.name))
+    }
+}
+
+#[derive(Default)]
+struct Greeter {
+    seen: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Perform<Greet> for Arc<Greeter> {
+    async fn perform(&self, job: Greet, _meta: &Claimed) -> Result<(), JobError> {
+        self.seen.lock().unwrap().push(job.name);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_job_reaches_its_handler_as_its_type_once_per_key() {
+    for Fresh { db, .. } in testing::backends_fresh().await {
+        let greet = Greet { name: "Funmi".into() };
+        assert!(engine::jobs::enqueue(&db, &greet, None).await.unwrap().is_some());
+        assert!(
+            engine::jobs::enqueue(&db, &greet, None).await.unwrap().is_none(),
+            "the dedup key holds"
+        );
+        // A row of the kind whose payload does not read is dead at once.
+        let broken = enqueue_at(&db, "default", "greet", None).await;
+        let greeter = Arc::new(Greeter::default());
+        let mut r = Registry::new();
+        r.add::<Greet>(greeter.clone());
+        assert_eq!(engine::worker::run_due(&db, &r, "w").await.unwrap(), 2);
+        assert_eq!(*greeter.seen.lock().unwrap(), vec!["Funmi".to_string()]);
+        let b = row(&db, broken).await;
+        assert_eq!(b.status, "dead", "{}", db.backend());
+        assert!(b.last_error.unwrap().contains("does not read"));
+    }
+}
+
+/// Asks to be run again later, the first time.
+struct Later(AtomicU64);
+
+#[async_trait::async_trait]
+impl Handler for Later {
+    async fn handle(&self, _job: &Claimed) -> Result<(), JobError> {
+        if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+            return Err(JobError::Reschedule(store::now() + chrono::Duration::hours(1)));
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rescheduled_job_waits_without_spending_an_attempt() {
+    for Fresh { db, .. } in testing::backends_fresh().await {
+        let id = enqueue(&db, "later").await;
+        let reg = registry(vec![("later", Arc::new(Later(AtomicU64::new(0))))]);
+        assert_eq!(engine::worker::run_due(&db, &reg, "w").await.unwrap(), 1);
+        let r = row(&db, id).await;
+        assert_eq!((r.status.as_str(), r.attempts), ("queued", 0), "{}", db.backend());
+        assert!(r.run_at > store::now() + chrono::Duration::minutes(59));
+        assert_eq!(r.locked_by, None);
+    }
+}
+
+/// Holds each job a while, like a send waiting on a slow provider.
+struct SlowSend;
+
+#[async_trait::async_trait]
+impl Handler for SlowSend {
+    async fn handle(&self, _job: &Claimed) -> Result<(), JobError> {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_business_bulk_send_never_delays_another_business_reply() {
+    for Fresh { db, .. } in testing::backends_fresh().await {
+        // A broadcast of 40 sends is queued first, then one reply.
+        for _ in 0..40 {
+            enqueue_at(&db, Queue::Bulk.as_str(), "send", None).await;
+        }
+        let reply = enqueue_at(&db, Queue::Outbound.as_str(), "send", None).await;
+        let reg = registry(vec![("send", Arc::new(SlowSend))]);
+        // One pool per queue, as the server runs them.
+        let pools: Vec<_> = [Queue::Bulk, Queue::Outbound]
+            .into_iter()
+            .map(|q| {
+                let mut cfg = config(1);
+                cfg.queues = vec![q];
+                Workers::start(db.clone(), reg.clone(), cfg)
+            })
+            .collect();
+        wait_status(&db, reply, "done", Duration::from_secs(20)).await;
+        let bulk_left = count(
+            &db,
+            "SELECT COUNT(*) FROM jobs WHERE queue = 'bulk' AND status <> 'done'",
+        )
+        .await;
+        for p in pools {
+            p.shutdown(Duration::from_secs(5)).await;
+        }
+        assert!(
+            bulk_left >= 30,
+            "the reply went while the broadcast was still going ({bulk_left} left) on {}",
+            db.backend()
+        );
     }
 }

@@ -266,6 +266,7 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
                     provider: "transfer",
                     provider_ref: None,
                     status: "paid",
+                    confirmed_by: Some(owner.id),
                 },
             )
             .await?;

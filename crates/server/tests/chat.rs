@@ -12,7 +12,6 @@
 mod common;
 
 use axum::http::StatusCode;
-use channels::outbound::OutMessage;
 use chrono::{DateTime, Utc};
 use common::TestApp;
 use common::chat::{Customer, business, count, drain, stock};
@@ -296,34 +295,29 @@ async fn opting_out_is_recorded_and_respected() {
             .unwrap();
         assert!(c.opted_out_at.is_some());
 
-        // A promotion is refused; a reply about the customer's order is not.
-        let number = store::wa::number_by_phone_number_id(&db, &biz.pnid)
-            .await
-            .unwrap()
-            .unwrap();
-        let to = domain::E164::from_wa_id("5491123456789").unwrap();
-        let text = |body: &str| OutMessage::Text {
-            body: body.into(),
-            preview_url: false,
+        // A promotion is refused; a notice about the customer's order is not.
+        let note = |purpose, body: &str| {
+            engine::outbound::Note::text(
+                biz.tenant,
+                engine::outbound::To::Customer(&c),
+                purpose,
+                "es",
+                body.to_string(),
+                vec!["EMP-0001".into(), body.to_string()],
+            )
         };
-        let (promo, about_order) = (text("2x1 los martes"), text("Tu pedido está en camino"));
-        let outgoing = |message, promotional| engine::delivery::Outgoing {
-            tenant: biz.tenant,
-            number: &number,
-            customer: Some(c.id),
-            order: None,
-            to: &to,
-            message,
-            fallback: None,
-            promotional,
-        };
-        let refused = engine::delivery::queue(&db, &outgoing(&promo, true)).await;
+        use domain::outbound::Purpose;
+        let refused =
+            engine::outbound::send(&db, &note(Purpose::Promotion, "2x1 los martes")).await;
         assert!(
-            matches!(refused, Err(engine::delivery::QueueError::OptedOut)),
+            matches!(refused, Err(engine::outbound::OutboundError::OptedOut)),
             "{refused:?}"
         );
+        let reminder =
+            engine::outbound::send(&db, &note(Purpose::PaymentReminder, "Te recordamos")).await;
+        assert!(matches!(reminder, Err(engine::outbound::OutboundError::OptedOut)));
         assert!(
-            engine::delivery::queue(&db, &outgoing(&about_order, false))
+            engine::outbound::send(&db, &note(Purpose::StageNotice, "Tu pedido está en camino"))
                 .await
                 .is_ok()
         );

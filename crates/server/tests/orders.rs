@@ -35,6 +35,7 @@ async fn pay(
         provider,
         provider_ref: Some(reference),
         status,
+        confirmed_by: None,
     };
     store::payments::insert(&app.state.db, tenant, &new)
         .await
@@ -168,7 +169,7 @@ async fn stages_follow_the_pipeline_with_history() {
                 .patch(
                     &path,
                     &o.token,
-                    json!({"stage": stage, "note": format!("to {stage}"), "override_deposit": true}),
+                    json!({"stage": stage, "note": format!("to {stage}"), "override_deposit": true, "override_balance": true}),
                 )
                 .await;
             assert_eq!(r.status, StatusCode::OK, "{stage}: {:?}", r.body);
@@ -247,7 +248,7 @@ async fn lists_filter_and_views_mean_what_a_tailor_means() {
             async move {
                 for s in stages {
                     assert_eq!(
-                        app.patch(&path, &token, json!({"stage": s, "override_deposit": true}))
+                        app.patch(&path, &token, json!({"stage": s, "override_deposit": true, "override_balance": true}))
                             .await
                             .status,
                         StatusCode::OK

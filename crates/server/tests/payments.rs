@@ -58,7 +58,12 @@ async fn post_raw(url: &str, body: &str, headers: &[(&str, String)]) -> reqwest:
     for (k, v) in headers {
         req = req.header(*k, v);
     }
-    req.send().await.unwrap().status()
+    let r = req.send().await.unwrap();
+    let status = r.status();
+    if !status.is_success() {
+        eprintln!("{url} answered {status}: {}", r.text().await.unwrap_or_default());
+    }
+    status
 }
 
 #[tokio::test]
@@ -761,8 +766,23 @@ async fn staff_confirm_transfers_and_the_deposit_gate_holds_until_paid() {
             .get(&format!("/api/v1/payments/order/{id}"), &other.token)
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // The balance is still due; the deposit's link went with the deposit.
         let unpaid = app.get("/api/v1/payments/unpaid", &biz.owner.token).await;
-        let pid = unpaid.body[0]["id"].as_str().unwrap().to_string();
+        let debt = unpaid.body.as_array().unwrap().iter().find(|d| d["order_id"] == id).unwrap().clone();
+        assert_eq!(debt["balance_due"], order["price"].as_i64().unwrap() - order["deposit_amount"].as_i64().unwrap());
+        assert_eq!(debt["request"], Value::Null, "{debt:?}");
+        let r = app
+            .post(
+                "/api/v1/payments/generate-link",
+                &biz.owner.token,
+                json!({"order_id": id, "type": "balance"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        drain(&app).await;
+        let unpaid = app.get("/api/v1/payments/unpaid", &biz.owner.token).await;
+        let debt = unpaid.body.as_array().unwrap().iter().find(|d| d["order_id"] == id).unwrap().clone();
+        let pid = debt["request"]["id"].as_str().unwrap().to_string();
         let r = app
             .post(
                 &format!("/api/v1/payments/send-reminder/{pid}"),
@@ -771,7 +791,7 @@ async fn staff_confirm_transfers_and_the_deposit_gate_holds_until_paid() {
             )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        // The owner's reminder about the unpaid sandbox deposit link.
+        // The owner's reminder about the unpaid sandbox balance link.
         let r = app
             .post(
                 &format!("/api/v1/payments/send-reminder/{pid}"),

@@ -61,6 +61,8 @@ pub struct NewPayment<'a> {
     pub provider: &'a str,
     pub provider_ref: Option<&'a str>,
     pub status: &'a str,
+    /// The staff member who received it (transfer, cash).
+    pub confirmed_by: Option<UserId>,
 }
 
 /// Records a payment and keeps the customer's `total_spent` true.
@@ -75,7 +77,8 @@ pub async fn insert(
     let paid_at = (p.status == "paid").then_some(at);
     run!(ex.re(), c => sqlx::query(
         "INSERT INTO payments (id, tenant_id, order_id, amount, currency, type, provider, provider_ref, status, \
-         paid_at, created_at, updated_at, customer_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
+         paid_at, created_at, updated_at, customer_id, confirmed_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)",
     )
     .bind(id.0)
     .bind(tenant.0)
@@ -89,6 +92,7 @@ pub async fn insert(
     .bind(paid_at)
     .bind(at)
     .bind(p.customer_id.0)
+    .bind(p.confirmed_by.map(|u| u.0))
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

@@ -139,6 +139,11 @@ pub async fn create(
     );
     check_money(&mut v, "price", Some(body.price));
     check_money(&mut v, "deposit_amount", Some(body.deposit_amount));
+    // Checked here too so that every wrong field is named at once.
+    v.take(
+        "deposit_amount",
+        domain::order::check_deposit(body.deposit_amount, body.price),
+    );
     let deadline = body
         .deadline
         .as_deref()
