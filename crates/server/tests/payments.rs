@@ -949,3 +949,276 @@ async fn flutterwave_webhooks_in_either_scheme_are_verified_by_transaction_id() 
         assert_eq!(p["provider_txn"], "285959875");
     }
 }
+
+/// The customer opens a sandbox checkout link and pays.
+async fn pay_on_sandbox(link: &str) {
+    let paid = reqwest::Client::new()
+        .post(format!("{link}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), reqwest::StatusCode::OK, "{link}");
+}
+
+/// A tailor's chat order whose deposit the customer paid on the sandbox.
+async fn deposit_paid<'a>(app: &TestApp, biz: &'a common::chat::Biz) -> (Customer<'a>, String) {
+    let mut c = Customer::new(biz, "2348031234567", "Amaka");
+    c.say(app, "I want an ankara midi dress for Dec 12, chest 38 waist 32")
+        .await;
+    let order = first_order(app, &biz.owner).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    let deposit = payments_of(app, &biz.owner, &id).await[0].clone();
+    pay_on_sandbox(deposit["payment_link"].as_str().unwrap()).await;
+    c.replies(app).await;
+    (c, id)
+}
+
+async fn ask_balance(app: &TestApp, owner: &Owner, order: &str) -> String {
+    let r = app
+        .post(
+            "/api/v1/payments/generate-link",
+            &owner.token,
+            json!({"order_id": order, "type": "balance"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    drain(app).await;
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_stale_balance_link_paid_anyway_is_recorded_flagged_and_told_honestly() {
+    for db in store::testing::backends().await {
+        let (app, _url) = served(&db).await;
+        let biz = business(&app, "funmi-over", "tailor", "en-NG", "400000000000021").await;
+        let (mut c, order) = deposit_paid(&app, &biz).await;
+        // Staff ask for the balance twice: the second request voids the first.
+        let first = ask_balance(&app, &biz.owner, &order).await;
+        let second = ask_balance(&app, &biz.owner, &order).await;
+        let all = payments_of(&app, &biz.owner, &order).await;
+        let by_id = |id: &str| all.iter().find(|p| p["id"] == id).unwrap().clone();
+        assert_eq!(by_id(&first)["status"], "expired", "superseded on {}", db.backend());
+        assert_eq!(by_id(&first)["failure"], "superseded");
+        assert_eq!(by_id(&second)["status"], "pending");
+        let open = all.iter().filter(|p| p["status"] == "pending").count();
+        assert_eq!(open, 1, "one open request per kind");
+
+        // The customer pays both links (the first was still in the chat).
+        pay_on_sandbox(by_id(&first)["payment_link"].as_str().unwrap()).await;
+        c.replies(&app).await;
+        pay_on_sandbox(by_id(&second)["payment_link"].as_str().unwrap()).await;
+        c.replies(&app).await;
+
+        let o = app
+            .get(&format!("/api/v1/orders/{order}"), &biz.owner.token)
+            .await
+            .body;
+        assert_eq!(o["amount_paid"], 6_750_000, "the money is recorded");
+        let all = payments_of(&app, &biz.owner, &order).await;
+        let second = all.iter().find(|p| p["id"] == second.as_str()).unwrap();
+        assert_eq!(second["status"], "paid");
+        assert!(
+            second["flag"].as_str().unwrap_or_default().contains("more than was due"),
+            "{second:?}"
+        );
+        assert!(
+            c.log.contains("That is ₦22,500 more than was due"),
+            "the receipt tells the truth:\n{}",
+            c.log
+        );
+        assert_eq!(
+            c.log.matches("Balance left: ₦0").count(),
+            1,
+            "only the first balance payment says nothing is left:\n{}",
+            c.log
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cash_part_payment_voids_the_link_for_more_than_is_left() {
+    for db in store::testing::backends().await {
+        let (app, _url) = served(&db).await;
+        let biz = business(&app, "funmi-cash", "tailor", "en-NG", "400000000000022").await;
+        let (_c, order) = deposit_paid(&app, &biz).await;
+        let link = app
+            .post(
+                "/api/v1/payments/generate-link",
+                &biz.owner.token,
+                json!({"order_id": order, "type": "balance"}),
+            )
+            .await;
+        assert_eq!(link.status, StatusCode::CREATED);
+        drain(&app).await;
+        let before = count(&db, "SELECT COUNT(*) FROM jobs WHERE tenant_id = $1 AND kind = 'create_payment'", biz.tenant).await;
+        let cash = app
+            .post(
+                "/api/v1/payments/manual",
+                &biz.owner.token,
+                json!({"order_id": order, "amount": 1_000_000, "method": "cash"}),
+            )
+            .await;
+        assert_eq!(cash.status, StatusCode::CREATED, "{:?}", cash.body);
+        assert_eq!(cash.body["status"], "paid");
+        let after = count(&db, "SELECT COUNT(*) FROM jobs WHERE tenant_id = $1 AND kind = 'create_payment'", biz.tenant).await;
+        assert_eq!(before, after, "a manual payment asks no provider");
+        let all = payments_of(&app, &biz.owner, &order).await;
+        let stale = all.iter().find(|p| p["id"] == link.body["id"]).unwrap();
+        assert_eq!(stale["status"], "expired", "{stale:?}");
+        // The unpaid list shows the debt, now without a request.
+        let unpaid = app.get("/api/v1/payments/unpaid", &biz.owner.token).await;
+        let debt = unpaid
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["order_id"] == order.as_str())
+            .unwrap();
+        assert_eq!(debt["balance_due"], 1_250_000);
+        assert_eq!(debt["request"], Value::Null);
+        // Recording more than is due is refused and changes nothing.
+        let too_much = app
+            .post(
+                "/api/v1/payments/manual",
+                &biz.owner.token,
+                json!({"order_id": order, "amount": 1_250_001, "method": "cash"}),
+            )
+            .await;
+        assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(too_much.field("amount").is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_customer_who_said_stop_is_not_reminded_but_still_gets_receipts() {
+    for db in store::testing::backends().await {
+        let (app, _url) = served(&db).await;
+        let biz = business(&app, "funmi-stop", "tailor", "en-NG", "400000000000023").await;
+        let mut c = Customer::new(&biz, "2348031234567", "Amaka");
+        c.say(&app, "I want an ankara midi dress for Dec 12, chest 38 waist 32")
+            .await;
+        let order = first_order(&app, &biz.owner).await;
+        let id = order["id"].as_str().unwrap().to_string();
+        let deposit = payments_of(&app, &biz.owner, &id).await[0].clone();
+        c.say(&app, "STOP").await;
+        let outbound = "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND direction = 'outbound'";
+        let before = count(&db, outbound, biz.tenant).await;
+        let r = app
+            .post(
+                &format!("/api/v1/payments/send-reminder/{}", deposit["id"].as_str().unwrap()),
+                &biz.owner.token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+        assert_eq!(r.code(), "opted_out");
+        drain(&app).await;
+        assert_eq!(count(&db, outbound, biz.tenant).await, before, "nothing was queued");
+        let p = payments_of(&app, &biz.owner, &id).await[0].clone();
+        assert_eq!(p["reminders_sent"], 0);
+
+        // Money they pay is still acknowledged.
+        pay_on_sandbox(deposit["payment_link"].as_str().unwrap()).await;
+        c.replies(&app).await;
+        assert!(c.log.contains("Payment received: ₦22,500"), "{}", c.log);
+    }
+}
+
+async fn move_to(app: &TestApp, owner: &Owner, order: &str, body: Value) -> common::Resp {
+    app.patch(&format!("/api/v1/orders/{order}/stage"), &owner.token, body)
+        .await
+}
+
+#[tokio::test]
+async fn a_tailor_customer_hears_ready_with_the_balance_link_and_delivered() {
+    for db in store::testing::backends().await {
+        let (app, _url) = served(&db).await;
+        let biz = business(&app, "funmi-ready", "tailor", "en-NG", "400000000000024").await;
+        let (mut c, order) = deposit_paid(&app, &biz).await;
+        for stage in ["cutting", "sewing", "ready"] {
+            let r = move_to(&app, &biz.owner, &order, json!({"stage": stage})).await;
+            assert_eq!(r.status, StatusCode::OK, "{stage}: {:?}", r.body);
+        }
+        c.replies(&app).await;
+        assert!(
+            c.log.contains("Good news! Your order SEW-0001 is ready. Balance to pay: ₦22,500."),
+            "{}",
+            c.log
+        );
+        // Its link follows (no balance link was open).
+        let balance = payments_of(&app, &biz.owner, &order)
+            .await
+            .into_iter()
+            .find(|p| p["type"] == "balance" && p["status"] == "pending")
+            .unwrap_or_else(|| panic!("no balance link on {}", db.backend()));
+        let link = balance["payment_link"].as_str().unwrap();
+        assert!(c.log.contains(link), "{}", c.log);
+        assert!(!c.log.contains("was delivered"));
+
+        // Handing it over with money due needs the staff's say-so.
+        let r = move_to(&app, &biz.owner, &order, json!({"stage": "delivered"})).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+        assert_eq!(r.code(), "balance_due");
+        pay_on_sandbox(link).await;
+        c.replies(&app).await;
+        let r = move_to(&app, &biz.owner, &order, json!({"stage": "delivered"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        c.replies(&app).await;
+        assert!(
+            c.log.contains("Your order SEW-0001 was delivered. Thank you for choosing"),
+            "{}",
+            c.log
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_pickup_order_never_goes_out_and_a_delivery_is_on_its_way_in_spanish() {
+    for db in store::testing::backends().await {
+        let (app, _url) = served(&db).await;
+        let biz = business(&app, "martin-stages", "restaurant", "es-AR", "400000000000025").await;
+        let mut c = Customer::new(&biz, "5491123456789", "Lucía");
+        c.say(&app, "hola").await;
+        let customer = store::customers::find_by_wa_id(&db, biz.tenant, "5491123456789")
+            .await
+            .unwrap()
+            .unwrap();
+        let placed = |fulfilment| store::orders::NewOrder {
+            customer_id: customer.id,
+            price: 500_000,
+            currency: "ARS".into(),
+            fulfilment: Some(fulfilment),
+            ..store::orders::NewOrder::default()
+        };
+        let mut ids = Vec::new();
+        for f in [domain::order::Fulfilment::Pickup, domain::order::Fulfilment::Delivery] {
+            let mut tx = db.begin().await.unwrap();
+            let o = store::orders::insert(&mut tx, biz.tenant, &placed(f)).await.unwrap();
+            tx.commit().await.unwrap();
+            ids.push(o.id.to_string());
+        }
+        for id in &ids {
+            let cash = app
+                .post(
+                    "/api/v1/payments/manual",
+                    &biz.owner.token,
+                    json!({"order_id": id, "amount": 500_000, "method": "cash", "type": "full"}),
+                )
+                .await;
+            assert_eq!(cash.status, StatusCode::CREATED, "{:?}", cash.body);
+            for stage in ["preparing", "ready"] {
+                let r = move_to(&app, &biz.owner, id, json!({"stage": stage})).await;
+                assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            }
+        }
+        let r = move_to(&app, &biz.owner, &ids[0], json!({"stage": "out_for_delivery"})).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+        assert_eq!(r.code(), "pickup_order");
+        let r = move_to(&app, &biz.owner, &ids[1], json!({"stage": "out_for_delivery"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        c.replies(&app).await;
+        assert!(c.log.contains("¡Buenas noticias! Tu pedido PED-0001 está listo."), "{}", c.log);
+        assert!(c.log.contains("¡Tu pedido PED-0002 está en camino!"), "{}", c.log);
+        assert!(!c.log.contains("PED-0001 está en camino"));
+    }
+}
