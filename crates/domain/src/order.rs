@@ -460,7 +460,12 @@ mod tests {
         assert_eq!(stage_hold(&f, Stage::Cutting, true, false), Ok(()));
         assert_eq!(stage_hold(&f, Stage::Cancelled, false, false), Ok(()));
         assert_eq!(
-            stage_hold(&facts(Stage::Received, 1_500_000), Stage::Cutting, false, false),
+            stage_hold(
+                &facts(Stage::Received, 1_500_000),
+                Stage::Cutting,
+                false,
+                false
+            ),
             Ok(())
         );
     }
@@ -474,7 +479,12 @@ mod tests {
         );
         assert_eq!(stage_hold(&f, Stage::Delivered, false, true), Ok(()));
         assert_eq!(
-            stage_hold(&facts(Stage::Ready, 4_500_000), Stage::Delivered, false, false),
+            stage_hold(
+                &facts(Stage::Ready, 4_500_000),
+                Stage::Delivered,
+                false,
+                false
+            ),
             Ok(())
         );
         // Out for delivery is not handing over yet.

@@ -4,8 +4,8 @@
 //! outbox through WhatsApp.
 
 use crate::intake::retry;
-use crate::services::Services;
 use crate::jobs;
+use crate::services::Services;
 use crate::worker::{JobError, Perform};
 use async_trait::async_trait;
 use channels::outbound::{LimitError, OutMessage};

@@ -3,8 +3,8 @@
 //! message in the thread, a status change, and a turn of the conversation.
 
 use crate::conversation::Turn;
-use crate::services::Services;
 use crate::jobs;
+use crate::services::Services;
 use crate::worker::{JobError, Perform};
 use async_trait::async_trait;
 use channels::inbound::{self, Content, Event};

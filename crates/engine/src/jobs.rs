@@ -75,8 +75,8 @@ pub async fn enqueue<J: Job>(
     job: &J,
     at: Option<DateTime<Utc>>,
 ) -> StoreResult<Option<JobId>> {
-    let payload = serde_json::to_value(job)
-        .map_err(|e| store::StoreError::Encode(e.to_string()))?;
+    let payload =
+        serde_json::to_value(job).map_err(|e| store::StoreError::Encode(e.to_string()))?;
     store::jobs::enqueue(
         ex,
         &NewJob {
@@ -150,7 +150,11 @@ impl Job for SendMessage {
         Some(format!("send:{}", self.message_id))
     }
     fn queue(&self) -> Queue {
-        if self.bulk { Queue::Bulk } else { Queue::Outbound }
+        if self.bulk {
+            Queue::Bulk
+        } else {
+            Queue::Outbound
+        }
     }
 }
 

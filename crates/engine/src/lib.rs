@@ -1,6 +1,8 @@
 //! Application services: the job worker, the WhatsApp inbound and outbound
 //! paths, and the conversation engine behind its seam.
 
+pub mod accounts;
+pub mod catalog;
 pub mod chat;
 pub mod clock;
 pub mod conversation;

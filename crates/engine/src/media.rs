@@ -3,8 +3,8 @@
 //! data dir, within the size limit and the allowed types.
 
 use crate::intake::retry;
-use crate::services::Services;
 use crate::jobs;
+use crate::services::Services;
 use crate::worker::{JobError, Perform};
 use async_trait::async_trait;
 use channels::{MediaError, Sender, cloud::extension_for};

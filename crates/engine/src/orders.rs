@@ -116,7 +116,14 @@ pub async fn create(svc: &Services, tenant: TenantId, c: Create) -> Result<Order
             .map(|m| m.id),
         Some(m) => m,
     };
-    check_refs(svc, tenant, new.customer_id, c.measurement.flatten(), new.assigned_to).await?;
+    check_refs(
+        svc,
+        tenant,
+        new.customer_id,
+        c.measurement.flatten(),
+        new.assigned_to,
+    )
+    .await?;
     let mut tx = svc.db.begin().await?;
     let order = store::orders::insert(&mut tx, tenant, &new).await?;
     tx.commit().await?;
@@ -221,8 +228,7 @@ pub async fn change_stage(
     })?;
     let mut tx = svc.db.begin().await?;
     let moved =
-        store::orders::change_stage(&mut tx, tenant, &order, c.to, c.by, c.note.as_deref())
-            .await?;
+        store::orders::change_stage(&mut tx, tenant, &order, c.to, c.by, c.note.as_deref()).await?;
     if !moved {
         return Err(OrderError::Conflict {
             code: "stage_changed",
@@ -254,7 +260,9 @@ pub async fn apply_effects(
             store::customers::refresh_stats(&mut *tx, tenant, order.customer_id).await?;
         }
         Stage::Delivered
-            if store::business::get(&mut *tx, tenant).await?.consume_stock_on
+            if store::business::get(&mut *tx, tenant)
+                .await?
+                .consume_stock_on
                 == ConsumeOn::Delivery =>
         {
             store::inventory::consume(&mut *tx, tenant, order.id, by).await?;
@@ -366,10 +374,22 @@ mod tests {
     #[test]
     fn each_hand_over_stage_has_its_notice() {
         assert_eq!(stage_notice(Stage::Ready, 0, false), Some(Key::OrderReady));
-        assert_eq!(stage_notice(Stage::Ready, 500, false), Some(Key::OrderReadyDue));
-        assert_eq!(stage_notice(Stage::Ready, 500, true), Some(Key::OrderReadyDueLink));
-        assert_eq!(stage_notice(Stage::OutForDelivery, 0, false), Some(Key::OrderOnTheWay));
-        assert_eq!(stage_notice(Stage::Delivered, 0, false), Some(Key::OrderDelivered));
+        assert_eq!(
+            stage_notice(Stage::Ready, 500, false),
+            Some(Key::OrderReadyDue)
+        );
+        assert_eq!(
+            stage_notice(Stage::Ready, 500, true),
+            Some(Key::OrderReadyDueLink)
+        );
+        assert_eq!(
+            stage_notice(Stage::OutForDelivery, 0, false),
+            Some(Key::OrderOnTheWay)
+        );
+        assert_eq!(
+            stage_notice(Stage::Delivered, 0, false),
+            Some(Key::OrderDelivered)
+        );
         assert_eq!(stage_notice(Stage::Cutting, 0, false), None);
     }
 }

@@ -257,7 +257,10 @@ pub enum RequestError {
 /// Records a payment request of `kind` for `amount` on `order`, voiding
 /// (superseding) any open request of the same kind, and the job that asks
 /// `provider` for it. At most one request per order and kind is open.
-#[expect(clippy::too_many_arguments, reason = "one request's facts, all required")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one request's facts, all required"
+)]
 pub async fn request(
     tx: &mut Tx,
     pay: &PaySettings,

@@ -189,7 +189,12 @@ pub async fn request_link(
         }
         None => pay::default_provider(&svc.db, &svc.pay, tenant)
             .await?
-            .ok_or_else(|| invalid("provider", "no payment provider is set up for this business"))?,
+            .ok_or_else(|| {
+                invalid(
+                    "provider",
+                    "no payment provider is set up for this business",
+                )
+            })?,
     };
     let row = store::payments::provider(&svc.db, tenant, &provider).await?;
     if pay::provider_for(&svc.pay, &svc.sealer, &provider, row.as_ref()).is_err() {
@@ -352,11 +357,23 @@ mod tests {
     #[test]
     fn each_kind_asks_for_what_is_still_due_of_it() {
         // ₦45,000 with a ₦15,000 deposit, ₦5,000 paid.
-        assert_eq!(default_amount(Kind::Deposit, 4_500_000, 1_500_000, 500_000), 1_000_000);
-        assert_eq!(default_amount(Kind::Balance, 4_500_000, 1_500_000, 500_000), 4_000_000);
-        assert_eq!(default_amount(Kind::Full, 4_500_000, 1_500_000, 0), 4_500_000);
+        assert_eq!(
+            default_amount(Kind::Deposit, 4_500_000, 1_500_000, 500_000),
+            1_000_000
+        );
+        assert_eq!(
+            default_amount(Kind::Balance, 4_500_000, 1_500_000, 500_000),
+            4_000_000
+        );
+        assert_eq!(
+            default_amount(Kind::Full, 4_500_000, 1_500_000, 0),
+            4_500_000
+        );
         // A deposit already paid asks for nothing.
-        assert_eq!(default_amount(Kind::Deposit, 4_500_000, 1_500_000, 2_000_000), 0);
+        assert_eq!(
+            default_amount(Kind::Deposit, 4_500_000, 1_500_000, 2_000_000),
+            0
+        );
     }
 
     #[test]

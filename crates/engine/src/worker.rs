@@ -20,11 +20,11 @@
 //! `sokoni_job_worker_errors_total{op=claim|extend|record|release|sweep}` (database errors
 //! the loops survived).
 
+use crate::jobs::{Job, Queue};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::Db;
-use crate::jobs::{Job, Queue};
 use store::jobs::{self, Claimed};
 use tokio::sync::{Notify, watch};
 use tokio::task::{JoinError, JoinHandle};
@@ -436,8 +436,13 @@ async fn claim_next(
     let n = sh.queues.len();
     for k in 0..n {
         let i = (*next_queue + k) % n;
-        if let Some(job) =
-            jobs::claim(&sh.ctx.db, sh.queues[i].as_str(), worker, sh.ctx.lease_chrono).await?
+        if let Some(job) = jobs::claim(
+            &sh.ctx.db,
+            sh.queues[i].as_str(),
+            worker,
+            sh.ctx.lease_chrono,
+        )
+        .await?
         {
             *next_queue = (i + 1) % n;
             return Ok(Some(job));

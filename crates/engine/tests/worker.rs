@@ -1068,10 +1068,20 @@ impl Perform<Greet> for Arc<Greeter> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_typed_job_reaches_its_handler_as_its_type_once_per_key() {
     for Fresh { db, .. } in testing::backends_fresh().await {
-        let greet = Greet { name: "Funmi".into() };
-        assert!(engine::jobs::enqueue(&db, &greet, None).await.unwrap().is_some());
+        let greet = Greet {
+            name: "Funmi".into(),
+        };
         assert!(
-            engine::jobs::enqueue(&db, &greet, None).await.unwrap().is_none(),
+            engine::jobs::enqueue(&db, &greet, None)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            engine::jobs::enqueue(&db, &greet, None)
+                .await
+                .unwrap()
+                .is_none(),
             "the dedup key holds"
         );
         // A row of the kind whose payload does not read is dead at once.
@@ -1094,7 +1104,9 @@ struct Later(AtomicU64);
 impl Handler for Later {
     async fn handle(&self, _job: &Claimed) -> Result<(), JobError> {
         if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
-            return Err(JobError::Reschedule(store::now() + chrono::Duration::hours(1)));
+            return Err(JobError::Reschedule(
+                store::now() + chrono::Duration::hours(1),
+            ));
         }
         Ok(())
     }
@@ -1107,7 +1119,12 @@ async fn a_rescheduled_job_waits_without_spending_an_attempt() {
         let reg = registry(vec![("later", Arc::new(Later(AtomicU64::new(0))))]);
         assert_eq!(engine::worker::run_due(&db, &reg, "w").await.unwrap(), 1);
         let r = row(&db, id).await;
-        assert_eq!((r.status.as_str(), r.attempts), ("queued", 0), "{}", db.backend());
+        assert_eq!(
+            (r.status.as_str(), r.attempts),
+            ("queued", 0),
+            "{}",
+            db.backend()
+        );
         assert!(r.run_at > store::now() + chrono::Duration::minutes(59));
         assert_eq!(r.locked_by, None);
     }

@@ -209,6 +209,41 @@ impl AppError {
     }
 }
 
+impl From<engine::accounts::AccountError> for AppError {
+    fn from(e: engine::accounts::AccountError) -> Self {
+        use engine::accounts::AccountError as E;
+        match e {
+            E::Taken { index, in_owner } => {
+                let conflict = unique_conflict(index);
+                if in_owner {
+                    conflict.in_object("owner")
+                } else {
+                    conflict
+                }
+            }
+            E::LastOwner => AppError::conflict(
+                "last_owner",
+                "a business needs at least one active owner",
+                Some("role"),
+            ),
+            E::NotFound => AppError::NotFound,
+            e @ E::Hash(_) => AppError::Internal(e.into()),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<engine::catalog::CatalogError> for AppError {
+    fn from(e: engine::catalog::CatalogError) -> Self {
+        use engine::catalog::CatalogError as E;
+        match e {
+            E::NotFound => AppError::NotFound,
+            E::Invalid { field, message } => AppError::field(field, message),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<engine::orders::OrderError> for AppError {
     fn from(e: engine::orders::OrderError) -> Self {
         use engine::orders::OrderError as E;
@@ -232,11 +267,9 @@ impl From<engine::payments::PaymentError> for AppError {
         match e {
             E::NotFound => AppError::NotFound,
             E::Invalid { field, message } => AppError::field(field, message),
-            E::AlreadyPaid(status) => AppError::conflict(
-                "already_paid",
-                format!("this payment is {status}"),
-                None,
-            ),
+            E::AlreadyPaid(status) => {
+                AppError::conflict("already_paid", format!("this payment is {status}"), None)
+            }
             E::OptedOut => AppError::conflict(
                 "opted_out",
                 "the customer opted out of reminders and promotions",

@@ -315,7 +315,10 @@ async fn opting_out_is_recorded_and_respected() {
         );
         let reminder =
             engine::outbound::send(&db, &note(Purpose::PaymentReminder, "Te recordamos")).await;
-        assert!(matches!(reminder, Err(engine::outbound::OutboundError::OptedOut)));
+        assert!(matches!(
+            reminder,
+            Err(engine::outbound::OutboundError::OptedOut)
+        ));
         assert!(
             engine::outbound::send(&db, &note(Purpose::StageNotice, "Tu pedido está en camino"))
                 .await

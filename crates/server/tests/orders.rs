@@ -248,9 +248,13 @@ async fn lists_filter_and_views_mean_what_a_tailor_means() {
             async move {
                 for s in stages {
                     assert_eq!(
-                        app.patch(&path, &token, json!({"stage": s, "override_deposit": true, "override_balance": true}))
-                            .await
-                            .status,
+                        app.patch(
+                            &path,
+                            &token,
+                            json!({"stage": s, "override_deposit": true, "override_balance": true})
+                        )
+                        .await
+                        .status,
                         StatusCode::OK
                     );
                 }

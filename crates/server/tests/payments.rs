@@ -61,7 +61,10 @@ async fn post_raw(url: &str, body: &str, headers: &[(&str, String)]) -> reqwest:
     let r = req.send().await.unwrap();
     let status = r.status();
     if !status.is_success() {
-        eprintln!("{url} answered {status}: {}", r.text().await.unwrap_or_default());
+        eprintln!(
+            "{url} answered {status}: {}",
+            r.text().await.unwrap_or_default()
+        );
     }
     status
 }
@@ -768,8 +771,18 @@ async fn staff_confirm_transfers_and_the_deposit_gate_holds_until_paid() {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         // The balance is still due; the deposit's link went with the deposit.
         let unpaid = app.get("/api/v1/payments/unpaid", &biz.owner.token).await;
-        let debt = unpaid.body.as_array().unwrap().iter().find(|d| d["order_id"] == id).unwrap().clone();
-        assert_eq!(debt["balance_due"], order["price"].as_i64().unwrap() - order["deposit_amount"].as_i64().unwrap());
+        let debt = unpaid
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["order_id"] == id)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            debt["balance_due"],
+            order["price"].as_i64().unwrap() - order["deposit_amount"].as_i64().unwrap()
+        );
         assert_eq!(debt["request"], Value::Null, "{debt:?}");
         let r = app
             .post(
@@ -781,7 +794,14 @@ async fn staff_confirm_transfers_and_the_deposit_gate_holds_until_paid() {
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         drain(&app).await;
         let unpaid = app.get("/api/v1/payments/unpaid", &biz.owner.token).await;
-        let debt = unpaid.body.as_array().unwrap().iter().find(|d| d["order_id"] == id).unwrap().clone();
+        let debt = unpaid
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["order_id"] == id)
+            .unwrap()
+            .clone();
         let pid = debt["request"]["id"].as_str().unwrap().to_string();
         let r = app
             .post(
@@ -963,8 +983,11 @@ async fn pay_on_sandbox(link: &str) {
 /// A tailor's chat order whose deposit the customer paid on the sandbox.
 async fn deposit_paid<'a>(app: &TestApp, biz: &'a common::chat::Biz) -> (Customer<'a>, String) {
     let mut c = Customer::new(biz, "2348031234567", "Amaka");
-    c.say(app, "I want an ankara midi dress for Dec 12, chest 38 waist 32")
-        .await;
+    c.say(
+        app,
+        "I want an ankara midi dress for Dec 12, chest 38 waist 32",
+    )
+    .await;
     let order = first_order(app, &biz.owner).await;
     let id = order["id"].as_str().unwrap().to_string();
     let deposit = payments_of(app, &biz.owner, &id).await[0].clone();
@@ -997,7 +1020,12 @@ async fn a_stale_balance_link_paid_anyway_is_recorded_flagged_and_told_honestly(
         let second = ask_balance(&app, &biz.owner, &order).await;
         let all = payments_of(&app, &biz.owner, &order).await;
         let by_id = |id: &str| all.iter().find(|p| p["id"] == id).unwrap().clone();
-        assert_eq!(by_id(&first)["status"], "expired", "superseded on {}", db.backend());
+        assert_eq!(
+            by_id(&first)["status"],
+            "expired",
+            "superseded on {}",
+            db.backend()
+        );
         assert_eq!(by_id(&first)["failure"], "superseded");
         assert_eq!(by_id(&second)["status"], "pending");
         let open = all.iter().filter(|p| p["status"] == "pending").count();
@@ -1018,7 +1046,10 @@ async fn a_stale_balance_link_paid_anyway_is_recorded_flagged_and_told_honestly(
         let second = all.iter().find(|p| p["id"] == second.as_str()).unwrap();
         assert_eq!(second["status"], "paid");
         assert!(
-            second["flag"].as_str().unwrap_or_default().contains("more than was due"),
+            second["flag"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("more than was due"),
             "{second:?}"
         );
         assert!(
@@ -1050,7 +1081,12 @@ async fn a_cash_part_payment_voids_the_link_for_more_than_is_left() {
             .await;
         assert_eq!(link.status, StatusCode::CREATED);
         drain(&app).await;
-        let before = count(&db, "SELECT COUNT(*) FROM jobs WHERE tenant_id = $1 AND kind = 'create_payment'", biz.tenant).await;
+        let before = count(
+            &db,
+            "SELECT COUNT(*) FROM jobs WHERE tenant_id = $1 AND kind = 'create_payment'",
+            biz.tenant,
+        )
+        .await;
         let cash = app
             .post(
                 "/api/v1/payments/manual",
@@ -1060,7 +1096,12 @@ async fn a_cash_part_payment_voids_the_link_for_more_than_is_left() {
             .await;
         assert_eq!(cash.status, StatusCode::CREATED, "{:?}", cash.body);
         assert_eq!(cash.body["status"], "paid");
-        let after = count(&db, "SELECT COUNT(*) FROM jobs WHERE tenant_id = $1 AND kind = 'create_payment'", biz.tenant).await;
+        let after = count(
+            &db,
+            "SELECT COUNT(*) FROM jobs WHERE tenant_id = $1 AND kind = 'create_payment'",
+            biz.tenant,
+        )
+        .await;
         assert_eq!(before, after, "a manual payment asks no provider");
         let all = payments_of(&app, &biz.owner, &order).await;
         let stale = all.iter().find(|p| p["id"] == link.body["id"]).unwrap();
@@ -1095,17 +1136,24 @@ async fn a_customer_who_said_stop_is_not_reminded_but_still_gets_receipts() {
         let (app, _url) = served(&db).await;
         let biz = business(&app, "funmi-stop", "tailor", "en-NG", "400000000000023").await;
         let mut c = Customer::new(&biz, "2348031234567", "Amaka");
-        c.say(&app, "I want an ankara midi dress for Dec 12, chest 38 waist 32")
-            .await;
+        c.say(
+            &app,
+            "I want an ankara midi dress for Dec 12, chest 38 waist 32",
+        )
+        .await;
         let order = first_order(&app, &biz.owner).await;
         let id = order["id"].as_str().unwrap().to_string();
         let deposit = payments_of(&app, &biz.owner, &id).await[0].clone();
         c.say(&app, "STOP").await;
-        let outbound = "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND direction = 'outbound'";
+        let outbound =
+            "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND direction = 'outbound'";
         let before = count(&db, outbound, biz.tenant).await;
         let r = app
             .post(
-                &format!("/api/v1/payments/send-reminder/{}", deposit["id"].as_str().unwrap()),
+                &format!(
+                    "/api/v1/payments/send-reminder/{}",
+                    deposit["id"].as_str().unwrap()
+                ),
                 &biz.owner.token,
                 json!({}),
             )
@@ -1113,7 +1161,11 @@ async fn a_customer_who_said_stop_is_not_reminded_but_still_gets_receipts() {
         assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
         assert_eq!(r.code(), "opted_out");
         drain(&app).await;
-        assert_eq!(count(&db, outbound, biz.tenant).await, before, "nothing was queued");
+        assert_eq!(
+            count(&db, outbound, biz.tenant).await,
+            before,
+            "nothing was queued"
+        );
         let p = payments_of(&app, &biz.owner, &id).await[0].clone();
         assert_eq!(p["reminders_sent"], 0);
 
@@ -1141,7 +1193,8 @@ async fn a_tailor_customer_hears_ready_with_the_balance_link_and_delivered() {
         }
         c.replies(&app).await;
         assert!(
-            c.log.contains("Good news! Your order SEW-0001 is ready. Balance to pay: ₦22,500."),
+            c.log
+                .contains("Good news! Your order SEW-0001 is ready. Balance to pay: ₦22,500."),
             "{}",
             c.log
         );
@@ -1165,7 +1218,8 @@ async fn a_tailor_customer_hears_ready_with_the_balance_link_and_delivered() {
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         c.replies(&app).await;
         assert!(
-            c.log.contains("Your order SEW-0001 was delivered. Thank you for choosing"),
+            c.log
+                .contains("Your order SEW-0001 was delivered. Thank you for choosing"),
             "{}",
             c.log
         );
@@ -1176,7 +1230,14 @@ async fn a_tailor_customer_hears_ready_with_the_balance_link_and_delivered() {
 async fn a_pickup_order_never_goes_out_and_a_delivery_is_on_its_way_in_spanish() {
     for db in store::testing::backends().await {
         let (app, _url) = served(&db).await;
-        let biz = business(&app, "martin-stages", "restaurant", "es-AR", "400000000000025").await;
+        let biz = business(
+            &app,
+            "martin-stages",
+            "restaurant",
+            "es-AR",
+            "400000000000025",
+        )
+        .await;
         let mut c = Customer::new(&biz, "5491123456789", "Lucía");
         c.say(&app, "hola").await;
         let customer = store::customers::find_by_wa_id(&db, biz.tenant, "5491123456789")
@@ -1191,9 +1252,14 @@ async fn a_pickup_order_never_goes_out_and_a_delivery_is_on_its_way_in_spanish()
             ..store::orders::NewOrder::default()
         };
         let mut ids = Vec::new();
-        for f in [domain::order::Fulfilment::Pickup, domain::order::Fulfilment::Delivery] {
+        for f in [
+            domain::order::Fulfilment::Pickup,
+            domain::order::Fulfilment::Delivery,
+        ] {
             let mut tx = db.begin().await.unwrap();
-            let o = store::orders::insert(&mut tx, biz.tenant, &placed(f)).await.unwrap();
+            let o = store::orders::insert(&mut tx, biz.tenant, &placed(f))
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
             ids.push(o.id.to_string());
         }
@@ -1211,14 +1277,35 @@ async fn a_pickup_order_never_goes_out_and_a_delivery_is_on_its_way_in_spanish()
                 assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
             }
         }
-        let r = move_to(&app, &biz.owner, &ids[0], json!({"stage": "out_for_delivery"})).await;
+        let r = move_to(
+            &app,
+            &biz.owner,
+            &ids[0],
+            json!({"stage": "out_for_delivery"}),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
         assert_eq!(r.code(), "pickup_order");
-        let r = move_to(&app, &biz.owner, &ids[1], json!({"stage": "out_for_delivery"})).await;
+        let r = move_to(
+            &app,
+            &biz.owner,
+            &ids[1],
+            json!({"stage": "out_for_delivery"}),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         c.replies(&app).await;
-        assert!(c.log.contains("¡Buenas noticias! Tu pedido PED-0001 está listo."), "{}", c.log);
-        assert!(c.log.contains("¡Tu pedido PED-0002 está en camino!"), "{}", c.log);
+        assert!(
+            c.log
+                .contains("¡Buenas noticias! Tu pedido PED-0001 está listo."),
+            "{}",
+            c.log
+        );
+        assert!(
+            c.log.contains("¡Tu pedido PED-0002 está en camino!"),
+            "{}",
+            c.log
+        );
         assert!(!c.log.contains("PED-0001 está en camino"));
     }
 }

@@ -652,7 +652,8 @@ pub async fn debts(ex: impl Into<Ex<'_>>, tenant: TenantId, limit: i64) -> Store
     ));
     let open: Vec<Payment> =
         run!(ex, c => sqlx::query_as::<_, Payment>(sql).bind(tenant.0).fetch_all(c).await)?;
-    let mut by_order: std::collections::HashMap<OrderId, Payment> = std::collections::HashMap::new();
+    let mut by_order: std::collections::HashMap<OrderId, Payment> =
+        std::collections::HashMap::new();
     for p in open {
         by_order.insert(p.order_id, p);
     }

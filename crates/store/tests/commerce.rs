@@ -566,7 +566,6 @@ async fn a_stage_change_is_persistence_only_and_stock_moves_by_inventory() {
         move_to(delivered, Stage::Delivered).await;
         inventory::consume(&db, t, delivered, None).await.unwrap();
         assert_eq!(stock(&db, t, p).await, (4, 0, Some(4)));
-
     }
 }
 

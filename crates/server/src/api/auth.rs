@@ -14,10 +14,10 @@ use domain::E164;
 use domain::messages::Msg;
 use domain::money::Currency;
 use domain::phone::valid_country;
-use domain::tenant::{Locale, Role, Vertical, parse_timezone, valid_order_prefix, valid_slug};
+use domain::tenant::{Locale, Vertical, parse_timezone, valid_order_prefix, valid_slug};
 use serde::{Deserialize, Serialize};
 use store::tenants::{NewTenant, Tenant};
-use store::users::{NewOtp, NewUser, User};
+use store::users::{NewOtp, User};
 use store::{Ex, Tx};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -241,23 +241,18 @@ pub async fn register_business(state: &AppState, req: RegisterRequest) -> ApiRes
         phone,
         password,
     } = validate_register(req)?;
-    let (owner_name, email, phone) = (owner_name.as_str(), email.as_str(), phone.as_deref());
-    let hash = password::hash(password).await?;
     let mut tx: Tx = state.db.begin().await?;
-    let tenant = store::tenants::insert(&mut tx, &tenant).await?;
-    let user = store::users::insert(
+    let (tenant, user) = engine::accounts::register_in(
         &mut tx,
-        &NewUser {
-            tenant_id: tenant.id,
+        &tenant,
+        engine::accounts::Person {
             name: owner_name,
             email,
             phone,
-            password_hash: &hash,
-            role: Role::Owner,
+            password,
         },
     )
-    .await
-    .map_err(|e| AppError::from(e).in_object("owner"))?;
+    .await?;
     let session = issue_session(state, &mut tx, user, tenant, None).await?;
     tx.commit().await?;
     Ok(session)

@@ -4,14 +4,14 @@
 use crate::api::page_limit;
 use crate::api::products::MAX_STOCK;
 use crate::auth::extractor::{Reader, Writer};
-use crate::error::{ApiResult, AppError, ErrorBody, Validator};
+use crate::error::{ApiResult, ErrorBody, Validator};
 use crate::extract::{Json, Query, id};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::ProductId;
 use serde::{Deserialize, Serialize};
-use store::inventory::{StockError, StockMovement};
+use store::inventory::StockMovement;
 use store::products::Product;
 use utoipa::ToSchema;
 
@@ -127,50 +127,19 @@ pub async fn record(
         "reason",
         "must be at most 500 characters",
     );
-    match body.kind {
-        MovementKind::Receipt => v.check(q > 0, "quantity", "a receipt adds 1 or more"),
-        MovementKind::Adjustment => {
-            v.check(q != 0, "quantity", "must not be 0");
-            v.check(reason.is_some(), "reason", "say why the count changes");
-        }
-    }
     v.finish()?;
-    let by = Some(auth.user_id);
-    let mut tx = state.db.begin().await?;
-    let done = match body.kind {
-        MovementKind::Receipt => {
-            store::inventory::receive(&mut tx, auth.tenant_id, pid, q, by, reason).await
-        }
-        MovementKind::Adjustment => {
-            store::inventory::adjust(
-                &mut tx,
-                auth.tenant_id,
-                pid,
-                q,
-                by,
-                reason.unwrap_or_default(),
-            )
-            .await
-        }
+    let m = match body.kind {
+        MovementKind::Receipt => engine::catalog::Movement::Receipt {
+            quantity: q,
+            reason: reason.map(str::to_string),
+        },
+        MovementKind::Adjustment => engine::catalog::Movement::Adjustment {
+            delta: q,
+            reason: reason.unwrap_or_default().to_string(),
+        },
     };
-    let product = done.map_err(|e| match e {
-        StockError::NotTracked => AppError::field(
-            "productId",
-            "this product does not track stock; set track_stock first",
-        ),
-        StockError::Insufficient { saleable, .. } => AppError::field(
-            "quantity",
-            format!("open orders hold the rest; at most {saleable} can be taken off"),
-        ),
-        StockError::InvalidQuantity => AppError::field("quantity", e.to_string()),
-        StockError::Store(s) => s.into(),
-    })?;
-    let movement = store::inventory::movements(&mut tx, auth.tenant_id, pid, 1)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a stock movement was not recorded")))?;
-    tx.commit().await?;
+    let (movement, product) =
+        engine::catalog::record(&state.db, auth.tenant_id, pid, &m, Some(auth.user_id)).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(MovementResult {

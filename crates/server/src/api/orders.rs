@@ -8,9 +8,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
-use domain::order::{
-    Source, Stage, pipeline, today_due_before, urgent_due_before,
-};
+use domain::order::{Source, Stage, pipeline, today_due_before, urgent_due_before};
 use domain::{CustomerId, MeasurementId, OrderId, UserId};
 use serde::{Deserialize, Serialize};
 use store::orders::{Filter, NewOrder, Order, OrderItem, OrderPatch, Sort, StageEntry};

@@ -9,9 +9,9 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::{OrderId, PaymentId};
+use engine::payments::{Kind, Method};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use engine::payments::{Kind, Method};
 use store::payments::{Debt, Payment};
 use utoipa::ToSchema;
 

@@ -3,7 +3,7 @@
 use crate::api::auth::{normalise_email, required_text};
 use crate::auth::extractor::{Owner, Reader};
 use crate::auth::password;
-use crate::error::{ApiResult, AppError, ErrorBody, Validator};
+use crate::error::{ApiResult, ErrorBody, Validator};
 use crate::extract::{Json, id};
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use domain::tenant::Role;
 use domain::{E164, UserId};
 use serde::{Deserialize, Serialize};
-use store::users::{NewUser, User, UserPatch};
+use store::users::{User, UserPatch};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -60,18 +60,16 @@ pub async fn create(
         .as_deref()
         .and_then(|p| v.take("phone", E164::parse(p, &tenant.country)));
     v.finish()?;
-    let hash = password::hash(body.password).await?;
-    let phone = phone.map(|p| p.to_string());
-    let user = store::users::insert(
+    let user = engine::accounts::add_staff(
         &state.db,
-        &NewUser {
-            tenant_id: auth.tenant_id,
-            name: &name,
-            email: &email,
-            phone: phone.as_deref(),
-            password_hash: &hash,
-            role: body.role,
+        auth.tenant_id,
+        engine::accounts::Person {
+            name,
+            email,
+            phone: phone.map(|p| p.to_string()),
+            password: body.password,
         },
+        body.role,
     )
     .await?;
     Ok((StatusCode::CREATED, axum::Json(user)))
@@ -104,28 +102,11 @@ pub async fn update(
         .as_deref()
         .map(|n| required_text(&mut v, "name", n, 150));
     v.finish()?;
-    let mut tx = state.db.begin().await?;
-    let current = store::users::get(&mut tx, auth.tenant_id, user_id).await?;
-    let loses_owner = current.role == Role::Owner
-        && current.is_active
-        && (body.role.is_some_and(|r| r != Role::Owner) || body.is_active == Some(false));
-    if loses_owner && store::users::count_active_owners(&mut tx, auth.tenant_id).await? <= 1 {
-        return Err(AppError::conflict(
-            "last_owner",
-            "a business needs at least one active owner",
-            Some("role"),
-        ));
-    }
     let patch = UserPatch {
         name,
         role: body.role,
         is_active: body.is_active,
     };
-    store::users::update(&mut tx, auth.tenant_id, user_id, &patch).await?;
-    if body.is_active == Some(false) || body.role.is_some_and(|r| r != current.role) {
-        store::users::revoke_user_tokens(&mut tx, auth.tenant_id, user_id).await?;
-    }
-    let user = store::users::get(&mut tx, auth.tenant_id, user_id).await?;
-    tx.commit().await?;
+    let user = engine::accounts::update_staff(&state.db, auth.tenant_id, user_id, &patch).await?;
     Ok(axum::Json(user))
 }

@@ -2,7 +2,7 @@
 //! extractor that enforces roles.
 
 pub mod extractor;
-pub mod password;
+pub use engine::accounts::password;
 pub mod tokens;
 
 pub use extractor::Auth;
