@@ -12,6 +12,7 @@ pub mod messages;
 pub mod money;
 pub mod order;
 pub mod outbound;
+pub mod payment;
 pub mod phone;
 pub mod tenant;
 pub mod text;

@@ -300,7 +300,7 @@ async fn notify_stage(
         store::payments::for_order(&mut *tx, t.id, order.id)
             .await?
             .into_iter()
-            .filter(|p| p.status == "pending" && p.amount <= due)
+            .filter(|p| p.status == domain::payment::PaymentStatus::Pending && p.amount <= due)
             .find_map(|p| p.payment_link)
     } else {
         None

@@ -21,6 +21,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::money::Money;
 use domain::outbound::Purpose;
+use domain::payment::PaymentStatus;
 use domain::text::{Key, language_of, render};
 use domain::{E164, PaymentId, TenantId};
 use payments::{
@@ -414,7 +415,10 @@ impl Perform<jobs::CreatePayment> for CreatePayment {
         let p = store::payments::get(&svc.db, tenant, id)
             .await
             .map_err(retry)?;
-        if p.status != "pending" || p.payment_link.is_some() || p.provider_ref.is_some() {
+        if p.status != PaymentStatus::Pending
+            || p.payment_link.is_some()
+            || p.provider_ref.is_some()
+        {
             return Ok(());
         }
         let reference = p.reference.clone().unwrap_or_default();
@@ -554,7 +558,7 @@ impl Perform<jobs::VerifyPayment> for VerifyPayment {
         let p = store::payments::get(&svc.db, tenant, id)
             .await
             .map_err(retry)?;
-        if p.status == "paid" {
+        if p.status == PaymentStatus::Paid {
             return done_event(svc, event).await;
         }
         let row = store::payments::provider(&svc.db, tenant, &p.provider)
@@ -679,7 +683,7 @@ fn mismatch(p: &Payment, v: &Verified) -> Option<String> {
         ));
     }
     match (&v.currency, v.amount) {
-        (Some(c), _) if !c.eq_ignore_ascii_case(&p.currency) => Some(format!(
+        (Some(c), _) if !c.eq_ignore_ascii_case(p.currency.code()) => Some(format!(
             "the provider reports currency {c}, not {}",
             p.currency
         )),

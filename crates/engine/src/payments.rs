@@ -14,6 +14,7 @@
 use crate::outbound::OutboundError;
 use crate::pay::{self, NoRandomness, RemindError, RequestError};
 use crate::services::Services;
+use domain::payment::PaymentStatus;
 use domain::{OrderId, PaymentId, TenantId, UserId};
 use store::StoreError;
 use store::payments::{Debt, NewPayment, Payment};
@@ -256,7 +257,7 @@ pub async fn record_manual(
             kind: m.kind.as_str(),
             provider: m.method.as_str(),
             provider_ref: None,
-            status: "paid",
+            status: PaymentStatus::Paid,
             confirmed_by: Some(m.by),
         },
     )
@@ -271,8 +272,8 @@ pub async fn record_manual(
 /// A pending payment of the business, or why it cannot be acted on.
 async fn pending(svc: &Services, tenant: TenantId, id: PaymentId) -> Result<Payment, PaymentError> {
     let p = store::payments::get(&svc.db, tenant, id).await?;
-    if p.status == "paid" || p.status == "refunded" {
-        return Err(PaymentError::AlreadyPaid(p.status));
+    if p.status.settled() {
+        return Err(PaymentError::AlreadyPaid(p.status.to_string()));
     }
     Ok(p)
 }

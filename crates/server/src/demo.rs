@@ -265,7 +265,7 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
                     kind: "deposit",
                     provider: "transfer",
                     provider_ref: None,
-                    status: "paid",
+                    status: domain::payment::PaymentStatus::Paid,
                     confirmed_by: Some(owner.id),
                 },
             )

@@ -34,7 +34,7 @@ async fn pay(
         kind,
         provider,
         provider_ref: Some(reference),
-        status,
+        status: status.to_string().try_into().unwrap(),
         confirmed_by: None,
     };
     store::payments::insert(&app.state.db, tenant, &new)

@@ -6,7 +6,8 @@
 
 use crate::{Ex, StoreError, StoreResult, customers, now, run};
 use chrono::{DateTime, Utc};
-use domain::{CustomerId, OrderId, PaymentId, TenantId, UserId};
+use domain::payment::PaymentStatus;
+use domain::{Currency, CustomerId, Money, OrderId, PaymentId, TenantId, UserId};
 use serde::Serialize;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -18,7 +19,9 @@ pub struct Payment {
     #[sqlx(try_from = "Uuid")]
     pub order_id: OrderId,
     pub amount: i64,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String, example = "NGN")]
+    pub currency: Currency,
     /// `deposit`, `balance` or `full`.
     #[sqlx(rename = "type")]
     #[serde(rename = "type")]
@@ -26,8 +29,9 @@ pub struct Payment {
     pub provider: String,
     pub provider_ref: Option<String>,
     pub payment_link: Option<String>,
-    /// `pending`, `paid`, `failed`, `expired` or `refunded`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String, example = "pending")]
+    pub status: PaymentStatus,
     pub link_sent_at: Option<DateTime<Utc>>,
     pub paid_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -48,6 +52,13 @@ pub struct Payment {
     pub callback_token: Option<String>,
 }
 
+impl Payment {
+    /// The amount with its currency.
+    pub fn money(&self) -> Money {
+        Money::new(self.amount, self.currency)
+    }
+}
+
 const COLUMNS: &str = "id, order_id, amount, currency, type, provider, provider_ref, payment_link, status, \
      link_sent_at, paid_at, created_at, reference, provider_txn, customer_id, expires_at, flag, failure, \
      reminders_sent, callback_token";
@@ -60,7 +71,7 @@ pub struct NewPayment<'a> {
     pub kind: &'a str,
     pub provider: &'a str,
     pub provider_ref: Option<&'a str>,
-    pub status: &'a str,
+    pub status: PaymentStatus,
     /// The staff member who received it (transfer, cash).
     pub confirmed_by: Option<UserId>,
 }
@@ -74,7 +85,7 @@ pub async fn insert(
     let mut ex = ex.into();
     let id = PaymentId::new();
     let at = now();
-    let paid_at = (p.status == "paid").then_some(at);
+    let paid_at = (p.status == PaymentStatus::Paid).then_some(at);
     run!(ex.re(), c => sqlx::query(
         "INSERT INTO payments (id, tenant_id, order_id, amount, currency, type, provider, provider_ref, status, \
          paid_at, created_at, updated_at, customer_id, confirmed_by) \
@@ -88,7 +99,7 @@ pub async fn insert(
     .bind(p.kind)
     .bind(p.provider)
     .bind(p.provider_ref)
-    .bind(p.status)
+    .bind(p.status.as_str())
     .bind(paid_at)
     .bind(at)
     .bind(p.customer_id.0)
