@@ -279,6 +279,8 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
 /// `demo.db` in the data dir.
 pub async fn run(file: Option<&Path>) -> anyhow::Result<()> {
     let mut config = Config::load_with(Config::default(), file)?;
+    // The simulator and the sandbox checkout, without logins.
+    config.demo = true;
     if config.wa_app_secret.is_none() {
         config.wa_app_secret = Some(DEMO_APP_SECRET.to_string().into());
     }
