@@ -3,12 +3,18 @@
 //! real `sokoni demo` (on a free port, in a temp dir), and every answer is
 //! what the README says it is. On SQLite as a user runs it (a fresh
 //! `demo.db`), and on PostgreSQL when `SOKONI_TEST_POSTGRES_URL` is set.
+//! And the restaurant script of "Start here" fills a basket a delivery
+//! zone of the demo takes.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "tests fail loudly, at the line that broke"
 )]
 
+mod common;
+
+use common::TestApp;
+use common::chat::{Customer, business};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -340,4 +346,49 @@ fn the_walkthrough_is_found_in_the_readme() {
         "the deposit is recorded before the stage moves (deposit first)"
     );
     assert!(blocks[1].contains("auth/register"));
+}
+
+/// What the README tells you to type to Empanadas Martín after tapping an
+/// empanada.
+fn restaurant_basket(doc: &str) -> String {
+    let start = doc
+        .find("**Empanadas Martín**")
+        .expect("the README's restaurant script");
+    let rest = &doc[start..];
+    let typed = &rest[rest.find("type `").expect("a typed basket") + "type `".len()..];
+    let typed = &typed[..typed.find('`').unwrap()];
+    typed.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test]
+async fn the_readme_restaurant_basket_reaches_a_zone_minimum() {
+    let basket = restaurant_basket(&readme());
+    // Friday 12:00 in Buenos Aires: open.
+    let noon = "2026-11-20T15:00:00Z".parse().unwrap();
+    for db in store::testing::backends().await {
+        eprintln!("backend: {}", db.backend());
+        let app = TestApp::chat(db, "http://127.0.0.1:9", noon);
+        let biz = business(
+            &app,
+            "martin-readme",
+            "restaurant",
+            "es-AR",
+            "200000000000903",
+        )
+        .await;
+        let mut lucia = Customer::new(&biz, "5491123456780", "Lucía");
+        lucia.say(&app, "Hola").await;
+        lucia.tap(&app, "Empanadas").await;
+        lucia.tap(&app, "Empanada de carne").await;
+        lucia.say(&app, &basket).await;
+        lucia.tap(&app, "Confirmar pedido").await;
+        lucia.tap(&app, "Envío a domicilio").await;
+        lucia.tap(&app, "Palermo").await;
+        let after_zone = lucia.log.rsplit("> [Palermo]").next().unwrap().to_string();
+        assert!(
+            !after_zone.contains("mínimo") && after_zone.contains("dirección"),
+            "Palermo takes the README's basket ({basket}):\n{}",
+            lucia.log
+        );
+    }
 }
