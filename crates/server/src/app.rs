@@ -4,6 +4,7 @@ use crate::api::{
     self, auth, customers, hours, inventory, measurements, orders, payments, products, settings,
     users, whatsapp, zones,
 };
+use crate::config::SandboxAccess;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
@@ -97,6 +98,21 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api().1
 }
 
+/// The chat simulator, the sandbox checkout and its webhook, mounted only
+/// under `demo` or with the `sandbox` setting: otherwise they answer 404
+/// like any unknown path.
+fn sandbox(access: SandboxAccess) -> Router<AppState> {
+    match access {
+        SandboxAccess::Off => Router::new(),
+        SandboxAccess::LoggedIn | SandboxAccess::Open => crate::sandbox::routes()
+            .merge(crate::sandbox_pay::routes())
+            .route(
+                "/payments/webhook/sandbox",
+                post(crate::webhooks::payments::receive_sandbox),
+            ),
+    }
+}
+
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api();
     let doc = std::sync::Arc::new(doc);
@@ -111,11 +127,9 @@ pub fn router(state: AppState) -> Router {
         "/webhook/whatsapp",
         get(crate::webhooks::whatsapp::verify).post(crate::webhooks::whatsapp::receive),
     )
-    .merge(crate::sandbox::routes())
-    .merge(crate::sandbox_pay::routes())
     .route(
-        "/payments/webhook/sandbox",
-        post(crate::webhooks::payments::receive_sandbox),
+        "/payments/return/{reference}",
+        get(crate::sandbox_pay::returned),
     )
     .route(
         "/payments/webhook/mpesa/{token}",
@@ -126,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         post(crate::webhooks::payments::receive),
     )
     .route("/metrics", get(crate::metrics::render))
+    .merge(sandbox(state.config.sandbox_access()))
     .route("/healthz", get(api::health::healthz))
     .route("/readyz", get(api::health::readyz))
     .fallback(|| async { AppError::NotFound })

@@ -116,7 +116,8 @@ pub enum NumberCommand {
         /// A system-user access token (required unless --sandbox).
         #[arg(long, env = "SOKONI_WA_ACCESS_TOKEN", hide_env_values = true)]
         access_token: Option<String>,
-        /// A sandbox number: sends go to the chat simulator, not Meta.
+        /// A sandbox number: sends go to the chat simulator, not Meta
+        /// (`serve` mounts the simulator only with SOKONI_SANDBOX=true).
         #[arg(long)]
         sandbox: bool,
     },

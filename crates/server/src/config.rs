@@ -55,8 +55,19 @@ pub struct Config {
     pub workers: bool,
     /// Concurrent jobs per queue in each process.
     pub worker_concurrency: usize,
+    /// Mounts the sandbox under `serve`: the chat simulator
+    /// (`/sandbox/chat` and its APIs) and the sandbox checkout
+    /// (`/sandbox/pay`). Off, those paths answer 404. Under `serve` the
+    /// simulator's APIs need a login as the business whose sandbox number
+    /// they touch; `demo` always mounts the sandbox, without logins.
+    pub sandbox: bool,
+    /// Set by `sokoni demo` only, never read from a file or the
+    /// environment: the sandbox is mounted and the simulator needs no login.
+    #[serde(skip)]
+    pub demo: bool,
     /// Turns on the sandbox payment provider (the local checkout page at
-    /// `/sandbox/pay`) and signs its webhooks. `demo` sets one.
+    /// `/sandbox/pay`, so only with `sandbox` or in `demo`) and signs its
+    /// webhooks. `demo` sets one.
     #[serde(skip_serializing)]
     pub sandbox_payments_secret: Option<SecretString>,
     /// Seconds to wait for an M-PESA callback before asking Daraja.
@@ -84,13 +95,46 @@ impl Default for Config {
             media_max_bytes: 16 * 1024 * 1024,
             workers: true,
             worker_concurrency: 4,
+            sandbox: false,
+            demo: false,
             sandbox_payments_secret: None,
             mpesa_query_after_secs: 90,
         }
     }
 }
 
+/// Who may use the sandbox (the chat simulator and the sandbox checkout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxAccess {
+    /// Not mounted: every `/sandbox/...` path answers 404.
+    Off,
+    /// Mounted (`sandbox = true` under `serve`): the simulator's APIs need a
+    /// login as the business that owns the sandbox number.
+    LoggedIn,
+    /// `sokoni demo`: mounted, and the simulator works without a login.
+    Open,
+}
+
 impl Config {
+    pub fn sandbox_access(&self) -> SandboxAccess {
+        if self.demo {
+            SandboxAccess::Open
+        } else if self.sandbox {
+            SandboxAccess::LoggedIn
+        } else {
+            SandboxAccess::Off
+        }
+    }
+
+    /// The sandbox payment provider's secret, when the sandbox is mounted
+    /// (its checkout pages must exist for its links to work).
+    pub fn sandbox_payments(&self) -> Option<&SecretString> {
+        match self.sandbox_access() {
+            SandboxAccess::Off => None,
+            SandboxAccess::LoggedIn | SandboxAccess::Open => self.sandbox_payments_secret.as_ref(),
+        }
+    }
+
     /// Loads configuration with `base` as the defaults (the demo has its own).
     pub fn load_with(base: Config, file: Option<&Path>) -> anyhow::Result<Config> {
         let file = file
@@ -227,6 +271,35 @@ mod tests {
             jail.set_env("SOKONI_WA_APP_SECRET", "s3cret");
             let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
             assert!(cfg.wa_app_secret.is_some());
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's test jail fixes the error type"
+    )]
+    fn the_sandbox_is_off_unless_asked_for_and_demo_is_not_a_setting() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SOKONI_SANDBOX_PAYMENTS_SECRET", "pay-secret");
+            jail.set_env("SOKONI_DEMO", "true");
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                cfg.sandbox_access(),
+                SandboxAccess::Off,
+                "SOKONI_DEMO is ignored"
+            );
+            assert!(cfg.sandbox_payments().is_none(), "no checkout, no provider");
+            jail.create_file("sokoni.toml", "sandbox = true")?;
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.sandbox_access(), SandboxAccess::LoggedIn);
+            assert!(cfg.sandbox_payments().is_some());
+            jail.set_env("SOKONI_SANDBOX", "false");
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.sandbox_access(), SandboxAccess::Off, "env beats file");
+            let demo = Config { demo: true, ..cfg };
+            assert_eq!(demo.sandbox_access(), SandboxAccess::Open);
             Ok(())
         });
     }

@@ -239,21 +239,11 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
             },
         )
         .await?;
-        // Walk the order forward through its pipeline.
-        let mut order = order;
-        for _ in 0..*steps {
-            let Some(next) = p
-                .next_stages(order.current_stage)
-                .into_iter()
-                .find(|s| *s != Stage::Cancelled)
-            else {
-                break;
-            };
-            store::orders::change_stage(&mut tx, tenant.id, &order, next, Some(owner.id), None)
-                .await?;
-            order = store::orders::get(&mut tx, tenant.id, order.id).await?;
-        }
-        if *deposit > 0 && i % 2 == 0 {
+        // Deposit first: work starts only on a paid deposit, so every order
+        // the demo has moved past `received` has its deposit paid. The
+        // balances stay due (the demo's debts), and so does the deposit of
+        // an order still at `received`.
+        if *deposit > 0 && *steps > 0 {
             store::payments::insert(
                 &mut tx,
                 tenant.id,
@@ -271,6 +261,20 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
             )
             .await?;
         }
+        // Walk the order forward through its pipeline.
+        let mut order = order;
+        for _ in 0..*steps {
+            let Some(next) = p
+                .next_stages(order.current_stage)
+                .into_iter()
+                .find(|s| *s != Stage::Cancelled)
+            else {
+                break;
+            };
+            store::orders::change_stage(&mut tx, tenant.id, &order, next, Some(owner.id), None)
+                .await?;
+            order = store::orders::get(&mut tx, tenant.id, order.id).await?;
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -280,6 +284,8 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
 /// `demo.db` in the data dir.
 pub async fn run(file: Option<&Path>) -> anyhow::Result<()> {
     let mut config = Config::load_with(Config::default(), file)?;
+    // The simulator and the sandbox checkout, without logins.
+    config.demo = true;
     if config.wa_app_secret.is_none() {
         config.wa_app_secret = Some(DEMO_APP_SECRET.to_string().into());
     }
@@ -323,4 +329,68 @@ fn print_welcome(state: &AppState) {
     println!("    -d '{{\"email\":\"funmi@demo.sokoni.app\",\"password\":\"{DEMO_PASSWORD}\"}}'");
     println!("\nChat as a customer of any of them: {url}/sandbox/chat");
     println!("API description: {url}/api/v1/openapi.json    Stop with Ctrl-C.\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use store::orders::{Filter, Sort};
+
+    #[tokio::test]
+    async fn no_seeded_order_is_worked_on_before_its_deposit_is_paid() {
+        for db in store::testing::backends().await {
+            eprintln!("backend: {}", db.backend());
+            let secret =
+                secrecy::SecretString::from("demo-test-secret-key-long-enough-0123".to_string());
+            let state = crate::state_with(db, &secret, Config::default());
+            seed(&state).await.unwrap();
+            let (mut started_with_deposit, mut debts) = (0, 0);
+            for b in BUSINESSES {
+                let tenant = store::tenants::get_by_slug(&state.db, b.slug)
+                    .await
+                    .unwrap();
+                let orders = store::orders::list(
+                    &state.db,
+                    tenant.id,
+                    &Filter::default(),
+                    Sort::Newest { before: None },
+                    100,
+                )
+                .await
+                .unwrap();
+                assert_eq!(orders.len(), b.orders.len(), "{}", b.name);
+                for o in orders {
+                    let paid_deposit: i64 = store::payments::for_order(&state.db, tenant.id, o.id)
+                        .await
+                        .unwrap()
+                        .iter()
+                        .filter(|p| p.status == "paid" && p.kind == "deposit")
+                        .map(|p| p.amount)
+                        .sum();
+                    if o.current_stage != Stage::Received && o.deposit_amount > 0 {
+                        started_with_deposit += 1;
+                        assert!(
+                            paid_deposit >= o.deposit_amount,
+                            "{} {} is at {:?} with {} of its {} deposit paid",
+                            b.name,
+                            o.order_ref,
+                            o.current_stage,
+                            paid_deposit,
+                            o.deposit_amount
+                        );
+                    }
+                    if o.balance_due > 0 {
+                        debts += 1;
+                    }
+                }
+            }
+            assert!(
+                started_with_deposit >= 4,
+                "the tailor's orders are under way"
+            );
+            assert!(debts >= 4, "balances stay due: the demo has debts");
+            // Seeding again changes nothing.
+            seed(&state).await.unwrap();
+        }
+    }
 }

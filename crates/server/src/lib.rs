@@ -98,7 +98,7 @@ pub fn state_with_engine(
 pub fn pay_settings(config: &Config) -> engine::pay::PaySettings {
     engine::pay::PaySettings {
         public_url: config.public_url(),
-        sandbox_secret: config.sandbox_payments_secret.clone(),
+        sandbox_secret: config.sandbox_payments().cloned(),
         mpesa_query_after: chrono::Duration::seconds(config.mpesa_query_after_secs.max(1)),
         ..engine::pay::PaySettings::default()
     }

@@ -2,8 +2,16 @@
 //! number and see what the business sends back. What you type becomes a
 //! real Meta webhook envelope, signed with the app secret and handed to the
 //! real intake handler, so everything after it is the production path.
+//!
+//! Mounted only under `demo` or with the `sandbox` setting. Outside `demo`
+//! its APIs need a login, and reach only the caller's own business's
+//! sandbox numbers (another business's answer 404, as if they did not
+//! exist): a thread is never readable by someone who could not read it at
+//! `/api/v1/whatsapp/messages/...`.
 
 use crate::api::whatsapp::WaMessage;
+use crate::auth::extractor::{Reader, Writer};
+use crate::config::SandboxAccess;
 use crate::error::{ApiResult, AppError, Validator};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
@@ -14,7 +22,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use domain::E164;
+use domain::{E164, TenantId};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -54,10 +62,23 @@ struct SandboxNumber {
     locale: String,
 }
 
-async fn numbers(State(state): State<AppState>) -> ApiResult<axum::Json<Value>> {
+/// Whose sandbox numbers the caller may use: every business's in `demo`
+/// (no login), otherwise only the logged-in business's (`Some`).
+fn scope(state: &AppState, login: Result<TenantId, AppError>) -> ApiResult<Option<TenantId>> {
+    match state.config.sandbox_access() {
+        SandboxAccess::Open => Ok(None),
+        SandboxAccess::LoggedIn | SandboxAccess::Off => login.map(Some),
+    }
+}
+
+async fn numbers(
+    State(state): State<AppState>,
+    login: Result<Reader, AppError>,
+) -> ApiResult<axum::Json<Value>> {
+    let scope = scope(&state, login.map(|a| a.tenant_id))?;
     let mut out = Vec::new();
     for n in store::wa::all_numbers(&state.db, true).await? {
-        if !n.active {
+        if !n.active || scope.is_some_and(|t| t != n.tenant_id) {
             continue;
         }
         let t = store::tenants::get(&state.db, n.tenant_id).await?;
@@ -75,12 +96,23 @@ async fn numbers(State(state): State<AppState>) -> ApiResult<axum::Json<Value>> 
 const NOT_SANDBOX: &str = "not an active sandbox number";
 
 /// A sandbox number by Meta id; real numbers are not reachable from here.
-async fn sandbox_number(state: &AppState, phone_number_id: &str) -> ApiResult<Option<Number>> {
-    Ok(
-        store::wa::number_by_phone_number_id(&state.db, phone_number_id)
-            .await?
-            .filter(|n| n.sandbox && n.active),
-    )
+/// Logged in (`scope`), another business's number is not found (404);
+/// in `demo`, a number that is not an active sandbox one is `None`.
+async fn sandbox_number(
+    state: &AppState,
+    phone_number_id: &str,
+    scope: Option<TenantId>,
+) -> ApiResult<Option<Number>> {
+    let number = store::wa::number_by_phone_number_id(&state.db, phone_number_id)
+        .await?
+        .filter(|n| n.sandbox && n.active);
+    match scope {
+        None => Ok(number),
+        Some(tenant) => match number {
+            Some(n) if n.tenant_id == tenant => Ok(Some(n)),
+            _ => Err(AppError::NotFound),
+        },
+    }
 }
 
 #[derive(Deserialize)]
@@ -96,10 +128,12 @@ struct InboundRequest {
 
 async fn inbound(
     State(state): State<AppState>,
+    login: Result<Writer, AppError>,
     Json(req): Json<InboundRequest>,
 ) -> ApiResult<axum::Json<Value>> {
+    let scope = scope(&state, login.map(|a| a.tenant_id))?;
     let mut v = Validator::new();
-    let number = sandbox_number(&state, &req.phone_number_id).await?;
+    let number = sandbox_number(&state, &req.phone_number_id, scope).await?;
     v.check(number.is_some(), "phone_number_id", NOT_SANDBOX);
     v.check(
         req.from.bytes().all(|b| b.is_ascii_digit()) && E164::from_wa_id(&req.from).is_ok(),
@@ -183,9 +217,11 @@ struct ThreadQuery {
 
 async fn thread(
     State(state): State<AppState>,
+    login: Result<Reader, AppError>,
     Query(q): Query<ThreadQuery>,
 ) -> ApiResult<axum::Json<Value>> {
-    let number = sandbox_number(&state, &q.phone_number_id)
+    let scope = scope(&state, login.map(|a| a.tenant_id))?;
+    let number = sandbox_number(&state, &q.phone_number_id, scope)
         .await?
         .ok_or_else(|| AppError::field("phone_number_id", NOT_SANDBOX))?;
     let phone = E164::from_wa_id(&q.wa_id)

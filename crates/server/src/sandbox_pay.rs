@@ -2,8 +2,9 @@
 //! The `payments::sandbox` client opens charges through its JSON API and
 //! verifies them there; the customer pays (or fails) on a checkout page,
 //! which then posts a signed webhook to our own
-//! `/payments/webhook/sandbox`, exactly as a provider would. On only when
-//! `sandbox_payments_secret` is set (`demo` sets it).
+//! `/payments/webhook/sandbox`, exactly as a provider would. Mounted with
+//! the rest of the sandbox (`demo`, or the `sandbox` setting), and on only
+//! when `sandbox_payments_secret` is set too (`demo` sets it).
 
 use crate::error::{ApiResult, AppError};
 use crate::extract::Json;
@@ -26,15 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sandbox/pay/api/charges/{reference}", get(status))
         .route("/sandbox/pay/{reference}", get(page))
         .route("/sandbox/pay/{reference}/{outcome}", post(settle))
-        .route("/payments/return/{reference}", get(returned))
 }
 
 fn secret(state: &AppState) -> ApiResult<&secrecy::SecretString> {
-    state
-        .config
-        .sandbox_payments_secret
-        .as_ref()
-        .ok_or(AppError::NotFound)
+    state.config.sandbox_payments().ok_or(AppError::NotFound)
 }
 
 #[derive(Deserialize)]
@@ -207,7 +203,9 @@ async fn settle(
     .into_response())
 }
 
-async fn returned(Path(_reference): Path<String>) -> Html<String> {
+/// `GET /payments/return/{reference}`: where every provider's checkout
+/// sends the customer back (mounted whether or not the sandbox is).
+pub async fn returned(Path(_reference): Path<String>) -> Html<String> {
     html(
         "Thank you",
         "<h1>Thank you</h1><p>You can go back to WhatsApp: the business confirms your payment there.</p>",

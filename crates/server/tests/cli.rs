@@ -281,3 +281,100 @@ fn jobs_list_retry_and_purge() {
         "queued jobs are kept"
     );
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Kills the server it holds when dropped, even when the test fails.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `sokoni <command>` on a free port and waits for `/healthz`.
+async fn start(dir: &std::path::Path, command: &str, sandbox: Option<&str>) -> (Running, String) {
+    let port = free_port();
+    let mut c = sokoni(dir);
+    c.arg(command)
+        .env("SOKONI_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SOKONI_LOG", "warn")
+        .env_remove("SOKONI_SANDBOX")
+        .stdout(std::process::Stdio::null());
+    if let Some(v) = sandbox {
+        c.env("SOKONI_SANDBOX", v);
+    }
+    let mut server = Running(c.spawn().unwrap());
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
+            && r.status().is_success()
+        {
+            return (server, base);
+        }
+        assert!(server.0.try_wait().unwrap().is_none(), "{command} exited");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{command} did not start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn status(base: &str, path: &str) -> u16 {
+    reqwest::get(format!("{base}{path}"))
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn serve_mounts_the_sandbox_only_with_sokoni_sandbox_and_demo_always() {
+    let dir = temp_dir();
+    let (server, base) = start(&dir, "serve", None).await;
+    for path in ["/sandbox/chat", "/sandbox/api/numbers", "/sandbox/pay/x"] {
+        assert_eq!(
+            status(&base, path).await,
+            404,
+            "serve without SOKONI_SANDBOX: {path}"
+        );
+    }
+    assert_eq!(
+        status(&base, "/payments/return/x").await,
+        200,
+        "every provider's return page"
+    );
+    drop(server);
+
+    let (server, base) = start(&dir, "serve", Some("true")).await;
+    assert_eq!(status(&base, "/sandbox/chat").await, 200);
+    assert_eq!(
+        status(&base, "/sandbox/api/numbers").await,
+        401,
+        "outside demo the simulator needs a login"
+    );
+    drop(server);
+
+    let (_demo, base) = start(&dir, "demo", None).await;
+    let numbers: serde_json::Value = reqwest::get(format!("{base}/sandbox/api/numbers"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        numbers["numbers"].as_array().map(Vec::len),
+        Some(3),
+        "demo: the three businesses' numbers, no login: {numbers}"
+    );
+}

@@ -890,8 +890,55 @@
 
   // ----------------------------------------------------------------- API
 
+  // Outside `sokoni demo` the simulator's APIs need the business's login:
+  // the access token is kept for this tab only.
+  var TOKEN_KEY = 'sokoni.sandbox.token';
+
+  function savedToken() {
+    try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch (_e) { return ''; }
+  }
+
+  function saveToken(t) {
+    try {
+      if (t) sessionStorage.setItem(TOKEN_KEY, t); else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (_e) { /* private mode: ask again next time */ }
+  }
+
+  var loginWaiters = [];
+
+  /** Shows the login dialog; resolves once a login succeeded. */
+  function askLogin() {
+    return new Promise(function (resolve) {
+      loginWaiters.push(resolve);
+      $('login-error').hidden = true;
+      openDialog($('login-dialog'));
+      $('login-email').focus();
+    });
+  }
+
+  function submitLogin(ev) {
+    ev.preventDefault();
+    var body = { email: $('login-email').value.trim(), password: $('login-password').value };
+    api('POST', '/api/v1/auth/login', body).then(function (data) {
+      var t = isObj(data) ? str(data.access_token) : '';
+      if (!t) throw new Error('the server sent no access token');
+      saveToken(t);
+      $('login-password').value = '';
+      closeDialog($('login-dialog'));
+      var waiters = loginWaiters;
+      loginWaiters = [];
+      waiters.forEach(function (w) { w(); });
+    }).catch(function (e) {
+      var err = $('login-error');
+      err.textContent = e.message;
+      err.hidden = false;
+    });
+  }
+
   function api(method, url, body) {
     var opts = { method: method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+    var token = savedToken();
+    if (token && url.indexOf('/sandbox/api/') === 0) opts.headers.Authorization = 'Bearer ' + token;
     if (body !== undefined) {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = JSON.stringify(body);
@@ -900,6 +947,11 @@
       return res.text().then(function (text) {
         var data = null;
         try { data = text ? JSON.parse(text) : null; } catch (_e) { data = text; }
+        if (res.status === 401 && url.indexOf('/sandbox/api/') === 0) {
+          // Not logged in, or the access token expired: log in, then retry.
+          saveToken('');
+          return askLogin().then(function () { return api(method, url, body); });
+        }
         if (!res.ok) {
           var err = new Error(apiErrorText(data, res.status + (res.statusText ? ' ' + res.statusText : '')));
           err.status = res.status;
@@ -1570,6 +1622,7 @@
     $('text').addEventListener('input', autoGrow);
     $('loc').addEventListener('click', openLocationDialog);
     $('loc-form').addEventListener('submit', submitLocation);
+    $('login-form').addEventListener('submit', submitLogin);
     $('loc-cancel').addEventListener('click', function () { closeDialog($('loc-dialog')); });
     $('list-close').addEventListener('click', function () { closeDialog($('list-sheet')); });
     // A click on the dialog backdrop closes it.

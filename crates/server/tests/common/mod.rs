@@ -122,6 +122,8 @@ fn whatsapp_config(api_base: &str) -> Config {
         wa_api_base: api_base.to_string(),
         wa_timeout_secs: 2,
         data_dir: std::env::temp_dir().join(format!("sokoni-test-data-{}", uuid::Uuid::now_v7())),
+        // The simulator and the sandbox checkout, without logins, as in `demo`.
+        demo: true,
         ..Config::default()
     }
 }
