@@ -364,7 +364,9 @@ mod tests {
                         .await
                         .unwrap()
                         .iter()
-                        .filter(|p| p.status == domain::payment::PaymentStatus::Paid && p.kind == "deposit")
+                        .filter(|p| {
+                            p.status == domain::payment::PaymentStatus::Paid && p.kind == "deposit"
+                        })
                         .map(|p| p.amount)
                         .sum();
                     if o.current_stage != Stage::Received && o.deposit_amount > 0 {

@@ -1,8 +1,9 @@
 //! `/metrics` in the Prometheus text format: the counters and histograms the
-//! process recorded (inbound events, sends, job latency), and gauges read
-//! from the database at scrape time (jobs by state and kind, outbound
-//! messages by status, Meta error codes) so every replica reports the same
-//! queue.
+//! process recorded (inbound events, sends by status, Meta error codes, job
+//! outcomes and latency), and gauges read from the database at scrape time
+//! so every replica reports the same backlog: jobs waiting, running or dead,
+//! messages waiting to be sent, webhook events not yet processed. Each gauge
+//! reads an index of the rows it counts, never a whole table.
 
 use crate::state::AppState;
 use axum::extract::State;
@@ -63,33 +64,18 @@ async fn database_gauges(state: &AppState, out: &mut String) -> anyhow::Result<(
     let _ = writeln!(out, "sokoni_jobs_oldest_due_seconds {lag}");
     let _ = writeln!(
         out,
-        "# HELP sokoni_wa_outbound_messages Outbound WhatsApp messages by status."
+        "# HELP sokoni_wa_outbound_queued Outbound WhatsApp messages waiting to be sent."
     );
-    let _ = writeln!(out, "# TYPE sokoni_wa_outbound_messages gauge");
-    for (status, n) in store::wa::outbound_counts(db).await? {
-        let _ = writeln!(
-            out,
-            "sokoni_wa_outbound_messages{{status=\"{status}\"}} {n}"
-        );
-    }
+    let _ = writeln!(out, "# TYPE sokoni_wa_outbound_queued gauge");
+    let queued = store::wa::queued_outbound(db).await?;
+    let _ = writeln!(out, "sokoni_wa_outbound_queued {queued}");
     let _ = writeln!(
         out,
-        "# HELP sokoni_wa_message_errors Messages carrying a Meta error code."
+        "# HELP sokoni_wa_events_pending Webhook events stored and not yet processed, by kind."
     );
-    let _ = writeln!(out, "# TYPE sokoni_wa_message_errors gauge");
-    for (code, n) in store::wa::error_code_counts(db).await? {
-        let _ = writeln!(out, "sokoni_wa_message_errors{{code=\"{code}\"}} {n}");
-    }
-    let _ = writeln!(
-        out,
-        "# HELP sokoni_wa_events Webhook events stored, by kind and state."
-    );
-    let _ = writeln!(out, "# TYPE sokoni_wa_events gauge");
-    for (kind, st, n) in store::wa::event_counts(db).await? {
-        let _ = writeln!(
-            out,
-            "sokoni_wa_events{{kind=\"{kind}\",state=\"{st}\"}} {n}"
-        );
+    let _ = writeln!(out, "# TYPE sokoni_wa_events_pending gauge");
+    for (kind, n) in store::wa::pending_events(db).await? {
+        let _ = writeln!(out, "sokoni_wa_events_pending{{kind=\"{kind}\"}} {n}");
     }
     Ok(())
 }

@@ -630,11 +630,21 @@ pub async fn outbound_counts(ex: impl Into<Ex<'_>>) -> StoreResult<Vec<(String, 
     .await)?)
 }
 
-/// Provider error codes on failed messages (metrics).
-pub async fn error_code_counts(ex: impl Into<Ex<'_>>) -> StoreResult<Vec<(i64, i64)>> {
-    Ok(run!(ex, c => sqlx::query_as::<_, (i64, i64)>(
-        "SELECT error_code, COUNT(*) FROM wa_messages WHERE error_code IS NOT NULL \
-         GROUP BY error_code ORDER BY error_code",
+/// Outbound messages still waiting to be sent (metrics: read from the
+/// partial index of queued messages, never the whole table).
+pub async fn queued_outbound(ex: impl Into<Ex<'_>>) -> StoreResult<i64> {
+    Ok(run!(ex, c => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM wa_messages WHERE status = 'queued'",
+    )
+    .fetch_one(c)
+    .await)?)
+}
+
+/// Stored webhook events not yet processed, by kind (metrics: the
+/// backlog, from its partial index).
+pub async fn pending_events(ex: impl Into<Ex<'_>>) -> StoreResult<Vec<(String, i64)>> {
+    Ok(run!(ex, c => sqlx::query_as::<_, (String, i64)>(
+        "SELECT kind, COUNT(*) FROM wa_events WHERE state = 'pending' GROUP BY kind ORDER BY kind",
     )
     .fetch_all(c)
     .await)?)

@@ -28,3 +28,6 @@ CREATE INDEX jobs_status_idx ON jobs (status, run_at);
 
 -- Outbound messages still waiting, per conversation (in-order sending).
 CREATE INDEX wa_messages_queued_idx ON wa_messages (number_id, to_number) WHERE status = 'queued';
+
+-- Webhook events not yet processed (the /metrics backlog).
+CREATE INDEX wa_events_pending_idx ON wa_events (kind) WHERE state = 'pending';
