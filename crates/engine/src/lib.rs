@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod conversation;
 pub mod delivery;
+pub mod inbox;
 pub mod intake;
 pub mod media;
 pub mod notify;
