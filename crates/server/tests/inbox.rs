@@ -240,6 +240,21 @@ async fn resolving_is_for_writers_of_the_same_business_and_wakes_the_bot() {
             .unwrap()
             .unwrap();
         assert!(c.bot_paused_until.is_some());
+        // While a person holds the conversation, opting out and back in is
+        // still the bot's to answer, and leaves the pause as it is.
+        let before = wambui.log.len();
+        wambui.say(&app, "STOP").await;
+        wambui.say(&app, "START").await;
+        let said = &wambui.log[before..];
+        assert!(
+            said.contains("won't send you any more messages") && said.contains("Welcome back"),
+            "{said}"
+        );
+        let c = store::customers::find_by_wa_id(&db, biz.tenant, "254711000001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(c.bot_paused_until.is_some() && c.opted_out_at.is_none());
         let items = inbox(&app, &biz.owner.token).await;
         let id = items[0]["id"].as_str().unwrap().to_string();
         let path = format!("/api/v1/inbox/{id}/resolve");
