@@ -135,8 +135,10 @@ impl ChatEngine {
             replies: Vec::new(),
         };
         // Only typed text needs the catalog to be read (the parser matches
-        // products by name); taps, pins and media do not load it.
-        let products = if input::needs_catalog(&turn.message.content) {
+        // products by name); taps, pins and media do not load it, nor does
+        // anything said while a person holds the conversation (only opting
+        // out or back in is read then).
+        let products = if input::needs_catalog(&turn.message.content) && !convo.paused {
             convo.catalog().await?
         } else {
             Arc::default()
