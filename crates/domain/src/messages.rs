@@ -10,12 +10,92 @@ pub enum Msg<'a> {
         code: &'a str,
         minutes: u32,
     },
-    /// A customer asked for a person (to the business's staff).
-    HandoffAlert {
+    /// The bot promised a customer a person (to the business's staff):
+    /// who, why, and what they said or sent.
+    NeedsPerson {
         customer: &'a str,
         phone: &'a str,
+        why: Attention,
         text: &'a str,
     },
+    /// A staff member wrote to their own business's number: what they can
+    /// do there (owner commands come later).
+    StaffHelp { name: &'a str, business: &'a str },
+}
+
+/// Why a conversation needs a person: each is a promise the bot made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Attention {
+    /// The customer asked for a person.
+    AskedForPerson,
+    /// The bot misunderstood three messages in a row.
+    NotUnderstood,
+    /// A voice note, photo or document the bot cannot read.
+    Media,
+    /// "I have paid": someone must check.
+    PaymentClaimed,
+    /// Bank transfer chosen, but the business has no bank details on file.
+    TransferDetails,
+    /// A cancellation of an order already in production.
+    CancelRequest,
+    /// A payment the provider declined at checkout.
+    PaymentDeclined,
+}
+
+impl Attention {
+    pub const ALL: [Attention; 7] = [
+        Attention::AskedForPerson,
+        Attention::NotUnderstood,
+        Attention::Media,
+        Attention::PaymentClaimed,
+        Attention::TransferDetails,
+        Attention::CancelRequest,
+        Attention::PaymentDeclined,
+    ];
+
+    /// The stable name, as stored and in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attention::AskedForPerson => "asked_for_person",
+            Attention::NotUnderstood => "not_understood",
+            Attention::Media => "media",
+            Attention::PaymentClaimed => "payment_claimed",
+            Attention::TransferDetails => "transfer_details",
+            Attention::CancelRequest => "cancel_request",
+            Attention::PaymentDeclined => "payment_declined",
+        }
+    }
+
+    /// How the staff alert says it.
+    pub fn key(self) -> crate::text::Key {
+        use crate::text::Key;
+        match self {
+            Attention::AskedForPerson => Key::AttentionAskedForPerson,
+            Attention::NotUnderstood => Key::AttentionNotUnderstood,
+            Attention::Media => Key::AttentionMedia,
+            Attention::PaymentClaimed => Key::AttentionPaymentClaimed,
+            Attention::TransferDetails => Key::AttentionTransferDetails,
+            Attention::CancelRequest => Key::AttentionCancelRequest,
+            Attention::PaymentDeclined => Key::AttentionPaymentDeclined,
+        }
+    }
+}
+
+impl std::str::FromStr for Attention {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Attention::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| format!("unknown reason {s:?}"))
+    }
+}
+
+impl TryFrom<String> for Attention {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
 }
 
 impl Msg<'_> {
@@ -23,7 +103,8 @@ impl Msg<'_> {
     pub fn kind(&self) -> &'static str {
         match self {
             Msg::OtpCode { .. } => "otp_code",
-            Msg::HandoffAlert { .. } => "handoff_alert",
+            Msg::NeedsPerson { .. } => "needs_person",
+            Msg::StaffHelp { .. } => "staff_help",
         }
     }
 
@@ -38,17 +119,24 @@ impl Msg<'_> {
                 body: vec![(*code).to_string()],
                 url_button: Some((*code).to_string()),
             }),
-            Msg::HandoffAlert {
+            Msg::NeedsPerson {
                 customer,
                 phone,
+                why,
                 text,
             } => Some(Fallback {
-                name: "staff_alert",
+                name: "staff_needs_person",
                 body: vec![
                     (*customer).to_string(),
                     (*phone).to_string(),
+                    why.as_str().to_string(),
                     (*text).to_string(),
                 ],
+                url_button: None,
+            }),
+            Msg::StaffHelp { name, business } => Some(Fallback {
+                name: "staff_help",
+                body: vec![(*name).to_string(), (*business).to_string()],
                 url_button: None,
             }),
         }
@@ -84,14 +172,29 @@ pub fn render(language: &str, msg: &Msg<'_>) -> String {
             ],
             &none,
         ),
-        Msg::HandoffAlert {
+        Msg::NeedsPerson {
             customer,
             phone,
+            why,
             text,
-        } => render(
+        } => {
+            let reason = render(language, why.key(), &[], &none);
+            render(
+                language,
+                Key::StaffNeedsPerson,
+                &[
+                    ("customer", customer),
+                    ("phone", phone),
+                    ("reason", &reason),
+                    ("text", text),
+                ],
+                &none,
+            )
+        }
+        Msg::StaffHelp { name, business } => render(
             language,
-            Key::HandoffStaff,
-            &[("customer", customer), ("phone", phone), ("text", text)],
+            Key::StaffHelp,
+            &[("name", name), ("business", business)],
             &none,
         ),
     }
@@ -113,5 +216,38 @@ mod tests {
         assert!(render("sw", &m).contains("dakika 10"));
         assert_eq!(render("fr", &m), render("en", &m));
         assert_eq!(m.kind(), "otp_code");
+    }
+
+    #[test]
+    fn staff_alerts_say_why_in_each_language_and_carry_a_template() {
+        for why in Attention::ALL {
+            assert_eq!(why.as_str().parse::<Attention>(), Ok(why));
+            let m = Msg::NeedsPerson {
+                customer: "Lucía",
+                phone: "+5491123456789",
+                why,
+                text: "ya pagué",
+            };
+            let reason_en = crate::text::Key::template(why.key(), "en");
+            let en = render("en", &m);
+            assert!(en.contains("Lucía") && en.contains(reason_en), "{en}");
+            let es = render("es", &m);
+            assert!(
+                es.contains(crate::text::Key::template(why.key(), "es")),
+                "{es}"
+            );
+            assert_ne!(en, es);
+            let fb = m.fallback_template().unwrap();
+            assert_eq!(fb.name, "staff_needs_person");
+            assert_eq!(fb.body[2], why.as_str());
+        }
+        assert!("nope".parse::<Attention>().is_err());
+        let help = Msg::StaffHelp {
+            name: "Funmi",
+            business: "Funmi Couture",
+        };
+        assert!(render("en", &help).contains("dashboard"));
+        assert!(render("es", &help).contains("panel"));
+        assert_eq!(help.fallback_template().unwrap().name, "staff_help");
     }
 }

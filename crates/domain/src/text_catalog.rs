@@ -165,10 +165,6 @@ catalog! {
         es: "{code} es tu código para entrar a {business}. Vence en {minutes} minutos. No lo compartas con nadie.",
         sw: "{code} ni nambari yako ya kuingia {business}. Itaisha baada ya dakika {minutes}. Usiishiriki na mtu.",
     },
-    HandoffStaff = "handoff_staff" {
-        en: "{customer} ({phone}) wants to talk to a person: \"{text}\"",
-        es: "{customer} ({phone}) quiere hablar con una persona: \"{text}\"",
-    },
     Unknown = "unknown" {
         en: "Sorry, I didn't understand that. Tap an option below, or type what you need.",
         es: "Perdón, no te entendí. Tocá una opción o escribí lo que necesitás.",
@@ -338,5 +334,53 @@ catalog! {
     PayFailedOther = "pay_failed_other" {
         en: "The payment for {ref} did not go through. A person from {business} will help you.",
         es: "El pago de {ref} no se hizo. Una persona de {business} te va a ayudar.",
+    },
+
+    // Staff-facing: alerts that a conversation needs a person, and the help
+    // a staff member gets when writing to their own business's number.
+    StaffNeedsPerson = "staff_needs_person" {
+        en: "{customer} ({phone}) needs a person: {reason}. Last message: \"{text}\"",
+        es: "{customer} ({phone}) necesita una persona: {reason}. Último mensaje: \"{text}\"",
+        sw: "{customer} ({phone}) anahitaji mtu: {reason}. Ujumbe wa mwisho: \"{text}\"",
+    },
+    AttentionAskedForPerson = "attention_asked_for_person" {
+        en: "asked to talk to a person",
+        es: "pidió hablar con una persona",
+        sw: "ameomba kuongea na mtu",
+    },
+    AttentionNotUnderstood = "attention_not_understood" {
+        en: "the bot did not understand three messages in a row",
+        es: "el bot no entendió tres mensajes seguidos",
+        sw: "mfumo haukuelewa jumbe tatu mfululizo",
+    },
+    AttentionMedia = "attention_media" {
+        en: "sent a voice note, photo or file the bot cannot read",
+        es: "mandó un audio, una foto o un archivo que el bot no puede leer",
+        sw: "ametuma sauti, picha au faili ambayo mfumo hauwezi kusoma",
+    },
+    AttentionPaymentClaimed = "attention_payment_claimed" {
+        en: "says they have paid; please check and confirm",
+        es: "dice que ya pagó; revisalo y confirmalo",
+        sw: "anasema amelipa; tafadhali hakiki na uthibitishe",
+    },
+    AttentionTransferDetails = "attention_transfer_details" {
+        en: "chose bank transfer, but the business has no bank details on file; send them",
+        es: "eligió transferencia, pero no hay datos bancarios cargados; pasáselos",
+        sw: "amechagua kulipa kwa benki, lakini hakuna maelezo ya benki; mtumie",
+    },
+    AttentionCancelRequest = "attention_cancel_request" {
+        en: "wants to cancel an order that is already in progress",
+        es: "quiere cancelar un pedido que ya está en curso",
+        sw: "anataka kughairi oda ambayo tayari inaendelea",
+    },
+    AttentionPaymentDeclined = "attention_payment_declined" {
+        en: "had a payment declined at checkout",
+        es: "tuvo un pago rechazado al pagar",
+        sw: "malipo yake yamekataliwa",
+    },
+    StaffHelp = "staff_help" {
+        en: "Hello {name}! This is {business}'s WhatsApp number, and you are on its staff, so the bot does not treat you as a customer. Owner commands over WhatsApp (orders today, ready, paid, stock…) are coming soon; until then, use the dashboard or the API for orders, payments and the inbox of conversations waiting for a person.",
+        es: "¡Hola {name}! Este es el número de WhatsApp de {business} y sos parte del equipo, así que el bot no te trata como cliente. Los comandos por WhatsApp para el dueño (pedidos de hoy, listo, pagado, stock…) llegan pronto; mientras tanto, usá el panel o la API para los pedidos, los pagos y las conversaciones que esperan a una persona.",
+        sw: "Habari {name}! Hii ni nambari ya WhatsApp ya {business}, na wewe ni mfanyakazi wake, kwa hiyo mfumo haukuchukulii kama mteja. Amri za mmiliki kupitia WhatsApp (oda za leo, tayari, imelipwa, stoo…) zinakuja hivi karibuni; kwa sasa tumia dashibodi au API kwa oda, malipo na mazungumzo yanayosubiri mtu.",
     },
 }

@@ -2,7 +2,7 @@
 //! `process_inbound` job that turns a stored event into a customer, a
 //! message in the thread, a status change, and a turn of the conversation.
 
-use crate::conversation::Turn;
+use crate::conversation::{Sender, Turn};
 use crate::jobs;
 use crate::services::Services;
 use crate::worker::{JobError, Perform};
@@ -184,16 +184,11 @@ async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), Job
                 tx.commit().await.map_err(retry)?;
                 return Ok(());
             };
-            let customer = store::customers::touch_from_whatsapp(
-                &mut tx,
-                tenant,
-                phone.as_str(),
-                &phone.wa_id(),
-                m.profile_name.as_deref(),
-                m.timestamp,
-            )
-            .await
-            .map_err(retry)?;
+            let sender = sender(&mut tx, tenant, &phone, &m).await.map_err(retry)?;
+            let customer = match &sender {
+                Sender::Customer { id } => Some(*id),
+                Sender::Staff { .. } => None,
+            };
             let (media_id, media_mime) = match &m.content {
                 Content::Media { id, mime_type, .. } => (Some(id.as_str()), mime_type.as_deref()),
                 _ => (None, None),
@@ -237,7 +232,7 @@ async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), Job
                     let turn = Turn {
                         tenant,
                         number: &number,
-                        customer,
+                        sender,
                         phone: &phone,
                         message_id,
                         message: &m,
@@ -297,6 +292,38 @@ async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), Job
             Ok(())
         }
     }
+}
+
+/// Who wrote: an active user of the business whose phone is the sender's
+/// (never made a customer), or the customer found or created by WhatsApp
+/// id, whose 24-hour window moves forward.
+async fn sender(
+    tx: &mut store::Tx,
+    tenant: TenantId,
+    phone: &E164,
+    m: &inbound::InboundMessage,
+) -> StoreResult<Sender> {
+    // Users' phones are unique across the server, so this is at most one.
+    if let Some(user) = store::users::find_by_phone(&mut *tx, phone.as_str()).await?
+        && user.tenant_id == tenant
+        && user.is_active
+    {
+        return Ok(Sender::Staff {
+            user: user.id,
+            name: user.name,
+            role: user.role,
+        });
+    }
+    let id = store::customers::touch_from_whatsapp(
+        &mut *tx,
+        tenant,
+        phone.as_str(),
+        &phone.wa_id(),
+        m.profile_name.as_deref(),
+        m.timestamp,
+    )
+    .await?;
+    Ok(Sender::Customer { id })
 }
 
 pub(crate) fn retry(e: impl std::fmt::Display) -> JobError {

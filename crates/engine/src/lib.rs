@@ -7,6 +7,7 @@ pub mod chat;
 pub mod clock;
 pub mod conversation;
 pub mod delivery;
+pub mod inbox;
 pub mod intake;
 pub mod jobs;
 pub mod media;

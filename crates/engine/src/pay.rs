@@ -650,6 +650,22 @@ impl Perform<jobs::VerifyPayment> for VerifyPayment {
                     cx.tell(&mut tx, Purpose::Reply, body, Vec::new())
                         .await
                         .map_err(out_err)?;
+                    // The customer was told someone will help: someone is told.
+                    let detail = format!(
+                        "{} {}: {}",
+                        cx.order.order_ref,
+                        cx.money(p.amount),
+                        failure_code(f)
+                    );
+                    crate::inbox::needs_person(
+                        &mut tx,
+                        tenant,
+                        cx.customer.id,
+                        domain::messages::Attention::PaymentDeclined,
+                        &detail,
+                    )
+                    .await
+                    .map_err(|e| JobError::Retry(format!("{e:#}")))?;
                 }
             }
         }

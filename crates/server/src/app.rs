@@ -1,8 +1,8 @@
 //! The router: every route in one place, with its OpenAPI description.
 
 use crate::api::{
-    self, auth, customers, hours, inventory, measurements, orders, payments, products, settings,
-    users, whatsapp, zones,
+    self, auth, customers, hours, inbox, inventory, measurements, orders, payments, products,
+    settings, users, whatsapp, zones,
 };
 use crate::config::SandboxAccess;
 use crate::error::AppError;
@@ -84,6 +84,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(payments::manual))
         .routes(routes!(payments::providers))
         .routes(routes!(payments::set_provider))
+        .routes(routes!(inbox::list))
+        .routes(routes!(inbox::resolve))
 }
 
 /// The `/api/v1` routes and their OpenAPI 3.1 document.

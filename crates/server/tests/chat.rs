@@ -348,22 +348,51 @@ async fn a_person_takes_over_and_the_staff_are_told() {
             "200000000000009",
         )
         .await;
+        let alerts = || {
+            count(
+                &db,
+                "SELECT COUNT(*) FROM outbox WHERE tenant_id = $1 AND kind = 'needs_person'",
+                biz.tenant,
+            )
+        };
         let mut lucia = Customer::new(&biz, "5491123456789", "Lucía");
         lucia.say(&app, "asdfgh").await;
         lucia.say(&app, "qwerty").await;
         lucia.say(&app, "zxcvb").await;
-        // Paused: stored, not answered.
+        assert_eq!(alerts().await, 1, "the third miss goes to a person");
+        // Paused: stored, not answered; greetings and the menu word are
+        // for the person too, and asking again does not alert again.
         lucia.say(&app, "¿hola? ¿alguien?").await;
+        lucia.say(&app, "menu").await;
+        lucia.say(&app, "hi").await;
+        lucia.say(&app, "quiero hablar con una persona").await;
+        assert_eq!(alerts().await, 1);
+        let inbox = app.get("/api/v1/inbox", &biz.owner.token).await;
+        let items = inbox.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{:?}", inbox.body);
+        assert_eq!(items[0]["reason"], "not_understood");
+        assert_eq!(
+            items[0]["last_message"]["body"],
+            "quiero hablar con una persona"
+        );
+
+        // The person answered: resolving hands the conversation back.
+        let id = items[0]["id"].as_str().unwrap();
+        let r = app
+            .post(
+                &format!("/api/v1/inbox/{id}/resolve"),
+                &biz.owner.token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         lucia.say(&app, "menu").await;
         lucia.say(&app, "quiero hablar con una persona").await;
         insta::assert_snapshot!("handoff_es", lucia.log);
-        let alerts = count(
-            &db,
-            "SELECT COUNT(*) FROM outbox WHERE tenant_id = $1 AND kind = 'handoff_alert'",
-            biz.tenant,
-        )
-        .await;
-        assert_eq!(alerts, 2, "the owner is told each time");
+        assert_eq!(alerts().await, 2, "the owner is told each time");
+        let inbox = app.get("/api/v1/inbox", &biz.owner.token).await;
+        assert_eq!(inbox.body["items"][0]["reason"], "asked_for_person");
+        assert_ne!(inbox.body["items"][0]["id"], id, "a new entry");
     }
 }
 

@@ -49,6 +49,8 @@ async fn openapi_is_served_and_matches_the_snapshot() {
         "/api/v1/zones/{id}",
         "/api/v1/hours",
         "/api/v1/settings/ordering",
+        "/api/v1/inbox",
+        "/api/v1/inbox/{id}/resolve",
     ] {
         assert!(
             paths.contains_key(p),

@@ -598,6 +598,21 @@ async fn mpesa_failures_are_told_to_the_customer_clearly() {
                 "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND body LIKE '{told}%'"
             );
             assert_eq!(count(&db, &sql, biz.tenant).await, 1, "{told}");
+            // The customer was promised help: the business's inbox has it.
+            let inbox = app.get("/api/v1/inbox", &biz.owner.token).await;
+            assert_eq!(
+                inbox.body["items"][0]["reason"], "payment_declined",
+                "{:?}",
+                inbox.body
+            );
+            assert!(
+                inbox.body["items"][0]["detail"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(failure),
+                "{:?}",
+                inbox.body
+            );
         }
         // A callback for another push, or to a path no push was given, is refused.
         let (callback, _) = latest_push(&db, biz.tenant, &url).await;

@@ -12,6 +12,7 @@ pub mod chat;
 pub mod customers;
 mod db;
 mod error;
+pub mod inbox;
 pub mod inventory;
 pub mod jobs;
 pub mod measurements;

@@ -294,7 +294,8 @@ const MESSAGE: &str = "SELECT id, tenant_id, number_id, customer_id, order_id, w
 pub struct NewInbound<'a> {
     pub tenant_id: TenantId,
     pub number_id: WaNumberId,
-    pub customer_id: CustomerId,
+    /// `None` for a message from the business's own staff.
+    pub customer_id: Option<CustomerId>,
     pub wamid: &'a str,
     pub from_number: &'a str,
     pub to_number: &'a str,
@@ -307,7 +308,7 @@ pub struct NewInbound<'a> {
     pub received_at: DateTime<Utc>,
 }
 
-/// Stores a customer's message; `None` if its wamid is already stored.
+/// Stores an inbound message; `None` if its wamid is already stored.
 pub async fn insert_inbound(
     ex: impl Into<Ex<'_>>,
     m: &NewInbound<'_>,
@@ -323,7 +324,7 @@ pub async fn insert_inbound(
     .bind(id.0)
     .bind(m.tenant_id.0)
     .bind(m.number_id.0)
-    .bind(m.customer_id.0)
+    .bind(m.customer_id.map(|c| c.0))
     .bind(m.wamid)
     .bind(m.from_number)
     .bind(m.to_number)

@@ -4,23 +4,32 @@
 //! with its stock reserved in the same transaction. Closed hours refuse
 //! politely with the next opening time, or offer to schedule.
 //!
-//! Every checkout answer sets one field and calls [`Convo::advance`], which
-//! asks for the first thing still missing; stale taps on old buttons are
-//! therefore harmless.
+//! Every checkout answer sets one field and calls `checkout`, which asks
+//! for the first thing still missing (decided by [`super::checkout`], plain
+//! functions over the cart and the business's terms); stale taps on old
+//! buttons are therefore harmless. The catalog is read in pieces, as a
+//! turn needs it: the categories for the menu, one category's products,
+//! one product by sku for a tap, the cart's products when placing.
 
+use super::checkout::{self, Missing, Terms};
+use super::convo::Convo;
+use super::input::Input;
 use super::say::row;
-use super::session::{Step, ZoneChoice};
-use super::{Convo, Input};
+use super::session::{ShopStep, ZoneChoice};
 use anyhow::Context as _;
-use domain::commerce::{CartLine, ZoneTerms, shortfall, total};
+use chrono::{DateTime, Utc};
+use domain::commerce::{CartLine, total};
 use domain::hours::Availability;
+use domain::messages::Attention;
 use domain::order::{Fulfilment, PaymentMethod, Source};
 use domain::text::Key;
 use domain::{OrderId, ZoneId};
 use nlu::Intent;
+use store::business::Settings;
 use store::inventory::StockError;
 use store::orders::{NewItem, NewOrder};
-use store::products::Product;
+use store::products::{Product, ProductFilter};
+use store::tenants::Tenant;
 
 /// Rows a list message holds (Meta's limit).
 const ROWS: usize = 10;
@@ -28,30 +37,30 @@ const ROWS: usize = 10;
 impl Convo<'_> {
     pub(super) async fn shop(&mut self, input: Input, restart: bool) -> anyhow::Result<()> {
         if restart {
-            self.state.step = Step::Idle;
+            self.state.shop.step = ShopStep::Idle;
             match &input {
-                Input::Said(u, _) if u.intent == Intent::MenuRequest => self.menu(0),
-                _ => self.welcome(),
+                Input::Said(u, _) if u.intent == Intent::MenuRequest => self.menu(0).await?,
+                _ => self.welcome().await?,
             }
             return Ok(());
         }
         match input {
             Input::Tap(id) => self.tap(&id).await,
             Input::CatalogOrder(items) => {
-                self.state.cart.clear();
+                self.state.shop.cart.clear();
                 for (sku, qty) in items {
-                    self.add(&sku, qty);
+                    self.add(&sku, qty).await?;
                 }
                 self.checkout().await
             }
             Input::Location(place) => {
-                if self.state.step == Step::Address
-                    || self.state.fulfilment == Some(Fulfilment::Delivery)
+                if self.state.shop.step == ShopStep::Address
+                    || self.state.shop.fulfilment == Some(Fulfilment::Delivery)
                 {
-                    self.state.address = Some(place);
+                    self.state.shop.address = Some(place);
                     self.checkout().await
                 } else {
-                    self.state.address = Some(place);
+                    self.state.shop.address = Some(place);
                     self.unknown("").await
                 }
             }
@@ -66,12 +75,12 @@ impl Convo<'_> {
                 if let Some(m) = u.payment_method {
                     let m = payment_method(m);
                     if self.settings.payment_methods.contains(&m) {
-                        self.state.payment = Some(m);
+                        self.state.shop.payment = Some(m);
                     }
                 }
                 if !items.is_empty() {
                     for item in &items {
-                        self.add(&item.sku, item.qty.max(1));
+                        self.add(&item.sku, item.qty.max(1)).await?;
                     }
                     self.cart_summary();
                     return Ok(());
@@ -83,49 +92,56 @@ impl Convo<'_> {
                         self.reply(self.say.buttons(body, &[("menu", Key::BtnMenu)]));
                         Ok(())
                     }
-                    Intent::CancelOrder if !self.state.cart.is_empty() && u.order_ref.is_none() => {
+                    Intent::CancelOrder
+                        if !self.state.shop.cart.is_empty() && u.order_ref.is_none() =>
+                    {
                         self.clear_cart();
                         Ok(())
                     }
                     Intent::CancelOrder => self.cancel(u.order_ref.as_deref()).await,
-                    _ if self.state.step == Step::Address && text.trim().chars().count() >= 4 => {
-                        self.state.address = Some(text.trim().to_string());
+                    _ if self.state.shop.step == ShopStep::Address
+                        && text.trim().chars().count() >= 4 =>
+                    {
+                        self.state.shop.address = Some(text.trim().to_string());
                         self.checkout().await
                     }
                     _ if u.fulfilment.is_some()
-                        || (u.payment_method.is_some() && self.state.step == Step::Payment) =>
+                        || (u.payment_method.is_some()
+                            && self.state.shop.step == ShopStep::Payment) =>
                     {
                         self.checkout().await
                     }
                     _ => self.unknown(&text).await,
                 }
             }
-            Input::Date(_, text) if self.state.step == Step::Address => {
-                self.state.address = Some(text.trim().to_string());
+            Input::Date(_, text) if self.state.shop.step == ShopStep::Address => {
+                self.state.shop.address = Some(text.trim().to_string());
                 self.checkout().await
             }
             Input::Date(_, text) => self.unknown(&text).await,
-            Input::Media | Input::Other | Input::Ignore | Input::Word(_) => self.unknown("").await,
+            Input::Media(_) | Input::Other | Input::Ignore | Input::Word(_) => {
+                self.unknown("").await
+            }
         }
     }
 
     async fn tap(&mut self, id: &str) -> anyhow::Result<()> {
         let (verb, arg) = id.split_once(':').unwrap_or((id, ""));
         match verb {
-            "menu" => self.menu(arg.parse().unwrap_or(0)),
+            "menu" => self.menu(arg.parse().unwrap_or(0)).await?,
             "cat" => {
                 let (page, name) = arg.split_once(':').unwrap_or(("0", arg));
-                self.category(name, page.parse().unwrap_or(0));
+                self.category(name, page.parse().unwrap_or(0)).await?;
             }
             "add" => {
-                if self.add(arg, 1) {
+                if self.add(arg, 1).await? {
                     self.cart_summary();
                 }
             }
             "cart" => self.cart_summary(),
             "edit" => self.edit(),
             "rm" => {
-                self.state.cart.remove(arg);
+                self.state.shop.cart.remove(arg);
                 self.cart_summary();
             }
             "clear" => self.clear_cart(),
@@ -142,7 +158,7 @@ impl Convo<'_> {
                         store::zones::get(&mut *self.tx, self.tenant.id, ZoneId(uuid)).await
                     && zone.is_active
                 {
-                    self.state.zone = Some(ZoneChoice {
+                    self.state.shop.zone = Some(ZoneChoice {
                         id: zone.id,
                         name: zone.name,
                         fee: zone.fee,
@@ -155,7 +171,7 @@ impl Convo<'_> {
                 if let Ok(m) = arg.parse::<PaymentMethod>()
                     && self.settings.payment_methods.contains(&m)
                 {
-                    self.state.payment = Some(m);
+                    self.state.shop.payment = Some(m);
                 }
                 return self.checkout().await;
             }
@@ -165,7 +181,7 @@ impl Convo<'_> {
                         next_open: Some(at),
                     } = self.availability()
                 {
-                    self.state.scheduled_for = Some(at);
+                    self.state.shop.scheduled_for = Some(at);
                 }
                 return self.checkout().await;
             }
@@ -175,17 +191,8 @@ impl Convo<'_> {
     }
 
     fn choose_fulfilment(&mut self, f: Fulfilment) {
-        let offered = match f {
-            Fulfilment::Delivery => self.settings.offers_delivery,
-            Fulfilment::Pickup => self.settings.offers_pickup,
-        };
-        if offered {
-            self.state.fulfilment = Some(f);
-            if f == Fulfilment::Pickup {
-                self.state.zone = None;
-                self.state.address = None;
-            }
-        }
+        let offer = terms(&self.settings, &self.tenant, self.now, true);
+        checkout::choose_fulfilment(&mut self.state.shop, &offer, f);
     }
 
     fn availability(&self) -> Availability {
@@ -194,7 +201,7 @@ impl Convo<'_> {
 
     /// The greeting: the welcome text as a list of the menu's categories,
     /// with the cart and a person below.
-    fn welcome(&mut self) {
+    async fn welcome(&mut self) -> anyhow::Result<()> {
         let body = match self.availability() {
             Availability::Closed { next_open } => {
                 let hello = self.hello();
@@ -212,12 +219,12 @@ impl Convo<'_> {
                 )
             }
         };
-        self.menu_list(body, 0);
+        self.menu_list(body, 0).await
     }
 
-    fn menu(&mut self, page: usize) {
+    async fn menu(&mut self, page: usize) -> anyhow::Result<()> {
         let body = self.say.t(Key::MenuBody, &[]);
-        self.menu_list(body, page);
+        self.menu_list(body, page).await
     }
 
     fn closed_text(&self, next_open: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -235,28 +242,29 @@ impl Convo<'_> {
         }
     }
 
-    /// Categories that have something to sell, in menu order, with counts.
-    fn categories(&self) -> Vec<(String, usize)> {
-        let mut out: Vec<(String, usize)> = Vec::new();
-        for p in self.products.iter().filter(|p| sellable(p)) {
-            let c = p.category.clone().unwrap_or_default();
-            match out.iter_mut().find(|(name, _)| *name == c) {
-                Some((_, n)) => *n += 1,
-                None => out.push((c, 1)),
-            }
-        }
-        out
+    /// Categories that have something to sell, with counts: alphabetical,
+    /// products without a category last.
+    async fn categories(&mut self) -> anyhow::Result<Vec<(String, usize)>> {
+        let mut out: Vec<(String, usize)> =
+            store::products::categories(&mut *self.tx, self.tenant.id)
+                .await?
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(name, n)| (name, usize::try_from(n).unwrap_or(0)))
+                .collect();
+        out.sort_by(|a, b| (a.0.is_empty(), &a.0).cmp(&(b.0.is_empty(), &b.0)));
+        Ok(out)
     }
 
-    fn menu_list(&mut self, body: String, page: usize) {
-        let categories = self.categories();
+    async fn menu_list(&mut self, body: String, page: usize) -> anyhow::Result<()> {
+        let categories = self.categories().await?;
         if categories.is_empty() {
             let body = format!("{body}\n\n{}", self.say.t(Key::MenuEmpty, &[]));
             self.reply(self.say.buttons(body, &[("human", Key::BtnHuman)]));
-            return;
+            return Ok(());
         }
         let mut help = Vec::new();
-        if !self.state.cart.is_empty() {
+        if !self.state.shop.cart.is_empty() {
             help.push(row("cart".into(), &self.say.t(Key::BtnMyOrder, &[]), None));
         }
         help.push(row("human".into(), &self.say.t(Key::BtnHuman, &[]), None));
@@ -292,6 +300,7 @@ impl Convo<'_> {
             ],
         );
         self.reply(list);
+        Ok(())
     }
 
     fn more_row(&self, id: String, page_number: usize) -> channels::outbound::Row {
@@ -306,15 +315,24 @@ impl Convo<'_> {
     }
 
     /// One category's products, ten rows a message ("more" pages on).
-    fn category(&mut self, name: &str, page: usize) {
-        let items: Vec<&Product> = self
-            .products
+    async fn category(&mut self, name: &str, page: usize) -> anyhow::Result<()> {
+        let listed = store::products::list(
+            &mut *self.tx,
+            self.tenant.id,
+            &ProductFilter {
+                // Products without a category are listed under "".
+                category: Some(name.to_string()).filter(|n| !n.is_empty()),
+                available_only: true,
+                ..ProductFilter::default()
+            },
+        )
+        .await?;
+        let items: Vec<&Product> = listed
             .iter()
             .filter(|p| sellable(p) && p.category.as_deref().unwrap_or_default() == name)
             .collect();
         if items.is_empty() {
-            self.menu(0);
-            return;
+            return self.menu(0).await;
         }
         let (shown, more) = paginate(items.len(), page, ROWS);
         let mut rows: Vec<_> = items[shown]
@@ -339,18 +357,19 @@ impl Convo<'_> {
         let body = self.say.t(Key::CategoryBody, &[("category", &title)]);
         let list = self.say.list(body, Key::CategoryButton, vec![(None, rows)]);
         self.reply(list);
+        Ok(())
     }
 
     /// Adds `qty` of `sku` to the cart, as much as can be sold, telling
     /// the customer when it is sold out or only so many are left. The
     /// caller shows the cart afterwards.
-    fn add(&mut self, sku: &str, qty: u32) -> bool {
-        let Some(p) = self.products.iter().find(|p| p.sku == sku).cloned() else {
+    async fn add(&mut self, sku: &str, qty: u32) -> anyhow::Result<bool> {
+        let Some(p) = self.product(sku).await? else {
             let body = self.say.t(Key::NotInCatalog, &[]);
             self.reply(self.say.buttons(body, &[("menu", Key::BtnMenu)]));
-            return false;
+            return Ok(false);
         };
-        let in_cart = self.state.cart.qty_of(&p.sku);
+        let in_cart = self.state.shop.cart.qty_of(&p.sku);
         let wanted = in_cart.saturating_add(qty);
         let mut take = qty;
         if let Some(left) = p.saleable {
@@ -358,7 +377,7 @@ impl Convo<'_> {
             if left == 0 {
                 let body = self.say.t(Key::SoldOut, &[("item", &p.name)]);
                 self.reply(self.say.text(body));
-                return false;
+                return Ok(false);
             }
             if wanted > left {
                 let body = self.say.t(
@@ -368,7 +387,7 @@ impl Convo<'_> {
                 self.reply(self.say.text(body));
                 take = left.saturating_sub(in_cart);
                 if take == 0 {
-                    return false;
+                    return Ok(false);
                 }
             }
         }
@@ -378,11 +397,12 @@ impl Convo<'_> {
             qty: take,
             unit_price: p.price,
         };
-        self.state.cart.add(line).is_ok()
+        Ok(self.state.shop.cart.add(line).is_ok())
     }
 
     fn cart_lines(&self) -> String {
         self.state
+            .shop
             .cart
             .lines
             .iter()
@@ -401,13 +421,13 @@ impl Convo<'_> {
     }
 
     fn cart_summary(&mut self) {
-        if self.state.cart.is_empty() {
+        if self.state.shop.cart.is_empty() {
             let body = self.say.t(Key::CartEmpty, &[]);
             self.reply(self.say.buttons(body, &[("menu", Key::BtnMenu)]));
             return;
         }
         let lines = self.cart_lines();
-        let subtotal = self.say.money(self.state.cart.subtotal());
+        let subtotal = self.say.money(self.state.shop.cart.subtotal());
         let body = self.say.t(
             Key::CartSummary,
             &[("lines", &lines), ("subtotal", &subtotal)],
@@ -423,12 +443,13 @@ impl Convo<'_> {
     }
 
     fn edit(&mut self) {
-        if self.state.cart.is_empty() {
+        if self.state.shop.cart.is_empty() {
             self.cart_summary();
             return;
         }
         let mut rows: Vec<_> = self
             .state
+            .shop
             .cart
             .lines
             .iter()
@@ -448,14 +469,14 @@ impl Convo<'_> {
     }
 
     fn clear_cart(&mut self) {
-        self.state.finish_checkout();
+        self.state.shop.finish_checkout();
         let body = self.say.t(Key::CartCleared, &[]);
         self.reply(self.say.buttons(body, &[("menu", Key::BtnMenu)]));
     }
 
     async fn unknown(&mut self, words: &str) -> anyhow::Result<()> {
         let body = self.say.t(Key::Unknown, &[]);
-        let answer = if self.state.cart.is_empty() {
+        let answer = if self.state.shop.cart.is_empty() {
             self.say
                 .buttons(body, &[("menu", Key::BtnMenu), ("human", Key::BtnHuman)])
         } else {
@@ -473,157 +494,154 @@ impl Convo<'_> {
 
     /// Asks for the first thing the order still needs, or places it.
     async fn checkout(&mut self) -> anyhow::Result<()> {
-        if self.state.cart.is_empty() {
-            self.state.step = Step::Idle;
-            self.cart_summary();
-            return Ok(());
-        }
-        if self.state.scheduled_for.is_some_and(|at| at <= self.now) {
-            self.state.scheduled_for = None;
-        }
-        if self.state.scheduled_for.is_none()
-            && let Availability::Closed { next_open } = self.availability()
-        {
-            let body = self.closed_text(next_open);
-            if self.settings.accepts_scheduled && next_open.is_some() {
-                self.state.step = Step::Schedule;
-                self.reply(self.say.buttons(
-                    body,
-                    &[("schedule", Key::BtnSchedule), ("edit", Key::BtnEdit)],
-                ));
-            } else {
-                self.state.step = Step::Idle;
-                self.reply(self.say.text(body));
+        let offer = terms(&self.settings, &self.tenant, self.now, true);
+        checkout::settle(&mut self.state.shop, &offer);
+        let mut need = checkout::missing(&self.state.shop, &offer);
+        let mut zones = Vec::new();
+        if need == Some(Missing::Zone) {
+            zones = store::zones::list(&mut *self.tx, self.tenant.id, true).await?;
+            if zones.is_empty() {
+                // Nothing to choose: delivery without a zone or fee.
+                let offer = terms(&self.settings, &self.tenant, self.now, false);
+                need = checkout::missing(&self.state.shop, &offer);
             }
-            return Ok(());
         }
-        if self.state.fulfilment.is_none() {
-            match (self.settings.offers_delivery, self.settings.offers_pickup) {
-                (true, true) => {
-                    self.state.step = Step::Fulfilment;
-                    let body = self.say.t(Key::AskFulfilment, &[]);
+        let Some(need) = need else {
+            return self.place().await;
+        };
+        match need {
+            Missing::Items => {
+                self.state.shop.step = ShopStep::Idle;
+                self.cart_summary();
+            }
+            Missing::Opening {
+                next_open,
+                can_schedule,
+            } => {
+                let body = self.closed_text(next_open);
+                if can_schedule {
+                    self.state.shop.step = ShopStep::Schedule;
                     self.reply(self.say.buttons(
                         body,
-                        &[
-                            ("ful:delivery", Key::BtnDelivery),
-                            ("ful:pickup", Key::BtnPickup),
-                        ],
+                        &[("schedule", Key::BtnSchedule), ("edit", Key::BtnEdit)],
                     ));
-                    return Ok(());
-                }
-                (true, false) => self.state.fulfilment = Some(Fulfilment::Delivery),
-                _ => self.state.fulfilment = Some(Fulfilment::Pickup),
-            }
-        }
-        let subtotal = self.state.cart.subtotal();
-        if self.state.fulfilment == Some(Fulfilment::Delivery) {
-            if self.state.zone.is_none() {
-                let zones = store::zones::list(&mut *self.tx, self.tenant.id, true).await?;
-                if !zones.is_empty() {
-                    self.state.step = Step::Zone;
-                    let rows = zones
-                        .iter()
-                        .take(ROWS)
-                        .map(|z| {
-                            let fee = self.say.money(z.fee);
-                            let desc = if z.min_order > 0 {
-                                self.say.t(
-                                    Key::ZoneRowMin,
-                                    &[("fee", &fee), ("min", &self.say.money(z.min_order))],
-                                )
-                            } else {
-                                self.say.t(Key::ZoneRow, &[("fee", &fee)])
-                            };
-                            row(format!("zone:{}", z.id.0), &z.name, Some(desc))
-                        })
-                        .collect();
-                    let body = self.say.t(Key::ZonesBody, &[]);
-                    let list = self.say.list(body, Key::ZonesButton, vec![(None, rows)]);
-                    self.reply(list);
-                    return Ok(());
+                } else {
+                    self.state.shop.step = ShopStep::Idle;
+                    self.reply(self.say.text(body));
                 }
             }
-            if let Some(zone) = &self.state.zone
-                && let Some(missing) = shortfall(
-                    subtotal,
-                    &ZoneTerms {
-                        fee: zone.fee,
-                        min_order: zone.min_order,
-                    },
-                )
-            {
+            Missing::Fulfilment => {
+                self.state.shop.step = ShopStep::Fulfilment;
+                let body = self.say.t(Key::AskFulfilment, &[]);
+                self.reply(self.say.buttons(
+                    body,
+                    &[
+                        ("ful:delivery", Key::BtnDelivery),
+                        ("ful:pickup", Key::BtnPickup),
+                    ],
+                ));
+            }
+            Missing::Zone => {
+                self.state.shop.step = ShopStep::Zone;
+                let rows = zones
+                    .iter()
+                    .take(ROWS)
+                    .map(|z| {
+                        let fee = self.say.money(z.fee);
+                        let desc = if z.min_order > 0 {
+                            self.say.t(
+                                Key::ZoneRowMin,
+                                &[("fee", &fee), ("min", &self.say.money(z.min_order))],
+                            )
+                        } else {
+                            self.say.t(Key::ZoneRow, &[("fee", &fee)])
+                        };
+                        row(format!("zone:{}", z.id.0), &z.name, Some(desc))
+                    })
+                    .collect();
+                let body = self.say.t(Key::ZonesBody, &[]);
+                let list = self.say.list(body, Key::ZonesButton, vec![(None, rows)]);
+                self.reply(list);
+            }
+            Missing::ZoneMinimum { short_by } => {
+                let (zone, min) = self
+                    .state
+                    .shop
+                    .zone
+                    .take()
+                    .map(|z| (z.name, z.min_order))
+                    .unwrap_or_default();
                 let body = self.say.t(
                     Key::BelowMinimum,
                     &[
-                        ("zone", &zone.name),
-                        ("min", &self.say.money(zone.min_order)),
-                        ("missing", &self.say.money(missing)),
+                        ("zone", &zone),
+                        ("min", &self.say.money(min)),
+                        ("missing", &self.say.money(short_by)),
                     ],
                 );
-                self.state.zone = None;
-                self.state.step = Step::Idle;
+                self.state.shop.step = ShopStep::Idle;
                 let mut buttons = vec![("menu", Key::BtnKeepShopping)];
                 if self.settings.offers_pickup {
                     buttons.push(("ful:pickup", Key::BtnPickup));
                 }
                 self.reply(self.say.buttons(body, &buttons));
-                return Ok(());
             }
-            if self.state.address.is_none() {
-                self.state.step = Step::Address;
+            Missing::Address => {
+                self.state.shop.step = ShopStep::Address;
                 let body = self.say.t(Key::AskAddress, &[]);
                 self.reply(self.say.text(body));
-                return Ok(());
             }
-        }
-        if self.state.payment.is_none() {
-            let methods = self.settings.payment_methods.clone();
-            match methods.as_slice() {
-                [] => {}
-                [only] => self.state.payment = Some(*only),
-                many => {
-                    self.state.step = Step::Payment;
-                    let ids: Vec<String> =
-                        many.iter().map(|m| format!("pay:{}", m.as_str())).collect();
-                    let buttons: Vec<(&str, Key)> = many
+            Missing::Payment(methods) => {
+                self.state.shop.step = ShopStep::Payment;
+                let ids: Vec<String> = methods
+                    .iter()
+                    .map(|m| format!("pay:{}", m.as_str()))
+                    .collect();
+                let buttons: Vec<(&str, Key)> = methods
+                    .iter()
+                    .zip(&ids)
+                    .map(|(m, id)| (id.as_str(), pay_key(*m)))
+                    .collect();
+                let body = self.say.t(Key::AskPayment, &[]);
+                if buttons.len() <= 3 {
+                    self.reply(self.say.buttons(body, &buttons));
+                } else {
+                    let rows = buttons
                         .iter()
-                        .zip(&ids)
-                        .map(|(m, id)| (id.as_str(), pay_key(*m)))
+                        .map(|(id, key)| row((*id).to_string(), &self.say.t(*key, &[]), None))
                         .collect();
-                    let body = self.say.t(Key::AskPayment, &[]);
-                    if buttons.len() <= 3 {
-                        self.reply(self.say.buttons(body, &buttons));
-                    } else {
-                        let rows = buttons
-                            .iter()
-                            .map(|(id, key)| row((*id).to_string(), &self.say.t(*key, &[]), None))
-                            .collect();
-                        let list = self.say.list(body, Key::AskPayment, vec![(None, rows)]);
-                        self.reply(list);
-                    }
-                    return Ok(());
+                    let list = self.say.list(body, Key::AskPayment, vec![(None, rows)]);
+                    self.reply(list);
                 }
             }
         }
-        self.place().await
+        Ok(())
     }
 
     /// Creates the order, its lines and its stock reservation; if the
     /// stock is gone meanwhile, undoes all three and says what is missing.
     async fn place(&mut self) -> anyhow::Result<()> {
-        let fee = match self.state.fulfilment {
-            Some(Fulfilment::Delivery) => self.state.zone.as_ref().map_or(0, |z| z.fee),
-            _ => 0,
-        };
-        let subtotal = self.state.cart.subtotal();
+        let fee = checkout::fee(&self.state.shop);
+        let subtotal = self.state.shop.cart.subtotal();
         let amount = total(subtotal, fee);
+        // The cart's products by sku, for the order lines' links.
+        let skus: Vec<String> = self
+            .state
+            .shop
+            .cart
+            .lines
+            .iter()
+            .map(|l| l.sku.clone())
+            .collect();
+        let products = store::products::by_skus(&mut *self.tx, self.tenant.id, &skus).await?;
         let items: Vec<NewItem> = self
             .state
+            .shop
             .cart
             .lines
             .iter()
             .map(|l| NewItem {
-                product_id: self.products.iter().find(|p| p.sku == l.sku).map(|p| p.id),
+                product_id: products.iter().find(|p| p.sku == l.sku).map(|p| p.id),
                 sku: l.sku.clone(),
                 name: l.name.clone(),
                 quantity: i64::from(l.qty),
@@ -636,17 +654,18 @@ impl Convo<'_> {
             self.tenant.id,
             &NewOrder {
                 customer_id: self.customer.id,
-                quantity: i32::try_from(self.state.cart.item_count().max(1)).unwrap_or(i32::MAX),
+                quantity: i32::try_from(self.state.shop.cart.item_count().max(1))
+                    .unwrap_or(i32::MAX),
                 price: amount,
                 currency: self.tenant.currency.code().to_string(),
                 source: Source::Whatsapp,
                 wa_thread_id: self.customer.wa_id.clone(),
-                fulfilment: self.state.fulfilment,
-                delivery_zone: self.state.zone.as_ref().map(|z| z.name.clone()),
+                fulfilment: self.state.shop.fulfilment,
+                delivery_zone: self.state.shop.zone.as_ref().map(|z| z.name.clone()),
                 delivery_fee: fee,
-                delivery_address: self.state.address.clone(),
-                payment_method: self.state.payment.map(|m| m.as_str().to_string()),
-                scheduled_for: self.state.scheduled_for,
+                delivery_address: self.state.shop.address.clone(),
+                payment_method: self.state.shop.payment.map(|m| m.as_str().to_string()),
+                scheduled_for: self.state.shop.scheduled_for,
                 ..NewOrder::default()
             },
         )
@@ -658,6 +677,7 @@ impl Convo<'_> {
                 store::savepoint::rollback_to(&mut *self.tx, "place_order").await?;
                 let name = self
                     .state
+                    .shop
                     .cart
                     .lines
                     .iter()
@@ -673,25 +693,31 @@ impl Convo<'_> {
                     )
                 };
                 self.reply(self.say.text(body));
-                self.state.cart.set_qty(&sku, left);
-                self.state.step = Step::Idle;
+                self.state.shop.cart.set_qty(&sku, left);
+                self.state.shop.step = ShopStep::Idle;
                 self.cart_summary();
                 return Ok(());
             }
             Err(e) => return Err(e).context("reserving stock"),
         }
         store::savepoint::release_savepoint(&mut *self.tx, "place_order").await?;
-        self.confirm(order.id, &order.order_ref, fee, amount);
+        if self.confirm(order.id, &order.order_ref, fee, amount) == Promised::TransferDetails {
+            let words = format!("{} {}", order.order_ref, self.say.money(amount));
+            self.needs_person(Attention::TransferDetails, &words)
+                .await?;
+        }
         self.request_payment(&order, amount).await?;
-        self.state.finish_checkout();
+        self.state.shop.finish_checkout();
         Ok(())
     }
 
-    fn confirm(&mut self, order: OrderId, order_ref: &str, fee: i64, amount: i64) {
+    /// Confirms the placed order and says how to pay; returns what that
+    /// answer promised a person would do.
+    fn confirm(&mut self, order: OrderId, order_ref: &str, fee: i64, amount: i64) -> Promised {
         let lines = self.cart_lines();
         let mut extra = String::new();
-        if let Some(zone) = &self.state.zone
-            && self.state.fulfilment == Some(Fulfilment::Delivery)
+        if let Some(zone) = &self.state.shop.zone
+            && self.state.shop.fulfilment == Some(Fulfilment::Delivery)
         {
             extra.push_str(&self.say.t(
                 Key::FeeLine,
@@ -699,17 +725,20 @@ impl Convo<'_> {
             ));
             extra.push('\n');
         }
-        let mut fulfilment = match self.state.fulfilment {
+        let mut fulfilment = match self.state.shop.fulfilment {
             Some(Fulfilment::Delivery) => self.say.t(
                 Key::FulfilDelivery,
-                &[("address", self.state.address.as_deref().unwrap_or_default())],
+                &[(
+                    "address",
+                    self.state.shop.address.as_deref().unwrap_or_default(),
+                )],
             ),
             _ => self.say.t(
                 Key::FulfilPickup,
                 &[("business", &self.tenant.business_name)],
             ),
         };
-        if let Some(at) = self.state.scheduled_for {
+        if let Some(at) = self.state.shop.scheduled_for {
             fulfilment.push('\n');
             fulfilment.push_str(
                 &self
@@ -729,20 +758,25 @@ impl Convo<'_> {
             ],
         );
         self.reply_for(self.say.text(body), order);
-        let pay = match self.state.payment {
+        let mut promised = Promised::Nothing;
+        let pay = match self.state.shop.payment {
             Some(PaymentMethod::Transfer) => match self.settings.bank_details.as_deref() {
                 Some(bank) if !bank.trim().is_empty() => self
                     .say
                     .t(Key::PayTransfer, &[("total", &total_text), ("bank", bank)]),
-                _ => self.say.t(Key::PayTransferLater, &[]),
+                _ => {
+                    promised = Promised::TransferDetails;
+                    self.say.t(Key::PayTransferLater, &[])
+                }
             },
             Some(PaymentMethod::Cash) => self.say.t(Key::PayCash, &[("total", &total_text)]),
             Some(PaymentMethod::Card | PaymentMethod::Mpesa) => {
                 self.say.t(Key::PayLinkLater, &[("total", &total_text)])
             }
-            None => return,
+            None => return promised,
         };
         self.reply_for(self.say.text(pay), order);
+        promised
     }
 }
 
@@ -758,7 +792,7 @@ impl Convo<'_> {
         let Some(pay) = self.pay.clone() else {
             return Ok(());
         };
-        let provider = match self.state.payment {
+        let provider = match self.state.shop.payment {
             Some(PaymentMethod::Mpesa) => {
                 store::payments::provider(&mut *self.tx, self.tenant.id, "mpesa")
                     .await?
@@ -794,6 +828,32 @@ impl Convo<'_> {
         }
         Ok(())
     }
+}
+
+/// What the business offers a checkout now.
+fn terms<'a>(
+    settings: &'a Settings,
+    tenant: &Tenant,
+    now: DateTime<Utc>,
+    has_zones: bool,
+) -> Terms<'a> {
+    Terms {
+        now,
+        availability: settings.hours.availability(now, tenant.tz()),
+        accepts_scheduled: settings.accepts_scheduled,
+        offers_delivery: settings.offers_delivery,
+        offers_pickup: settings.offers_pickup,
+        payment_methods: &settings.payment_methods,
+        has_zones,
+    }
+}
+
+/// What an order confirmation promised a person would do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Promised {
+    Nothing,
+    /// Send the transfer details the business has not set up.
+    TransferDetails,
 }
 
 /// Whether a product can be offered now: made to order, or some left.

@@ -4,10 +4,12 @@
 //! reuse the saved ones with MEASURES), then confirms the order with its
 //! reference, price and deposit due.
 
-use super::session::{Step, TailorDraft};
-use super::{Convo, Input, Word};
-use chrono::{NaiveTime, TimeZone};
+use super::convo::Convo;
+use super::input::{Input, Word};
+use super::session::{TailorDraft, TailorStep};
+use chrono::{NaiveDate, NaiveTime, TimeZone};
 use domain::commerce::deposit_due;
+use domain::messages::Attention;
 use domain::order::Source;
 use domain::text::Key;
 use domain::{MeasurementId, OrderId};
@@ -19,8 +21,8 @@ use store::orders::NewOrder;
 impl Convo<'_> {
     pub(super) async fn tailor(&mut self, input: Input, restart: bool) -> anyhow::Result<()> {
         if restart {
-            self.state.step = Step::Idle;
-            self.state.draft = None;
+            self.state.tailor.step = TailorStep::Idle;
+            self.state.tailor.draft = None;
             let hello = self.hello();
             let body = self.say.greet(
                 Key::WelcomeTailor,
@@ -36,7 +38,7 @@ impl Convo<'_> {
             Input::Word(Word::ReuseMeasures) => self.reuse_measures().await,
             Input::Tap(id) if id == "measures" => self.reuse_measures().await,
             Input::Said(u, text) => self.tailor_said(&u, &text).await,
-            Input::Date(date, text) if self.state.draft.is_some() => {
+            Input::Date(date, text) if self.state.tailor.draft.is_some() => {
                 let u = Understanding {
                     deadline: Some(date),
                     ..Understanding::default()
@@ -50,7 +52,7 @@ impl Convo<'_> {
     }
 
     async fn tailor_said(&mut self, u: &Understanding, text: &str) -> anyhow::Result<()> {
-        let drafting = self.state.draft.is_some();
+        let drafting = self.state.tailor.draft.is_some();
         let adds_detail = u.style.is_some()
             || u.items.as_ref().is_some_and(|i| !i.is_empty())
             || u.deadline.is_some()
@@ -73,8 +75,8 @@ impl Convo<'_> {
                 Ok(())
             }
             Intent::CancelOrder if drafting && u.order_ref.is_none() => {
-                self.state.draft = None;
-                self.state.step = Step::Idle;
+                self.state.tailor.draft = None;
+                self.state.tailor.step = TailorStep::Idle;
                 let body = self.say.t(Key::DraftDiscarded, &[]);
                 self.reply(self.say.text(body));
                 Ok(())
@@ -89,10 +91,10 @@ impl Convo<'_> {
     }
 
     async fn tailor_unknown(&mut self, words: &str) -> anyhow::Result<()> {
-        if self.state.draft.is_some() {
+        if self.state.tailor.draft.is_some() {
             // Ask again for what the draft is missing, counting the miss.
             if self.miss() {
-                return self.handoff(words).await;
+                return self.handoff(Attention::NotUnderstood, words).await;
             }
             self.advance_tailor().await?;
             return Ok(());
@@ -111,18 +113,23 @@ impl Convo<'_> {
             Some(values) if !values.is_empty() => Some(self.save_measures(values).await?.id),
             _ => None,
         };
-        let draft = self.state.draft.get_or_insert_with(|| TailorDraft {
+        // A style the tailor lists in the catalog comes back as an item.
+        let listed = match (&u.style, u.items.as_ref().and_then(|i| i.first())) {
+            (None, Some(item)) => self
+                .product(&item.sku)
+                .await?
+                .map(|p| (p.name, item.qty.max(1))),
+            _ => None,
+        };
+        let draft = self.state.tailor.draft.get_or_insert_with(|| TailorDraft {
             quantity: 1,
             ..TailorDraft::default()
         });
         if let Some(style) = &u.style {
             draft.style = Some(style.clone());
-        } else if let Some(item) = u.items.as_ref().and_then(|i| i.first()) {
-            // A style the tailor lists in the catalog comes back as an item.
-            if let Some(p) = self.products.iter().find(|p| p.sku == item.sku) {
-                draft.style = Some(p.name.clone());
-                draft.quantity = item.qty.max(1);
-            }
+        } else if let Some((name, qty)) = listed {
+            draft.style = Some(name);
+            draft.quantity = qty;
         }
         if let Some(q) = u.quantity.filter(|q| *q > 0) {
             draft.quantity = q;
@@ -182,12 +189,12 @@ impl Convo<'_> {
         let Some(m) = current else {
             let body = self.say.t(Key::NoSavedMeasures, &[]);
             self.reply(self.say.text(body));
-            if self.state.draft.is_some() {
-                self.state.step = Step::Measures;
+            if self.state.tailor.draft.is_some() {
+                self.state.tailor.step = TailorStep::Measures;
             }
             return Ok(());
         };
-        match &mut self.state.draft {
+        match &mut self.state.tailor.draft {
             Some(draft) => {
                 draft.measurement = Some(m.id);
                 self.advance_tailor().await
@@ -205,57 +212,59 @@ impl Convo<'_> {
 
     /// Asks for the first missing detail, or places the order.
     async fn advance_tailor(&mut self) -> anyhow::Result<()> {
-        let Some(draft) = self.state.draft.clone() else {
+        let Some(draft) = self.state.tailor.draft.clone() else {
             return Ok(());
         };
-        let Some(style) = draft.style.clone() else {
-            self.state.step = Step::Style;
-            let body = self.say.t(Key::TailorAskStyle, &[]);
-            self.reply(self.say.text(body));
-            return Ok(());
-        };
-        let Some(deadline) = draft.deadline else {
-            self.state.step = Step::Deadline;
-            let body = self.say.t(Key::TailorAskDeadline, &[("style", &style)]);
-            self.reply(self.say.text(body));
-            return Ok(());
-        };
-        let Some(measurement) = draft.measurement else {
-            self.state.step = Step::Measures;
-            let current =
-                store::measurements::current(&mut *self.tx, self.tenant.id, self.customer.id)
-                    .await?;
-            match current {
-                Some(m) => {
-                    let saved = self.say.measures(&values_of(&m));
-                    let body = self
-                        .say
-                        .t(Key::TailorAskMeasuresSaved, &[("saved", &saved)]);
-                    self.reply(
-                        self.say
-                            .buttons(body, &[("measures", Key::BtnReuseMeasures)]),
-                    );
-                }
-                None => {
-                    let body = self.say.t(Key::TailorAskMeasures, &[]);
-                    self.reply(self.say.text(body));
-                }
+        match missing(&draft) {
+            Ready(ready) => self.place_tailor(&draft, ready).await,
+            Needs(TailorStep::Style) => {
+                self.state.tailor.step = TailorStep::Style;
+                let body = self.say.t(Key::TailorAskStyle, &[]);
+                self.reply(self.say.text(body));
+                Ok(())
             }
-            return Ok(());
-        };
-        self.place_tailor(&draft, &style, deadline, measurement)
-            .await
+            Needs(TailorStep::Deadline) => {
+                self.state.tailor.step = TailorStep::Deadline;
+                let style = draft.style.as_deref().unwrap_or_default();
+                let body = self.say.t(Key::TailorAskDeadline, &[("style", style)]);
+                self.reply(self.say.text(body));
+                Ok(())
+            }
+            Needs(step) => {
+                self.state.tailor.step = step;
+                let current =
+                    store::measurements::current(&mut *self.tx, self.tenant.id, self.customer.id)
+                        .await?;
+                match current {
+                    Some(m) => {
+                        let saved = self.say.measures(&values_of(&m));
+                        let body = self
+                            .say
+                            .t(Key::TailorAskMeasuresSaved, &[("saved", &saved)]);
+                        self.reply(
+                            self.say
+                                .buttons(body, &[("measures", Key::BtnReuseMeasures)]),
+                        );
+                    }
+                    None => {
+                        let body = self.say.t(Key::TailorAskMeasures, &[]);
+                        self.reply(self.say.text(body));
+                    }
+                }
+                Ok(())
+            }
+        }
     }
 
-    async fn place_tailor(
-        &mut self,
-        draft: &TailorDraft,
-        style: &str,
-        deadline: chrono::NaiveDate,
-        measurement: MeasurementId,
-    ) -> anyhow::Result<()> {
+    async fn place_tailor(&mut self, draft: &TailorDraft, ready: ReadyDraft) -> anyhow::Result<()> {
+        let ReadyDraft {
+            style,
+            deadline,
+            measurement,
+        } = ready;
+        let style = style.as_str();
         let qty = draft.quantity.max(1);
-        let unit_price = self.style_price(style);
+        let unit_price = self.style_price(style).await?;
         let price = unit_price.map(|p| p.saturating_mul(i64::from(qty)));
         let deposit = price.map_or(0, |p| {
             let percent = u8::try_from(self.settings.deposit_percent.clamp(0, 100)).unwrap_or(100);
@@ -335,15 +344,16 @@ impl Convo<'_> {
 
     fn confirm_tailor(&mut self, order: OrderId, body: String) {
         self.reply_for(self.say.text(body), order);
-        self.state.draft = None;
-        self.state.step = Step::Idle;
+        self.state.tailor.draft = None;
+        self.state.tailor.step = TailorStep::Idle;
     }
 
     /// The unit price of the made-to-order product the style names (the
     /// longest name or alias found in it), if any.
-    fn style_price(&self, style: &str) -> Option<i64> {
+    async fn style_price(&mut self, style: &str) -> anyhow::Result<Option<i64>> {
         let style = fold(style);
-        self.products
+        let catalog = self.catalog().await?;
+        Ok(catalog
             .iter()
             .flat_map(|p| {
                 std::iter::once(&p.name)
@@ -352,8 +362,42 @@ impl Convo<'_> {
             })
             .filter(|(_, name)| !name.is_empty() && contains_words(&style, name))
             .max_by_key(|(_, name)| name.len())
-            .map(|(p, _)| p.price)
+            .map(|(p, _)| p.price))
     }
+}
+
+/// A draft with everything an order needs.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReadyDraft {
+    pub style: String,
+    pub deadline: NaiveDate,
+    pub measurement: MeasurementId,
+}
+
+/// What a draft still needs, asked in this order: the style, the
+/// deadline, the measurements; or that it is ready to place.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Missing {
+    Needs(TailorStep),
+    Ready(ReadyDraft),
+}
+use Missing::{Needs, Ready};
+
+pub(crate) fn missing(draft: &TailorDraft) -> Missing {
+    let Some(style) = draft.style.clone() else {
+        return Needs(TailorStep::Style);
+    };
+    let Some(deadline) = draft.deadline else {
+        return Needs(TailorStep::Deadline);
+    };
+    let Some(measurement) = draft.measurement else {
+        return Needs(TailorStep::Measures);
+    };
+    Ready(ReadyDraft {
+        style,
+        deadline,
+        measurement,
+    })
 }
 
 /// A version's values by measurement name.
@@ -402,6 +446,32 @@ fn contains_words(haystack: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_draft_asks_for_style_then_deadline_then_measurements() {
+        let mut d = TailorDraft {
+            quantity: 1,
+            ..TailorDraft::default()
+        };
+        assert_eq!(missing(&d), Needs(TailorStep::Style));
+        d.deadline = NaiveDate::from_ymd_opt(2026, 12, 12);
+        assert_eq!(missing(&d), Needs(TailorStep::Style), "style comes first");
+        d.style = Some("ankara midi dress".into());
+        assert_eq!(missing(&d), Needs(TailorStep::Measures));
+        d.deadline = None;
+        assert_eq!(missing(&d), Needs(TailorStep::Deadline));
+        d.deadline = NaiveDate::from_ymd_opt(2026, 12, 12);
+        let m = MeasurementId::new();
+        d.measurement = Some(m);
+        assert_eq!(
+            missing(&d),
+            Ready(ReadyDraft {
+                style: "ankara midi dress".into(),
+                deadline: NaiveDate::from_ymd_opt(2026, 12, 12).unwrap(),
+                measurement: m,
+            })
+        );
+    }
 
     #[test]
     fn styles_match_whole_words() {

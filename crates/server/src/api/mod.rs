@@ -4,6 +4,7 @@ pub mod auth;
 pub mod customers;
 pub mod health;
 pub mod hours;
+pub mod inbox;
 pub mod inventory;
 pub mod measurements;
 pub mod orders;
