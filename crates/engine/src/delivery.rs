@@ -192,7 +192,11 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
                 .map_err(retry)?
                 .last_inbound_at
         }
-        None => None,
+        // Staff are not customers: their window is their own last message
+        // to this number.
+        None => wa::last_inbound_from(db, tenant, m.number_id, &m.to_number)
+            .await
+            .map_err(retry)?,
     };
     let open = last_inbound.is_some_and(|t| now - t < WINDOW);
     let (msg, using_fallback) = if open || content.is_template() {
@@ -315,83 +319,4 @@ async fn take_slot(svc: &Services, number: &Number) -> Result<(), JobError> {
     }
     let next = chrono::DateTime::from_timestamp(second + 1, 0).unwrap_or(now);
     Err(JobError::Reschedule(next))
-}
-
-/// The `deliver_outbox` job: hands a foundation outbox message (a login
-/// code, a staff alert) to the tenant's first active number.
-pub struct DeliverOutbox(pub Arc<Services>);
-
-#[async_trait]
-impl Perform<jobs::DeliverOutbox> for DeliverOutbox {
-    async fn perform(&self, j: jobs::DeliverOutbox, _job: &Claimed) -> Result<(), JobError> {
-        let id = j.outbox_id;
-        let db = &self.0.db;
-        let row = store::outbox::get(db, id).await.map_err(retry)?;
-        if row.status != "pending" {
-            return Ok(());
-        }
-        let number = match row.tenant_id {
-            Some(t) => wa::numbers(db, domain::TenantId(t))
-                .await
-                .map_err(retry)?
-                .into_iter()
-                .find(|n| n.active),
-            None => None,
-        };
-        let (Some(number), Ok(to)) = (
-            number,
-            E164::from_wa_id(row.recipient.trim_start_matches('+')),
-        ) else {
-            store::outbox::set_status(db, id, "blocked")
-                .await
-                .map_err(retry)?;
-            tracing::warn!(outbox = %id, "no WhatsApp number to deliver an outbox message from");
-            return Ok(());
-        };
-        let customer = store::customers::find_by_wa_id(db, number.tenant_id, &to.wa_id())
-            .await
-            .map_err(retry)?
-            .map(|c| c.id);
-        let message = OutMessage::Text {
-            body: row.body.clone(),
-            preview_url: false,
-        };
-        let fallback: Option<OutMessage> = row
-            .template
-            .as_ref()
-            .and_then(|t| serde_json::from_value(t.0.clone()).ok());
-        let mut tx = db.begin().await.map_err(retry)?;
-        match queue(
-            &mut tx,
-            &Outgoing {
-                tenant: number.tenant_id,
-                number: &number,
-                customer,
-                order: None,
-                to: &to,
-                message: &message,
-                fallback: fallback.as_ref(),
-                purpose: Purpose::StaffAlert,
-            },
-        )
-        .await
-        {
-            Ok(_) => store::outbox::set_status(&mut tx, id, "sent")
-                .await
-                .map_err(retry)?,
-            Err(QueueError::Invalid(field, msg)) => {
-                tracing::warn!(outbox = %id, %field, %msg, "outbox message breaks WhatsApp limits");
-                store::outbox::set_status(&mut tx, id, "failed")
-                    .await
-                    .map_err(retry)?;
-            }
-            Err(QueueError::OptedOut) => store::outbox::set_status(&mut tx, id, "blocked")
-                .await
-                .map_err(retry)?,
-            Err(QueueError::Store(e)) => return Err(retry(e)),
-        }
-        tx.commit().await.map_err(retry)?;
-        self.0.wake_outbound();
-        Ok(())
-    }
 }

@@ -158,26 +158,6 @@ impl Job for SendMessage {
     }
 }
 
-/// Hands an outbox row (a login code, a message to someone who may not be
-/// a customer) to WhatsApp.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct DeliverOutbox {
-    pub outbox_id: uuid::Uuid,
-    #[serde(default)]
-    pub tenant_id: Option<TenantId>,
-}
-
-impl Job for DeliverOutbox {
-    const KIND: &'static str = "deliver_outbox";
-    const QUEUE: Queue = Queue::Outbound;
-    fn tenant(&self) -> Option<TenantId> {
-        self.tenant_id
-    }
-    fn dedup_key(&self) -> Option<String> {
-        Some(format!("outbox:{}", self.outbox_id))
-    }
-}
-
 /// Asks the provider for a payment's link or push (one attempt per
 /// reference: a renewed request is a new job).
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]

@@ -1,10 +1,15 @@
-//! Messages to a person outside a conversation (login codes, staff alerts):
-//! rendered from the catalog and written to the outbox in the caller's
-//! transaction, with the approved template WhatsApp needs when that
-//! person's 24-hour window is closed. `deliver_outbox` sends them.
+//! Messages to a person who may not be a customer (login codes, staff
+//! alerts, the staff flow's answers): rendered from the catalog, recorded in
+//! the outbox (the journal of what we told whom) and queued through the
+//! outbound service in the caller's transaction, with the approved template
+//! the message declares for when that person's 24-hour window is closed.
+//! Without a business or an active number to send from, the outbox row is
+//! kept as `blocked`.
 
+use crate::outbound::{self, Note, OutboundError, To};
 use channels::outbound::{OutMessage, SUB_TYPE_URL, TemplateButton};
 use domain::messages::{Msg, render};
+use domain::outbound::Purpose;
 use domain::{E164, TenantId};
 use store::Ex;
 
@@ -16,26 +21,22 @@ pub async fn to_outbox(
     msg: &Msg<'_>,
 ) -> anyhow::Result<()> {
     let body = render(language, msg);
-    let template = msg
-        .fallback_template()
-        .map(|f| {
-            serde_json::to_value(OutMessage::Template {
-                name: f.name.to_string(),
-                language: language.to_string(),
-                header: Vec::new(),
-                body: f.body,
-                buttons: f
-                    .url_button
-                    .map(|param| TemplateButton {
-                        sub_type: SUB_TYPE_URL.into(),
-                        index: 0,
-                        param,
-                    })
-                    .into_iter()
-                    .collect(),
+    let template = msg.fallback_template().map(|f| OutMessage::Template {
+        name: f.name.to_string(),
+        language: language.to_string(),
+        header: Vec::new(),
+        body: f.body,
+        buttons: f
+            .url_button
+            .map(|param| TemplateButton {
+                sub_type: SUB_TYPE_URL.into(),
+                index: 0,
+                param,
             })
-        })
-        .transpose()?;
+            .into_iter()
+            .collect(),
+    });
+    let stored = template.as_ref().map(serde_json::to_value).transpose()?;
     let mut ex = ex;
     let outbox_id = store::outbox::push(
         ex.re(),
@@ -43,18 +44,37 @@ pub async fn to_outbox(
         to.as_str(),
         msg.kind(),
         &body,
-        template.as_ref(),
+        stored.as_ref(),
     )
     .await?;
-    crate::jobs::enqueue(
-        ex,
-        &crate::jobs::DeliverOutbox {
-            outbox_id,
-            tenant_id: tenant,
-        },
-        None,
-    )
-    .await?;
-    tracing::info!(to = %to.masked(), kind = msg.kind(), "message queued in the outbox");
+    let status = match tenant {
+        None => "blocked",
+        Some(t) => {
+            let note = Note {
+                tenant: t,
+                to: To::Staff(to),
+                purpose: Purpose::StaffAlert,
+                order: None,
+                language,
+                message: OutMessage::Text {
+                    body,
+                    preview_url: false,
+                },
+                template_params: Vec::new(),
+                fallback: template,
+                number: None,
+            };
+            match outbound::send(ex.re(), &note).await {
+                Ok(_) => "sent",
+                Err(OutboundError::Store(e)) => return Err(e.into()),
+                Err(e) => {
+                    tracing::warn!(to = %to.masked(), kind = msg.kind(), "message not queued: {e}");
+                    "blocked"
+                }
+            }
+        }
+    };
+    store::outbox::set_status(ex, outbox_id, status).await?;
+    tracing::info!(to = %to.masked(), kind = msg.kind(), status, "message to a person");
     Ok(())
 }

@@ -90,7 +90,6 @@ pub fn registry(svc: Arc<Services>) -> Registry {
     r.add::<jobs::ProcessInbound>(crate::intake::ProcessInbound(svc.clone()));
     r.add::<jobs::SendMessage>(crate::delivery::SendMessage(svc.clone()));
     r.add::<jobs::FetchMedia>(crate::media::FetchMedia(svc.clone()));
-    r.add::<jobs::DeliverOutbox>(crate::delivery::DeliverOutbox(svc.clone()));
     r.add::<jobs::CreatePayment>(crate::pay::CreatePayment(svc.clone()));
     r.add::<jobs::VerifyPayment>(crate::pay::VerifyPayment(svc));
     r

@@ -206,6 +206,21 @@ async fn a_staff_member_writing_to_their_own_number_is_not_a_customer() {
             "{}",
             help[0].body
         );
+        // They just wrote, so their own window is open: the answer goes as
+        // text, not as the template kept for a closed window.
+        let as_text = count(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND direction = 'outbound' \
+                 AND customer_id IS NULL AND to_number = '{owner_wa}' AND status = 'sent' AND kind = 'text'"
+            ),
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(
+            as_text, 1,
+            "the help went as text inside the staff member's window"
+        );
 
         // The same number writing to another business is that business's
         // customer.

@@ -392,6 +392,26 @@ pub async fn queue_outbound(
     Ok(id)
 }
 
+/// When `from` (digits) last wrote to `number` without being a customer (a
+/// staff member): their 24-hour window.
+pub async fn last_inbound_from(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    number: WaNumberId,
+    from: &str,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    Ok(run!(ex, c => sqlx::query_scalar::<_, DateTime<Utc>>(
+        "SELECT received_at FROM wa_messages WHERE tenant_id = $1 AND customer_id IS NULL \
+         AND number_id = $2 AND direction = 'inbound' AND from_number = $3 \
+         ORDER BY received_at DESC LIMIT 1",
+    )
+    .bind(tenant.0)
+    .bind(number.0)
+    .bind(from)
+    .fetch_optional(c)
+    .await)?)
+}
+
 /// Whether an outbound message to the same person from the same number,
 /// written before `m` and after `since`, is still waiting to be sent.
 pub async fn earlier_queued(
