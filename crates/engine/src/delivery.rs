@@ -156,14 +156,17 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
         Ok::<(), JobError>(())
     };
     // The replies of one turn reach the customer in the order they were
-    // written: an earlier one still waiting goes first.
-    let now = svc.clock.now();
-    if wa::earlier_queued(db, &m, now - IN_ORDER_FOR)
+    // written: an earlier one still waiting goes first. Queue and rate
+    // limits run on the wall clock (the queue's own time); the business
+    // rules (the 24-hour window) on the services' clock.
+    let wall = store::now();
+    if wa::earlier_queued(db, &m, wall - IN_ORDER_FOR)
         .await
         .map_err(retry)?
     {
-        return Err(JobError::Reschedule(now + Duration::milliseconds(200)));
+        return Err(JobError::Reschedule(wall + Duration::milliseconds(200)));
     }
+    let now = svc.clock.now();
     let number = wa::get_number(db, tenant, m.number_id)
         .await
         .map_err(retry)?;
@@ -309,7 +312,7 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
 /// window is full the job is rescheduled to the next one (the worker is free
 /// meanwhile for other businesses' sends).
 async fn take_slot(svc: &Services, number: &Number) -> Result<(), JobError> {
-    let now = svc.clock.now();
+    let now = store::now();
     let second = now.timestamp();
     if wa::take_send_slot(&svc.db, number.id, second, svc.settings.rate_limit_per_sec)
         .await

@@ -514,7 +514,8 @@ impl Perform<jobs::CreatePayment> for CreatePayment {
                         event_id: None,
                         query: Some(provider_ref.clone()),
                     },
-                    Some(svc.clock.now() + svc.pay.mpesa_query_after),
+                    // A delay on the queue's own (wall) clock.
+                    Some(store::now() + svc.pay.mpesa_query_after),
                 )
                 .await
                 .map_err(retry)?;

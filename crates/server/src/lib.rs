@@ -62,6 +62,18 @@ pub fn state_with_engine(
     config: Config,
     engine: Option<Arc<dyn ConversationEngine>>,
 ) -> AppState {
+    state_with_clock(db, secret, config, engine, engine::clock::system())
+}
+
+/// The shared state with a given conversation engine and the clock every
+/// service reads (tests give the engine the same one, and move it).
+pub fn state_with_clock(
+    db: Db,
+    secret: &SecretString,
+    config: Config,
+    engine: Option<Arc<dyn ConversationEngine>>,
+    clock: Arc<dyn engine::clock::Clock>,
+) -> AppState {
     let services = Arc::new(Services {
         db: db.clone(),
         cloud: Arc::new(CloudApi::new(
@@ -82,7 +94,7 @@ pub fn state_with_engine(
         },
         outbound_wake: Arc::new(Notify::new()),
         pay: pay_settings(&config),
-        clock: engine::clock::system(),
+        clock,
     });
     AppState {
         db,

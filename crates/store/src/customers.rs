@@ -317,14 +317,6 @@ pub async fn find_by_wa_id(
     )
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_pattern_escapes_wildcards() {
-        assert_eq!(super::like_pattern("a%b_c"), "%a\\%b\\_c%");
-    }
-}
-
 /// Which of `ids` (customers of `tenant`) opted out: one query for a batch
 /// of sends.
 pub async fn opted_out(
@@ -354,4 +346,12 @@ pub async fn opted_out(
         out.extend(rows.into_iter().map(CustomerId));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(super::like_pattern("a%b_c"), "%a\\%b\\_c%");
+    }
 }

@@ -32,7 +32,6 @@ mod tailor;
 use crate::conversation::{ConversationEngine, Sender, Turn};
 use crate::delivery::{Outgoing, queue};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use convo::Convo;
 use domain::CustomerId;
 use say::Say;
@@ -41,9 +40,9 @@ use std::sync::Arc;
 use store::Tx;
 use understand::Understand;
 
-/// Where the engine reads the time: the wall clock, or a fixed instant in
-/// tests that need opening hours to be open or closed.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+/// Where the engine reads the time: the services' clock (the wall clock,
+/// or one that tests set and move).
+pub type Clock = Arc<dyn crate::clock::Clock>;
 
 pub struct ChatEngine {
     understand: Arc<dyn Understand>,
@@ -56,7 +55,7 @@ impl ChatEngine {
     pub fn new(understand: Arc<dyn Understand>) -> Self {
         ChatEngine {
             understand,
-            clock: Arc::new(Utc::now),
+            clock: crate::clock::system(),
             pay: None,
         }
     }
@@ -112,7 +111,7 @@ impl ChatEngine {
             }),
             None => State::default(),
         };
-        let now = (self.clock)();
+        let now = self.clock.now();
         let paused = customer.bot_paused_until.is_some_and(|u| u > now);
         let say = Say::new(
             &tenant.locale.to_string(),

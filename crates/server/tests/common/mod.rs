@@ -10,6 +10,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
+use engine::clock::ManualClock;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use server::config::Config;
@@ -21,6 +22,8 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub state: AppState,
     pub router: Router,
+    /// The time every service and the chat engine read; tests move it.
+    pub clock: ManualClock,
 }
 
 /// A response: status and JSON body (`Null` when empty or not JSON).
@@ -64,18 +67,25 @@ impl TestApp {
     /// Graph API calls to `api_base` (a mock server). No conversation
     /// engine: the channel's own tests see only what they send.
     pub fn whatsapp(db: Db, api_base: &str) -> Self {
-        Self::build(db, whatsapp_config(api_base), None)
+        Self::build(
+            db,
+            whatsapp_config(api_base),
+            None,
+            ManualClock::starting_now(),
+        )
     }
 
     /// WhatsApp with the chat engine answering, its clock fixed at `now`.
     pub fn chat(db: Db, api_base: &str, now: chrono::DateTime<chrono::Utc>) -> Self {
         let understand = std::sync::Arc::new(understand::BuiltIn);
-        let engine =
-            engine::chat::ChatEngine::new(understand).with_clock(std::sync::Arc::new(move || now));
+        let clock = ManualClock::at(now);
+        let engine = engine::chat::ChatEngine::new(understand)
+            .with_clock(std::sync::Arc::new(clock.clone()));
         Self::build(
             db,
             whatsapp_config(api_base),
             Some(std::sync::Arc::new(engine)),
+            clock,
         )
     }
 
@@ -90,28 +100,42 @@ impl TestApp {
             mpesa_query_after_secs: 1,
             ..whatsapp_config("http://127.0.0.1:9")
         };
+        let clock = ManualClock::at(now);
         let engine = engine::chat::ChatEngine::new(std::sync::Arc::new(understand::BuiltIn))
-            .with_clock(std::sync::Arc::new(move || now))
+            .with_clock(std::sync::Arc::new(clock.clone()))
             .with_payments(server::pay_settings(&config));
-        Self::build(db, config, Some(std::sync::Arc::new(engine)))
+        Self::build(db, config, Some(std::sync::Arc::new(engine)), clock)
     }
 
     pub fn with_config(db: Db, config: Config) -> Self {
-        let engine = engine::chat::ChatEngine::new(std::sync::Arc::new(understand::BuiltIn));
-        Self::build(db, config, Some(std::sync::Arc::new(engine)))
+        let clock = ManualClock::starting_now();
+        let engine = engine::chat::ChatEngine::new(std::sync::Arc::new(understand::BuiltIn))
+            .with_clock(std::sync::Arc::new(clock.clone()));
+        Self::build(db, config, Some(std::sync::Arc::new(engine)), clock)
     }
 
     fn build(
         db: Db,
         config: Config,
         engine: Option<std::sync::Arc<dyn engine::conversation::ConversationEngine>>,
+        clock: ManualClock,
     ) -> Self {
         let secret =
             secrecy::SecretString::from("test-secret-key-that-is-long-enough-1234".to_string());
-        let state = server::state_with_engine(db, &secret, config, engine);
+        let state = server::state_with_clock(
+            db,
+            &secret,
+            config,
+            engine,
+            std::sync::Arc::new(clock.clone()),
+        );
         let router = server::app::router(state.clone())
             .layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5555))));
-        TestApp { state, router }
+        TestApp {
+            state,
+            router,
+            clock,
+        }
     }
 }
 
