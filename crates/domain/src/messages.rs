@@ -40,10 +40,13 @@ pub enum Attention {
     CancelRequest,
     /// A payment the provider declined at checkout.
     PaymentDeclined,
+    /// The bot failed on a message, every time it tried: the message is
+    /// kept, unanswered.
+    BotFailed,
 }
 
 impl Attention {
-    pub const ALL: [Attention; 7] = [
+    pub const ALL: [Attention; 8] = [
         Attention::AskedForPerson,
         Attention::NotUnderstood,
         Attention::Media,
@@ -51,6 +54,7 @@ impl Attention {
         Attention::TransferDetails,
         Attention::CancelRequest,
         Attention::PaymentDeclined,
+        Attention::BotFailed,
     ];
 
     /// The stable name, as stored and in the API.
@@ -63,6 +67,7 @@ impl Attention {
             Attention::TransferDetails => "transfer_details",
             Attention::CancelRequest => "cancel_request",
             Attention::PaymentDeclined => "payment_declined",
+            Attention::BotFailed => "bot_failed",
         }
     }
 
@@ -77,6 +82,7 @@ impl Attention {
             Attention::TransferDetails => Key::AttentionTransferDetails,
             Attention::CancelRequest => Key::AttentionCancelRequest,
             Attention::PaymentDeclined => Key::AttentionPaymentDeclined,
+            Attention::BotFailed => Key::AttentionBotFailed,
         }
     }
 }

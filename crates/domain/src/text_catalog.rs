@@ -373,6 +373,11 @@ catalog! {
         es: "quiere cancelar un pedido que ya está en curso",
         sw: "anataka kughairi oda ambayo tayari inaendelea",
     },
+    AttentionBotFailed = "attention_bot_failed" {
+        en: "wrote a message the bot could not answer",
+        es: "mandó un mensaje que el bot no pudo responder",
+        sw: "alituma ujumbe ambao roboti haikuweza kujibu",
+    },
     AttentionPaymentDeclined = "attention_payment_declined" {
         en: "had a payment declined at checkout",
         es: "tuvo un pago rechazado al pagar",

@@ -237,10 +237,43 @@ async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), Job
                         message_id,
                         message: &m,
                     };
-                    engine
-                        .on_message(&mut tx, &turn)
-                        .await
-                        .map_err(|e| JobError::Retry(format!("conversation engine: {e:#}")))?;
+                    let last = job.attempts >= job.max_attempts;
+                    if !last {
+                        engine
+                            .on_message(&mut tx, &turn)
+                            .await
+                            .map_err(|e| JobError::Retry(format!("conversation engine: {e:#}")))?;
+                    } else {
+                        // The final attempt degrades rather than dying: the
+                        // message is kept, and a person is told.
+                        store::savepoint::savepoint(&mut tx, "turn")
+                            .await
+                            .map_err(retry)?;
+                        match engine.on_message(&mut tx, &turn).await {
+                            Ok(()) => store::savepoint::release_savepoint(&mut tx, "turn")
+                                .await
+                                .map_err(retry)?,
+                            Err(e) => {
+                                tracing::error!(event = %id, attempt = job.attempts,
+                                    "the conversation engine failed on every attempt; the message is kept unanswered: {e:#}");
+                                store::savepoint::rollback_to(&mut tx, "turn")
+                                    .await
+                                    .map_err(retry)?;
+                                if let Sender::Customer { id: customer } = &turn.sender {
+                                    let words = body.as_deref().unwrap_or_default();
+                                    crate::inbox::needs_person(
+                                        &mut tx,
+                                        tenant,
+                                        *customer,
+                                        domain::messages::Attention::BotFailed,
+                                        words,
+                                    )
+                                    .await
+                                    .map_err(|e| JobError::Retry(format!("{e:#}")))?;
+                                }
+                            }
+                        }
+                    }
                 }
             }
             wa::mark_event_processed(&mut tx, id).await.map_err(retry)?;

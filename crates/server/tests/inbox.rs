@@ -317,3 +317,59 @@ async fn resolving_is_for_writers_of_the_same_business_and_wakes_the_bot() {
         assert!(wambui.log[before..].contains("Karibu"), "{}", wambui.log);
     }
 }
+
+/// A conversation engine that fails on every message.
+struct Broken;
+
+#[async_trait::async_trait]
+impl engine::conversation::ConversationEngine for Broken {
+    async fn on_message(
+        &self,
+        _tx: &mut store::Tx,
+        _turn: &engine::conversation::Turn<'_>,
+    ) -> anyhow::Result<()> {
+        anyhow::bail!("the parser fell over")
+    }
+}
+
+#[tokio::test]
+async fn a_message_the_bot_fails_on_every_time_is_kept_and_a_person_told() {
+    for db in store::testing::backends().await {
+        let app = TestApp::with_engine(db.clone(), std::sync::Arc::new(Broken));
+        let biz = business(&app, "inbox-broken", "tailor", "en-NG", "200000000000109").await;
+        let mut c = Customer::new(&biz, "2348031230000", "Bisi");
+        c.say(&app, "I want a buba for Friday").await;
+        // Each attempt fails and backs off; the last one degrades.
+        for _ in 0..10 {
+            store::testing::make_jobs_due(&db).await;
+            common::chat::drain(&app).await;
+        }
+        let dead = count(
+            &db,
+            "SELECT COUNT(*) FROM jobs WHERE tenant_id = $1 AND status = 'dead'",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(dead, 0, "the job did not die on {}", db.backend());
+        let kept = count(
+            &db,
+            "SELECT COUNT(*) FROM wa_messages WHERE tenant_id = $1 AND direction = 'inbound' \
+             AND body = 'I want a buba for Friday' AND customer_id IS NOT NULL",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(kept, 1, "the message is in the customer's thread");
+        let items = inbox(&app, &biz.owner.token).await;
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(items[0]["reason"], "bot_failed");
+        assert_eq!(items[0]["detail"], "I want a buba for Friday");
+        let sent = alerts(&db, &biz).await;
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert!(
+            sent[0]
+                .body
+                .contains("wrote a message the bot could not answer"),
+            "{sent:?}"
+        );
+    }
+}

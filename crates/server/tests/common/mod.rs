@@ -107,6 +107,19 @@ impl TestApp {
         Self::build(db, config, Some(std::sync::Arc::new(engine)), clock)
     }
 
+    /// WhatsApp with a conversation engine of the test's own.
+    pub fn with_engine(
+        db: Db,
+        engine: std::sync::Arc<dyn engine::conversation::ConversationEngine>,
+    ) -> Self {
+        Self::build(
+            db,
+            whatsapp_config("http://127.0.0.1:9"),
+            Some(engine),
+            ManualClock::starting_now(),
+        )
+    }
+
     pub fn with_config(db: Db, config: Config) -> Self {
         let clock = ManualClock::starting_now();
         let engine = engine::chat::ChatEngine::new(std::sync::Arc::new(understand::BuiltIn))

@@ -8,7 +8,8 @@ CREATE TABLE inbox (
     tenant_id    BLOB NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     customer_id  BLOB NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     reason       TEXT NOT NULL CHECK (reason IN ('asked_for_person', 'not_understood', 'media', 'payment_claimed',
-                                                 'transfer_details', 'cancel_request', 'payment_declined')),
+                                                 'transfer_details', 'cancel_request', 'payment_declined',
+                                                 'bot_failed')),
     -- What the customer said or sent, for the person who picks it up.
     detail       TEXT,
     opened_at    TEXT NOT NULL,
