@@ -40,7 +40,7 @@ pub struct Turn<'a> {
 #[async_trait]
 pub trait ConversationEngine: Send + Sync {
     /// Applies one message. Replies are queued with
-    /// [`crate::delivery::queue`] (or, to staff, [`crate::notify`]) on
+    /// the delivery queue (or, to staff, the notifier) on
     /// `tx`; an error rolls back the whole turn (message included) and the
     /// job is retried.
     async fn on_message(&self, tx: &mut Tx, turn: &Turn<'_>) -> anyhow::Result<()>;

@@ -3,10 +3,9 @@
 //! limit, retries, permanent errors), and delivering the foundation's
 //! outbox through WhatsApp.
 
-use crate::intake::retry;
 use crate::jobs;
 use crate::services::Services;
-use crate::worker::{JobError, Perform};
+use crate::worker::{JobError, Perform, retry};
 use async_trait::async_trait;
 use channels::outbound::{LimitError, OutMessage};
 use channels::{SendError, Sender};

@@ -5,7 +5,7 @@
 use crate::conversation::{Sender, Turn};
 use crate::jobs;
 use crate::services::Services;
-use crate::worker::{JobError, Perform};
+use crate::worker::{JobError, Perform, retry};
 use async_trait::async_trait;
 use channels::inbound::{self, Content, Event};
 use domain::{E164, TenantId, WaEventId};
@@ -357,8 +357,4 @@ async fn sender(
     )
     .await?;
     Ok(Sender::Customer { id })
-}
-
-pub(crate) fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
 }

@@ -1,5 +1,8 @@
-//! Application services: the job worker, the WhatsApp inbound and outbound
-//! paths, and the conversation engine behind its seam.
+//! Application services, the one place for every rule that touches the
+//! database: `accounts`, `orders`, `payments`, `catalog`, `outbound` (the
+//! one way to message a person), `inbox`; the WhatsApp inbound path and the
+//! conversation engine (one flow per sender kind); typed jobs (`jobs`) and
+//! the worker that runs them; a `clock`.
 
 pub mod accounts;
 pub mod catalog;
@@ -20,4 +23,20 @@ pub mod seal;
 pub mod services;
 pub mod worker;
 
-pub use services::{ChannelSettings, Services, registry};
+pub use services::{ChannelSettings, Services};
+
+use std::sync::Arc;
+use worker::Registry;
+
+/// Every job type the engine runs, with its handler: the one place a job
+/// kind meets its code (at the crate's root, so no module that a handler
+/// imports imports the handlers back).
+pub fn registry(svc: Arc<Services>) -> Registry {
+    let mut r = Registry::new();
+    r.add::<jobs::ProcessInbound>(intake::ProcessInbound(svc.clone()));
+    r.add::<jobs::SendMessage>(delivery::SendMessage(svc.clone()));
+    r.add::<jobs::FetchMedia>(media::FetchMedia(svc.clone()));
+    r.add::<jobs::CreatePayment>(pay::CreatePayment(svc.clone()));
+    r.add::<jobs::VerifyPayment>(pay::VerifyPayment(svc));
+    r
+}

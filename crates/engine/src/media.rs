@@ -2,10 +2,9 @@
 //! video, document or sticker through the two-step Graph flow into the
 //! data dir, within the size limit and the allowed types.
 
-use crate::intake::retry;
 use crate::jobs;
 use crate::services::Services;
-use crate::worker::{JobError, Perform};
+use crate::worker::{JobError, Perform, retry};
 use async_trait::async_trait;
 use channels::{MediaError, Sender, cloud::extension_for};
 use domain::WaMessageId;

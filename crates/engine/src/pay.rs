@@ -11,14 +11,13 @@
 //! with the customer's receipt, the customer's lifetime value and (if the
 //! business consumes stock on payment) the stock, in one transaction.
 
-use crate::intake::retry;
 use crate::jobs;
 use crate::outbound::{self, Note, OutboundError, To};
 use crate::seal::Sealer;
 use crate::services::Services;
-use crate::worker::{JobError, Perform};
+use crate::worker::{JobError, Perform, retry};
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use domain::money::Money;
 use domain::outbound::Purpose;
 use domain::payment::PaymentStatus;
@@ -34,46 +33,7 @@ use store::jobs::Claimed;
 use store::payments::{NewRequest, Payment, ProviderRow};
 use store::{Ex, Tx};
 
-/// The server's side of payments.
-#[derive(Debug, Clone)]
-pub struct PaySettings {
-    /// Where customers and providers reach this server.
-    pub public_url: String,
-    /// Signs the sandbox checkout's webhooks; `None` turns the sandbox
-    /// provider off.
-    pub sandbox_secret: Option<SecretString>,
-    /// When to ask M-PESA about a push whose callback has not come.
-    pub mpesa_query_after: Duration,
-    /// How long a link is offered before a reminder makes a new one.
-    pub link_ttl: Duration,
-    /// Built clients, reused while a business's settings stay the same (so
-    /// M-PESA's OAuth token is fetched once per expiry, not per call).
-    pub clients: ClientCache,
-}
-
-/// Clients by provider, settings and sealed keys.
-#[derive(Clone, Default)]
-pub struct ClientCache(
-    Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<dyn PaymentProvider>>>>,
-);
-
-impl std::fmt::Debug for ClientCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ClientCache")
-    }
-}
-
-impl Default for PaySettings {
-    fn default() -> Self {
-        PaySettings {
-            public_url: "http://127.0.0.1:8080".into(),
-            sandbox_secret: None,
-            mpesa_query_after: Duration::seconds(90),
-            link_ttl: Duration::hours(24),
-            clients: ClientCache::default(),
-        }
-    }
-}
+pub use crate::services::{ClientCache, PaySettings};
 
 pub const PROVIDERS: [&str; 5] = ["paystack", "flutterwave", "mpesa", "stripe", "sandbox"];
 

@@ -1,9 +1,11 @@
-//! What the job handlers share, and the registry that wires them.
+//! What the services and the job handlers share: the database, the
+//! channels, the sealer, the settings and the clock.
 
 use crate::conversation::ConversationEngine;
 use crate::seal::Sealer;
-use crate::worker::Registry;
 use channels::{Channel, MediaLimits};
+use chrono::Duration;
+use secrecy::SecretString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use store::Db;
@@ -50,7 +52,7 @@ pub struct Services {
     pub settings: ChannelSettings,
     /// Wakes this process's outbound workers when a reply is queued.
     pub outbound_wake: Arc<tokio::sync::Notify>,
-    pub pay: crate::pay::PaySettings,
+    pub pay: PaySettings,
     /// Where every service and handler reads the time.
     pub clock: Arc<dyn crate::clock::Clock>,
 }
@@ -82,15 +84,45 @@ impl Services {
     }
 }
 
-/// Every job type the engine runs, with its handler: the one place a job
-/// kind meets its code.
-pub fn registry(svc: Arc<Services>) -> Registry {
-    use crate::jobs;
-    let mut r = Registry::new();
-    r.add::<jobs::ProcessInbound>(crate::intake::ProcessInbound(svc.clone()));
-    r.add::<jobs::SendMessage>(crate::delivery::SendMessage(svc.clone()));
-    r.add::<jobs::FetchMedia>(crate::media::FetchMedia(svc.clone()));
-    r.add::<jobs::CreatePayment>(crate::pay::CreatePayment(svc.clone()));
-    r.add::<jobs::VerifyPayment>(crate::pay::VerifyPayment(svc));
-    r
+/// The server's side of payments.
+#[derive(Debug, Clone)]
+pub struct PaySettings {
+    /// Where customers and providers reach this server.
+    pub public_url: String,
+    /// Signs the sandbox checkout's webhooks; `None` turns the sandbox
+    /// provider off.
+    pub sandbox_secret: Option<SecretString>,
+    /// When to ask M-PESA about a push whose callback has not come.
+    pub mpesa_query_after: Duration,
+    /// How long a link is offered before a reminder makes a new one.
+    pub link_ttl: Duration,
+    /// Built clients, reused while a business's settings stay the same (so
+    /// M-PESA's OAuth token is fetched once per expiry, not per call).
+    pub clients: ClientCache,
+}
+
+/// Clients by provider, settings and sealed keys.
+#[derive(Clone, Default)]
+pub struct ClientCache(
+    pub(crate)  Arc<
+        std::sync::Mutex<std::collections::HashMap<String, Arc<dyn payments::PaymentProvider>>>,
+    >,
+);
+
+impl std::fmt::Debug for ClientCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientCache")
+    }
+}
+
+impl Default for PaySettings {
+    fn default() -> Self {
+        PaySettings {
+            public_url: "http://127.0.0.1:8080".into(),
+            sandbox_secret: None,
+            mpesa_query_after: Duration::seconds(90),
+            link_ttl: Duration::hours(24),
+            clients: ClientCache::default(),
+        }
+    }
 }

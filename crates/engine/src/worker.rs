@@ -46,6 +46,19 @@ pub enum JobError {
     Reschedule(chrono::DateTime<chrono::Utc>),
 }
 
+/// Any failure that may pass (a database, a provider), as a retryable job
+/// error.
+pub fn retry(e: impl std::fmt::Display) -> JobError {
+    JobError::Retry(e.to_string())
+}
+
+/// A store error is retryable: the database may answer next time.
+impl From<store::StoreError> for JobError {
+    fn from(e: store::StoreError) -> Self {
+        retry(e)
+    }
+}
+
 /// An `anyhow` error (and so `?` in a handler) is retryable.
 impl From<anyhow::Error> for JobError {
     fn from(e: anyhow::Error) -> Self {
