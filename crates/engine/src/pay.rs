@@ -854,3 +854,17 @@ pub(crate) enum RemindError {
     #[error(transparent)]
     Store(#[from] store::StoreError),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_tokens_are_long_random_and_never_repeat() {
+        let a = callback_token().unwrap();
+        let b = callback_token().unwrap();
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+}

@@ -1324,3 +1324,51 @@ async fn a_pickup_order_never_goes_out_and_a_delivery_is_on_its_way_in_spanish()
         assert!(!c.log.contains("PED-0001 está en camino"));
     }
 }
+
+#[tokio::test]
+async fn a_free_mpesa_cart_asks_no_provider_and_the_order_stands() {
+    for db in store::testing::backends().await {
+        let (app, _url) = served(&db).await;
+        let mock = MockServer::start().await;
+        let (biz, _) = mpesa_business(&app, &mock, "mpesa-free", "400000000000026").await;
+        // A give-away: sugar at 0 this week.
+        let list = app.get("/api/v1/products?q=sukari", &biz.owner.token).await;
+        let sugar = list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["sku"] == "SUGAR-1KG")
+            .unwrap_or_else(|| panic!("{:?}", list.body))
+            .clone();
+        let r = app
+            .patch(
+                &format!("/api/v1/products/{}", sugar["id"].as_str().unwrap()),
+                &biz.owner.token,
+                json!({"price": 0}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let mut c = Customer::new(&biz, "254723450000", "Akinyi");
+        c.say(&app, "sukari mbili").await;
+        c.tap(&app, "Place order").await;
+        c.tap(&app, "Pickup").await;
+        c.tap(&app, "M-PESA").await;
+        c.replies(&app).await;
+        let dead = count(
+            &db,
+            "SELECT COUNT(*) FROM jobs WHERE tenant_id = $1 AND status <> 'done'",
+            biz.tenant,
+        )
+        .await;
+        assert_eq!(dead, 0, "every job finished on {}", db.backend());
+        let order = first_order(&app, &biz.owner).await;
+        assert_eq!(order["price"], 0, "{order:?}");
+        assert_eq!(order["payment_method"], "mpesa");
+        let id = order["id"].as_str().unwrap();
+        assert!(
+            payments_of(&app, &biz.owner, id).await.is_empty(),
+            "nothing asked of M-PESA for 0"
+        );
+        assert!(!c.log.contains("We sent an M-PESA request"), "{}", c.log);
+    }
+}
