@@ -20,33 +20,10 @@ pub enum Movement {
     Adjustment { delta: i64, reason: String },
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    #[error("not found")]
-    NotFound,
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
-    #[error(transparent)]
-    Store(StoreError),
-}
-
-impl From<StoreError> for CatalogError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => CatalogError::NotFound,
-            e => CatalogError::Store(e),
-        }
-    }
-}
+pub use crate::error::ServiceError as CatalogError;
 
 fn invalid(field: &'static str, message: impl Into<String>) -> CatalogError {
-    CatalogError::Invalid {
-        field,
-        message: message.into(),
-    }
+    CatalogError::invalid(field, message)
 }
 
 /// The movement's own rules, before anything is read.

@@ -10,6 +10,7 @@ pub mod chat;
 pub mod clock;
 pub mod conversation;
 pub mod delivery;
+pub mod error;
 pub mod inbox;
 pub mod intake;
 pub mod jobs;

@@ -24,53 +24,10 @@ use store::business::ConsumeOn;
 use store::orders::{NewOrder, Order, OrderPatch};
 use store::{StoreError, Tx};
 
-#[derive(Debug, thiserror::Error)]
-pub enum OrderError {
-    #[error("not found")]
-    NotFound,
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
-    /// The move conflicts with the order as it is.
-    #[error("{message}")]
-    Conflict {
-        code: &'static str,
-        message: String,
-        field: &'static str,
-    },
-    /// Something on our side (a random source, a message that cannot be
-    /// built): a 500.
-    #[error("{0}")]
-    Internal(String),
-    #[error(transparent)]
-    Store(StoreError),
-}
-
-impl From<StoreError> for OrderError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => OrderError::NotFound,
-            e => OrderError::Store(e),
-        }
-    }
-}
-
-impl From<OutboundError> for OrderError {
-    fn from(e: OutboundError) -> Self {
-        match e {
-            OutboundError::Store(e) => e.into(),
-            other => OrderError::Internal(other.to_string()),
-        }
-    }
-}
+pub use crate::error::ServiceError as OrderError;
 
 fn invalid(field: &'static str, message: &str) -> OrderError {
-    OrderError::Invalid {
-        field,
-        message: message.to_string(),
-    }
+    OrderError::invalid(field, message)
 }
 
 /// Checks the references of a new or changed order: 404 for a customer or
@@ -192,11 +149,7 @@ pub async fn change_stage(
         } else {
             "invalid_transition"
         };
-        OrderError::Conflict {
-            code,
-            message: format!("{e}{hint}"),
-            field: "stage",
-        }
+        OrderError::conflict(code, format!("{e}{hint}"), Some("stage"))
     })?;
     let facts = StageFacts {
         from: order.current_stage,
@@ -220,21 +173,17 @@ pub async fn change_stage(
                 "money is still due on this order; record the payment, or send \"override_balance\": true to hand it over anyway",
             ),
         };
-        OrderError::Conflict {
-            code,
-            message: message.to_string(),
-            field: "stage",
-        }
+        OrderError::conflict(code, message, Some("stage"))
     })?;
     let mut tx = svc.db.begin().await?;
     let moved =
         store::orders::change_stage(&mut tx, tenant, &order, c.to, c.by, c.note.as_deref()).await?;
     if !moved {
-        return Err(OrderError::Conflict {
-            code: "stage_changed",
-            message: "the order's stage changed meanwhile; reload and retry".into(),
-            field: "stage",
-        });
+        return Err(OrderError::conflict(
+            "stage_changed",
+            "the order's stage changed meanwhile; reload and retry",
+            Some("stage"),
+        ));
     }
     apply_effects(&mut tx, tenant, &order, c.to, c.by).await?;
     notify_stage(svc, &mut tx, &t, &order, c.to).await?;

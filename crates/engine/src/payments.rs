@@ -11,8 +11,7 @@
 //!   with its receipt, and asks no provider;
 //! - a reminder is not essential: a customer who opted out is not reminded.
 
-use crate::outbound::OutboundError;
-use crate::pay::{self, NoRandomness, RemindError, RequestError};
+use crate::pay::{self, RemindError, RequestError};
 use crate::services::Services;
 use domain::payment::PaymentStatus;
 use domain::{OrderId, PaymentId, TenantId, UserId};
@@ -70,55 +69,13 @@ impl Method {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum PaymentError {
-    #[error("not found")]
-    NotFound,
-    /// An input field is wrong.
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
-    /// The payment is already paid (or refunded).
-    #[error("this payment is {0}")]
-    AlreadyPaid(String),
-    /// A reminder to a customer who said stop.
-    #[error("the customer opted out of reminders and promotions")]
-    OptedOut,
-    #[error(transparent)]
-    NoRandomness(#[from] NoRandomness),
-    /// The customer could not be told (no number, no WhatsApp).
-    #[error(transparent)]
-    Outbound(OutboundError),
-    #[error(transparent)]
-    Store(StoreError),
-}
-
-impl From<StoreError> for PaymentError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => PaymentError::NotFound,
-            e => PaymentError::Store(e),
-        }
-    }
-}
-
-impl From<OutboundError> for PaymentError {
-    fn from(e: OutboundError) -> Self {
-        match e {
-            OutboundError::OptedOut => PaymentError::OptedOut,
-            OutboundError::Store(e) => e.into(),
-            other => PaymentError::Outbound(other),
-        }
-    }
-}
+pub use crate::error::ServiceError as PaymentError;
 
 impl From<RequestError> for PaymentError {
     fn from(e: RequestError) -> Self {
         match e {
             RequestError::NothingDue => invalid("amount", "nothing is due"),
-            RequestError::NoRandomness(e) => PaymentError::NoRandomness(e),
+            RequestError::NoRandomness(e) => PaymentError::Internal(e.to_string()),
             RequestError::Store(e) => e.into(),
         }
     }
@@ -128,17 +85,14 @@ impl From<RemindError> for PaymentError {
     fn from(e: RemindError) -> Self {
         match e {
             RemindError::Outbound(e) => e.into(),
-            RemindError::NoRandomness(e) => PaymentError::NoRandomness(e),
+            RemindError::NoRandomness(e) => PaymentError::Internal(e.to_string()),
             RemindError::Store(e) => e.into(),
         }
     }
 }
 
 fn invalid(field: &'static str, message: &str) -> PaymentError {
-    PaymentError::Invalid {
-        field,
-        message: message.to_string(),
-    }
+    PaymentError::invalid(field, message)
 }
 
 /// The amount a request of `kind` asks for when staff give none.
@@ -273,7 +227,11 @@ pub async fn record_manual(
 async fn pending(svc: &Services, tenant: TenantId, id: PaymentId) -> Result<Payment, PaymentError> {
     let p = store::payments::get(&svc.db, tenant, id).await?;
     if p.status.settled() {
-        return Err(PaymentError::AlreadyPaid(p.status.to_string()));
+        return Err(PaymentError::conflict(
+            "already_paid",
+            format!("this payment is {}", p.status),
+            None,
+        ));
     }
     Ok(p)
 }
@@ -305,7 +263,7 @@ pub async fn remind(
     let order = store::orders::get(&svc.db, tenant, p.order_id).await?;
     let customer = store::customers::get(&svc.db, tenant, order.customer_id).await?;
     if !crate::outbound::allowed(domain::outbound::Purpose::PaymentReminder, &customer) {
-        return Err(PaymentError::OptedOut);
+        return Err(PaymentError::opted_out());
     }
     let mut tx = svc.db.begin().await?;
     pay::remind_in(svc, &mut tx, tenant, &p).await?;

@@ -233,20 +233,9 @@ impl From<engine::accounts::AccountError> for AppError {
     }
 }
 
-impl From<engine::catalog::CatalogError> for AppError {
-    fn from(e: engine::catalog::CatalogError) -> Self {
-        use engine::catalog::CatalogError as E;
-        match e {
-            E::NotFound => AppError::NotFound,
-            E::Invalid { field, message } => AppError::field(field, message),
-            E::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<engine::orders::OrderError> for AppError {
-    fn from(e: engine::orders::OrderError) -> Self {
-        use engine::orders::OrderError as E;
+impl From<engine::error::ServiceError> for AppError {
+    fn from(e: engine::error::ServiceError) -> Self {
+        use engine::error::ServiceError as E;
         match e {
             E::NotFound => AppError::NotFound,
             E::Invalid { field, message } => AppError::field(field, message),
@@ -254,61 +243,26 @@ impl From<engine::orders::OrderError> for AppError {
                 code,
                 message,
                 field,
-            } => AppError::conflict(code, message, Some(field)),
+            } => AppError::conflict(code, message, field),
             E::Internal(m) => AppError::Internal(anyhow::anyhow!(m)),
             E::Store(e) => e.into(),
         }
     }
 }
 
-impl From<engine::payments::PaymentError> for AppError {
-    fn from(e: engine::payments::PaymentError) -> Self {
-        use engine::payments::PaymentError as E;
-        match e {
-            E::NotFound => AppError::NotFound,
-            E::Invalid { field, message } => AppError::field(field, message),
-            E::AlreadyPaid(status) => {
-                AppError::conflict("already_paid", format!("this payment is {status}"), None)
-            }
-            E::OptedOut => AppError::conflict(
-                "opted_out",
-                "the customer opted out of reminders and promotions",
-                None,
-            ),
-            E::Outbound(e) => outbound(e),
-            e @ E::NoRandomness(_) => AppError::Internal(e.into()),
-            E::Store(e) => e.into(),
-        }
-    }
-}
-
-/// How a refused send is told to staff.
+/// How a refused send from the API is told: a message that breaks
+/// WhatsApp's limits names its field in the request; the rest as any
+/// service error.
 pub fn outbound(e: engine::outbound::OutboundError) -> AppError {
-    use engine::outbound::OutboundError as E;
     match e {
-        E::OptedOut => AppError::conflict(
-            "opted_out",
-            "the customer opted out of messages that are not about their orders",
-            Some("customer_id"),
-        ),
-        E::NoWhatsapp => AppError::conflict(
-            "no_whatsapp",
-            "this customer has no WhatsApp number",
-            Some("customer_id"),
-        ),
-        E::NoNumber => AppError::conflict(
-            "no_number",
-            "the business has no active WhatsApp number",
-            Some("number_id"),
-        ),
-        E::Invalid(field, msg) => {
+        engine::outbound::OutboundError::Invalid(field, msg) => {
             let field = match field.strip_prefix("fallback") {
                 Some(rest) => format!("fallback_template{rest}"),
                 None => format!("message.{field}"),
             };
             AppError::field(&field, msg)
         }
-        E::Store(e) => e.into(),
+        other => engine::error::ServiceError::from(other).into(),
     }
 }
 
