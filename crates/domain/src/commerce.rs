@@ -440,3 +440,59 @@ mod tests {
         }
     }
 }
+
+/// What an order holds of the stock.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockStatus {
+    /// Nothing tracked (made to order, or no lines).
+    None,
+    /// Its lines are held for it.
+    Reserved,
+    /// Sold: taken off the shelf.
+    Consumed,
+    /// Given back (the order was cancelled).
+    Released,
+}
+
+impl StockStatus {
+    pub const ALL: [StockStatus; 4] = [
+        StockStatus::None,
+        StockStatus::Reserved,
+        StockStatus::Consumed,
+        StockStatus::Released,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StockStatus::None => "none",
+            StockStatus::Reserved => "reserved",
+            StockStatus::Consumed => "consumed",
+            StockStatus::Released => "released",
+        }
+    }
+}
+
+impl TryFrom<String> for StockStatus {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        StockStatus::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| format!("unknown stock status {s:?}"))
+    }
+}
+
+#[cfg(test)]
+mod stock_status_tests {
+    use super::*;
+
+    #[test]
+    fn stock_statuses_read_back_what_they_write() {
+        for s in StockStatus::ALL {
+            assert_eq!(StockStatus::try_from(s.as_str().to_string()), Ok(s));
+        }
+        assert!(StockStatus::try_from("lost".to_string()).is_err());
+    }
+}

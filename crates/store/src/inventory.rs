@@ -12,7 +12,7 @@
 use crate::products::{self, Product};
 use crate::{Ex, StoreError, StoreResult, now, run};
 use chrono::{DateTime, Utc};
-use domain::commerce::saleable;
+use domain::commerce::{StockStatus, saleable};
 use domain::{OrderId, ProductId, TenantId, UserId};
 use serde::Serialize;
 use uuid::Uuid;
@@ -293,7 +293,15 @@ pub async fn reserve(
         return Ok(());
     }
     // Flip the order first, so a second call does nothing.
-    if !flip(ex.re(), tenant, order, "none", "reserved").await? {
+    if !flip(
+        ex.re(),
+        tenant,
+        order,
+        StockStatus::None,
+        StockStatus::Reserved,
+    )
+    .await?
+    {
         return Ok(());
     }
     let at = now();
@@ -339,16 +347,16 @@ async fn flip(
     ex: Ex<'_>,
     tenant: TenantId,
     order: OrderId,
-    from: &str,
-    to: &str,
+    from: StockStatus,
+    to: StockStatus,
 ) -> StoreResult<bool> {
     let done = run!(ex, c => sqlx::query(
         "UPDATE orders SET stock_status = $4 WHERE tenant_id = $1 AND id = $2 AND stock_status = $3",
     )
     .bind(tenant.0)
     .bind(order.0)
-    .bind(from)
-    .bind(to)
+    .bind(from.as_str())
+    .bind(to.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -401,10 +409,10 @@ async fn settle(
     kind: Movement,
 ) -> StoreResult<bool> {
     let (to, on_hand_sql) = match kind {
-        Movement::Sale => ("consumed", "stock_on_hand - $3"),
-        _ => ("released", "stock_on_hand"),
+        Movement::Sale => (StockStatus::Consumed, "stock_on_hand - $3"),
+        _ => (StockStatus::Released, "stock_on_hand"),
     };
-    if !flip(ex.re(), tenant, order, "reserved", to).await? {
+    if !flip(ex.re(), tenant, order, StockStatus::Reserved, to).await? {
         return Ok(false);
     }
     let sql = format!(

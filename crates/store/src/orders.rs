@@ -3,6 +3,7 @@
 use crate::db::split;
 use crate::{Ex, StoreError, StoreResult, customers, now, run};
 use chrono::{DateTime, SubsecRound, Utc};
+use domain::commerce::StockStatus;
 use domain::order::{FINISHED, Fulfilment, Source, Stage, WORK_DONE, balance_due, order_ref};
 use domain::{CustomerId, MeasurementId, OrderId, ProductId, TenantId, UserId};
 use serde::Serialize;
@@ -61,7 +62,9 @@ pub struct Order {
     pub scheduled_for: Option<DateTime<Utc>>,
     /// What the order holds of the stock: `none`, `reserved`, `consumed`
     /// or `released`.
-    pub stock_status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String, example = "reserved")]
+    pub stock_status: StockStatus,
     #[schema(value_type = Option<String>, format = Uuid)]
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,

@@ -8,6 +8,7 @@
     reason = "tests fail loudly, at the line that broke"
 )]
 
+use domain::commerce::StockStatus;
 use domain::order::{PaymentMethod, Source, Stage};
 use domain::tenant::{Role, Vertical};
 use domain::{Currency, CustomerId, OrderId, ProductId, TenantId, UserId};
@@ -465,7 +466,7 @@ async fn an_order_holds_its_stock_once_and_gives_it_back_or_sells_it_once() {
         assert_eq!(stock(&db, t, a).await, (10, 3, Some(7)));
         assert_eq!(stock(&db, t, b).await, (4, 3, Some(1)));
         let order = orders::get(&db, t, o).await.unwrap();
-        assert_eq!(order.stock_status, "reserved");
+        assert_eq!(order.stock_status, StockStatus::Reserved);
         let items = orders::items(&db, t, o).await.unwrap();
         assert_eq!(items.len(), 4);
         assert_eq!(items[1].line_total, 3 * 15000);
@@ -481,7 +482,7 @@ async fn an_order_holds_its_stock_once_and_gives_it_back_or_sells_it_once() {
         assert_eq!(stock(&db, t, b).await, (4, 0, Some(4)));
         assert_eq!(
             orders::get(&db, t, o).await.unwrap().stock_status,
-            "released"
+            StockStatus::Released
         );
         let releases = inventory::movements(&db, t, a, 10)
             .await
@@ -515,7 +516,7 @@ async fn an_order_holds_its_stock_once_and_gives_it_back_or_sells_it_once() {
         let none = reserved_order(&db, t, c, &[(made, 1)]).await;
         assert_eq!(
             orders::get(&db, t, none).await.unwrap().stock_status,
-            "none"
+            StockStatus::None
         );
 
         // Asking for more than is saleable is refused; the caller rolls back.
@@ -632,7 +633,7 @@ async fn concurrent_orders_never_take_more_than_is_on_hand() {
             .unwrap();
         let reserved = orders
             .iter()
-            .filter(|o| o.stock_status == "reserved")
+            .filter(|o| o.stock_status == StockStatus::Reserved)
             .count();
         assert_eq!(reserved, 5);
         let mut lines = 0;
