@@ -325,6 +325,41 @@ async fn opting_out_is_recorded_and_respected() {
                 .is_ok()
         );
 
+        // A broadcast to many: one opt-out query, each its own outcome.
+        let mut tomas = Customer::new(&biz, "5491123456780", "Tomás");
+        tomas.say(&app, "hola").await;
+        let t = store::customers::find_by_wa_id(&db, biz.tenant, "5491123456780")
+            .await
+            .unwrap()
+            .unwrap();
+        let promo = |c| {
+            engine::outbound::Note::text(
+                biz.tenant,
+                engine::outbound::To::Customer(c),
+                Purpose::Promotion,
+                "es",
+                "2x1 los martes".to_string(),
+                Vec::new(),
+            )
+        };
+        let outcomes = engine::outbound::send_many(&db, biz.tenant, &[promo(&c), promo(&t)])
+            .await
+            .unwrap();
+        assert!(matches!(
+            outcomes[0],
+            Err(engine::outbound::OutboundError::OptedOut)
+        ));
+        let queued = outcomes[1].as_ref().unwrap();
+        let m = store::wa::message(&db, *queued).await.unwrap();
+        assert_eq!(m.body.as_deref(), Some("2x1 los martes"));
+        let bulk = store::jobs::list(&db, Some("queued"), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.queue == "bulk" && j.kind == "send_message")
+            .count();
+        assert_eq!(bulk, 1, "a promotion waits in the bulk queue");
+
         lucia.say(&app, "BAJA").await;
         lucia.say(&app, "ALTA").await;
         insta::assert_snapshot!("opt_out_es", lucia.log);
