@@ -101,3 +101,67 @@ mod tests {
         assert_eq!(Purpose::Reply.template(), None);
     }
 }
+
+/// Where a WhatsApp message stands. Inbound messages are `received`; an
+/// outbound one is `queued`, then `sent`, `delivered`, `read` as Meta
+/// reports, or `failed` (Meta refused it) or `blocked` (we did not send it:
+/// the window was closed with no template, the number is off).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    Received,
+    Queued,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+    Blocked,
+}
+
+impl MessageStatus {
+    pub const ALL: [MessageStatus; 7] = [
+        MessageStatus::Received,
+        MessageStatus::Queued,
+        MessageStatus::Sent,
+        MessageStatus::Delivered,
+        MessageStatus::Read,
+        MessageStatus::Failed,
+        MessageStatus::Blocked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Received => "received",
+            MessageStatus::Queued => "queued",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Read => "read",
+            MessageStatus::Failed => "failed",
+            MessageStatus::Blocked => "blocked",
+        }
+    }
+}
+
+impl TryFrom<String> for MessageStatus {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        MessageStatus::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| format!("unknown message status {s:?}"))
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+
+    #[test]
+    fn message_statuses_read_back_what_they_write() {
+        for s in MessageStatus::ALL {
+            assert_eq!(MessageStatus::try_from(s.as_str().to_string()), Ok(s));
+        }
+        assert!(MessageStatus::try_from("warning".to_string()).is_err());
+    }
+}

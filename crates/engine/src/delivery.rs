@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use channels::outbound::{LimitError, OutMessage};
 use channels::{SendError, Sender};
 use chrono::Duration;
-use domain::outbound::Purpose;
+use domain::outbound::{MessageStatus, Purpose};
 use domain::{CustomerId, E164, OrderId, TenantId, WaMessageId};
 use std::sync::Arc;
 use store::jobs::Claimed;
@@ -143,12 +143,12 @@ const IN_ORDER_FOR: Duration = Duration::seconds(60);
 async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobError> {
     let db = &svc.db;
     let m = wa::message(db, id).await.map_err(retry)?;
-    if m.status != "queued" {
+    if m.status != MessageStatus::Queued {
         return Ok(());
     }
     let tenant = m.tenant_id;
     let block = |title: &'static str, details: String| async move {
-        wa::mark_undeliverable(db, id, "blocked", None, title, Some(&details))
+        wa::mark_undeliverable(db, id, MessageStatus::Blocked, None, title, Some(&details))
             .await
             .map_err(retry)?;
         metrics::counter!("sokoni_wa_outbound_total", "status" => "blocked").increment(1);
@@ -260,7 +260,7 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
                 wa::mark_undeliverable(
                     db,
                     id,
-                    "failed",
+                    MessageStatus::Failed,
                     Some(e.code),
                     &e.title,
                     e.details.as_deref(),
@@ -275,7 +275,7 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
                 wa::mark_undeliverable(
                     db,
                     id,
-                    "failed",
+                    MessageStatus::Failed,
                     None,
                     "invalid message",
                     Some(&format!("{}: {}", e.field, e.message)),
@@ -290,7 +290,7 @@ async fn send(svc: &Services, id: WaMessageId, job: &Claimed) -> Result<(), JobE
                     wa::mark_undeliverable(
                         db,
                         id,
-                        "failed",
+                        MessageStatus::Failed,
                         None,
                         "not delivered after retries",
                         Some(&text),

@@ -323,13 +323,14 @@ async fn number(state: &crate::state::AppState, cmd: NumberCommand) -> anyhow::R
 async fn jobs(db: &store::Db, cmd: JobsCommand) -> anyhow::Result<()> {
     match cmd {
         JobsCommand::List { status, limit } => {
-            if let Some(s) = &status {
-                anyhow::ensure!(
-                    ["queued", "running", "done", "dead"].contains(&s.as_str()),
-                    "--status must be queued, running, done or dead"
-                );
-            }
-            for j in store::jobs::list(db, status.as_deref(), limit.clamp(1, 10_000)).await? {
+            let status = status
+                .map(|s| {
+                    store::jobs::JobStatus::parse(&s).ok_or_else(|| {
+                        anyhow::anyhow!("--status must be queued, running, done or dead")
+                    })
+                })
+                .transpose()?;
+            for j in store::jobs::list(db, status, limit.clamp(1, 10_000)).await? {
                 println!("{}", serde_json::to_string(&j)?);
             }
         }

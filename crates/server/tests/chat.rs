@@ -352,7 +352,7 @@ async fn opting_out_is_recorded_and_respected() {
         let queued = outcomes[1].as_ref().unwrap();
         let m = store::wa::message(&db, *queued).await.unwrap();
         assert_eq!(m.body.as_deref(), Some("2x1 los martes"));
-        let bulk = store::jobs::list(&db, Some("queued"), 100)
+        let bulk = store::jobs::list(&db, Some(store::jobs::JobStatus::Queued), 100)
             .await
             .unwrap()
             .into_iter()

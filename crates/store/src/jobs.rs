@@ -295,6 +295,51 @@ fn getrandom_fill(buf: &mut [u8]) -> bool {
     getrandom::fill(buf).is_ok()
 }
 
+/// Where a job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Dead,
+}
+
+impl JobStatus {
+    pub const ALL: [JobStatus; 4] = [
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Done,
+        JobStatus::Dead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobStatus> {
+        JobStatus::ALL.into_iter().find(|j| j.as_str() == s)
+    }
+}
+
+impl TryFrom<String> for JobStatus {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        JobStatus::parse(&s).ok_or_else(|| format!("unknown job status {s:?}"))
+    }
+}
+
+impl std::fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A job as operators see it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct JobRow {
@@ -302,7 +347,8 @@ pub struct JobRow {
     pub id: JobId,
     pub queue: String,
     pub kind: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: JobStatus,
     pub attempts: i32,
     pub max_attempts: i32,
     pub run_at: DateTime<Utc>,
@@ -313,12 +359,16 @@ pub struct JobRow {
 }
 
 /// Jobs, newest first, optionally of one status.
-pub async fn list(db: &crate::Db, status: Option<&str>, limit: i64) -> StoreResult<Vec<JobRow>> {
+pub async fn list(
+    db: &crate::Db,
+    status: Option<JobStatus>,
+    limit: i64,
+) -> StoreResult<Vec<JobRow>> {
     Ok(run!(db, c => sqlx::query_as::<_, JobRow>(
         "SELECT id, queue, kind, status, attempts, max_attempts, run_at, locked_by, last_error, dedup_key, created_at \
          FROM jobs WHERE ($1 IS NULL OR status = $1) ORDER BY id DESC LIMIT $2",
     )
-    .bind(status)
+    .bind(status.map(JobStatus::as_str))
     .bind(limit)
     .fetch_all(c)
     .await)?)

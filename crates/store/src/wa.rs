@@ -4,6 +4,7 @@
 
 use crate::{Ex, StoreError, StoreResult, now, run};
 use chrono::{DateTime, Utc};
+use domain::outbound::MessageStatus;
 use domain::{CustomerId, OrderId, TenantId, WaEventId, WaMessageId, WaNumberId};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -266,7 +267,8 @@ pub struct Message {
     pub payload: Json<serde_json::Value>,
     pub content: Option<Json<serde_json::Value>>,
     pub fallback: Option<Json<serde_json::Value>>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: MessageStatus,
     pub error_code: Option<i64>,
     pub error_title: Option<String>,
     pub error_details: Option<String>,
@@ -515,7 +517,7 @@ pub async fn mark_sent(
 pub async fn mark_undeliverable(
     ex: impl Into<Ex<'_>>,
     id: WaMessageId,
-    status: &str,
+    status: MessageStatus,
     code: Option<i64>,
     title: &str,
     details: Option<&str>,
@@ -525,7 +527,7 @@ pub async fn mark_undeliverable(
          updated_at = $6 WHERE id = $1 AND status = 'queued'",
     )
     .bind(id.0)
-    .bind(status)
+    .bind(status.as_str())
     .bind(code)
     .bind(title)
     .bind(details)

@@ -82,7 +82,13 @@ async fn concurrent_workers_claim_each_job_exactly_once() {
             "no job twice on {}",
             db.backend()
         );
-        assert_eq!(jobs::list(&db, Some("done"), 100).await.unwrap().len(), 40);
+        assert_eq!(
+            jobs::list(&db, Some(jobs::JobStatus::Done), 100)
+                .await
+                .unwrap()
+                .len(),
+            40
+        );
     }
 }
 
@@ -143,7 +149,9 @@ async fn a_job_that_kills_its_worker_on_the_final_attempt_is_buried_not_reclaime
         );
         assert_eq!(jobs::bury_expired(&db).await.unwrap(), 1);
         assert_eq!(jobs::bury_expired(&db).await.unwrap(), 0);
-        let dead = jobs::list(&db, Some("dead"), 10).await.unwrap();
+        let dead = jobs::list(&db, Some(jobs::JobStatus::Dead), 10)
+            .await
+            .unwrap();
         assert_eq!(dead.len(), 1);
         assert_eq!(
             dead[0].last_error.as_deref(),
@@ -175,12 +183,14 @@ async fn failures_back_off_then_die_and_can_be_retried() {
             );
             let row = &jobs::list(&db, None, 10).await.unwrap()[0];
             if attempts < 8 {
-                assert_eq!(row.status, "queued");
+                assert_eq!(row.status, jobs::JobStatus::Queued);
                 assert!(row.run_at > store::now(), "backs off into the future");
             }
         }
         assert_eq!(attempts, 8, "max_attempts on {}", db.backend());
-        let dead = jobs::list(&db, Some("dead"), 10).await.unwrap();
+        let dead = jobs::list(&db, Some(jobs::JobStatus::Dead), 10)
+            .await
+            .unwrap();
         assert_eq!(dead.len(), 1);
         assert_eq!(dead[0].last_error.as_deref(), Some("provider said no (8)"));
         assert!(jobs::retry(&db, id).await.unwrap());
@@ -284,7 +294,7 @@ async fn only_the_holder_extends_a_lease() {
             "a finished job has no lease"
         );
         let row = &jobs::list(&db, None, 10).await.unwrap()[0];
-        assert_eq!(row.status, "done");
+        assert_eq!(row.status, jobs::JobStatus::Done);
     }
 }
 
@@ -302,7 +312,7 @@ async fn bury_kills_a_held_job_at_once() {
         );
         assert_eq!(
             jobs::list(&db, None, 10).await.unwrap()[0].status,
-            "running"
+            jobs::JobStatus::Running
         );
         assert!(
             jobs::bury(&db, j.id, "holder", "the order no longer exists")
@@ -310,7 +320,7 @@ async fn bury_kills_a_held_job_at_once() {
                 .unwrap()
         );
         let row = &jobs::list(&db, None, 10).await.unwrap()[0];
-        assert_eq!(row.status, "dead", "{}", db.backend());
+        assert_eq!(row.status, jobs::JobStatus::Dead, "{}", db.backend());
         assert_eq!(
             row.attempts, 1,
             "dead after one attempt of {}",

@@ -174,7 +174,10 @@ async fn statuses_only_move_forward_and_informational_ones_are_ignored() {
         assert_eq!(apply("sent").await, StatusOutcome::Stale);
         assert_eq!(apply("warning").await, StatusOutcome::Ignored);
         assert_eq!(apply("deleted").await, StatusOutcome::Ignored);
-        assert_eq!(wa::message(&db, id).await.unwrap().status, "read");
+        assert_eq!(
+            wa::message(&db, id).await.unwrap().status,
+            domain::outbound::MessageStatus::Read
+        );
         let unknown = StatusChange {
             wamid: "wamid.nobody",
             ..change("sent")

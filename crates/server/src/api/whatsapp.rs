@@ -42,7 +42,8 @@ pub struct WaMessage {
     pub payload: serde_json::Value,
     /// `received` (inbound); `queued`, `sent`, `delivered`, `read`,
     /// `failed` or `blocked` (outbound).
-    pub status: String,
+    #[schema(value_type = String, example = "sent")]
+    pub status: domain::outbound::MessageStatus,
     /// Why a message failed or was blocked, or why its media was not kept.
     pub error: Option<WaError>,
     pub media_mime: Option<String>,
