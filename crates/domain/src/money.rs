@@ -34,6 +34,9 @@ const KNOWN: &[(&str, u32, &str)] = &[
 pub struct CurrencyError(pub String);
 
 impl Currency {
+    /// US dollars: a placeholder where a currency must be set by the caller.
+    pub const USD: Currency = Currency(*b"USD");
+
     pub fn parse(code: &str) -> Result<Self, CurrencyError> {
         let upper = code.trim().to_ascii_uppercase();
         KNOWN

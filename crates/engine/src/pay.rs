@@ -248,7 +248,7 @@ pub async fn request(
             order_id: order.id,
             customer_id: order.customer_id,
             amount,
-            currency: &order.currency,
+            currency: order.currency,
             kind,
             provider,
             reference: &new_reference(),

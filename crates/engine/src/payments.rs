@@ -207,7 +207,7 @@ pub async fn record_manual(
             order_id: order.id,
             customer_id: order.customer_id,
             amount: m.amount,
-            currency: &order.currency,
+            currency: order.currency,
             kind: m.kind.as_str(),
             provider: m.method.as_str(),
             provider_ref: None,

@@ -220,7 +220,7 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
                 quantity: 1,
                 price: price * minor,
                 deposit_amount: deposit * minor,
-                currency: tenant.currency.code().into(),
+                currency: tenant.currency,
                 deadline: Some(Utc::now() + Duration::days(*days) + Duration::hours(6)),
                 source: if i % 2 == 0 {
                     Source::Whatsapp
@@ -251,7 +251,7 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
                     order_id: order.id,
                     customer_id: customer.id,
                     amount: deposit * minor,
-                    currency: tenant.currency.code(),
+                    currency: tenant.currency,
                     kind: "deposit",
                     provider: "transfer",
                     provider_ref: None,

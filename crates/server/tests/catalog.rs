@@ -51,7 +51,7 @@ async fn whatsapp_order(
         tenant,
         &NewOrder {
             customer_id: customer.parse::<CustomerId>().unwrap(),
-            currency: "KES".into(),
+            currency: domain::Currency::parse("KES").unwrap(),
             source: Source::Whatsapp,
             price: product["price"].as_i64().unwrap() * qty,
             payment_method: Some("mpesa".into()),

@@ -30,7 +30,7 @@ async fn pay(
         order_id: order,
         customer_id: customer.parse().unwrap(),
         amount,
-        currency: "NGN",
+        currency: domain::Currency::parse("NGN").unwrap(),
         kind,
         provider,
         provider_ref: Some(reference),

@@ -1262,7 +1262,7 @@ async fn a_pickup_order_never_goes_out_and_a_delivery_is_on_its_way_in_spanish()
         let placed = |fulfilment| store::orders::NewOrder {
             customer_id: customer.id,
             price: 500_000,
-            currency: "ARS".into(),
+            currency: domain::Currency::parse("ARS").unwrap(),
             fulfilment: Some(fulfilment),
             ..store::orders::NewOrder::default()
         };

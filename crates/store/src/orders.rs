@@ -5,7 +5,7 @@ use crate::{Ex, StoreError, StoreResult, customers, now, run};
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::commerce::StockStatus;
 use domain::order::{FINISHED, Fulfilment, Source, Stage, WORK_DONE, balance_due, order_ref};
-use domain::{CustomerId, MeasurementId, OrderId, ProductId, TenantId, UserId};
+use domain::{Currency, CustomerId, MeasurementId, Money, OrderId, ProductId, TenantId, UserId};
 use serde::Serialize;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -37,7 +37,9 @@ pub struct Order {
     /// `price - amount_paid`, never below zero; computed on every read.
     #[sqlx(skip)]
     pub balance_due: i64,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String, example = "NGN")]
+    pub currency: Currency,
     #[sqlx(try_from = "String")]
     pub current_stage: Stage,
     pub deadline: Option<DateTime<Utc>>,
@@ -71,6 +73,18 @@ pub struct Order {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Order {
+    /// The price with its currency.
+    pub fn price_money(&self) -> Money {
+        Money::new(self.price, self.currency)
+    }
+
+    /// What is still due, with its currency.
+    pub fn balance_money(&self) -> Money {
+        Money::new(self.balance_due, self.currency)
+    }
+}
+
 fn finish(mut o: Order) -> Order {
     o.balance_due = balance_due(o.price, o.amount_paid);
     // The column's CHECK allows only the two values.
@@ -100,7 +114,7 @@ pub struct NewOrder {
     pub quantity: i32,
     pub price: i64,
     pub deposit_amount: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub deadline: Option<DateTime<Utc>>,
     pub source: Source,
     pub wa_thread_id: Option<String>,
@@ -130,7 +144,7 @@ impl Default for NewOrder {
             quantity: 1,
             price: 0,
             deposit_amount: 0,
-            currency: String::new(),
+            currency: Currency::USD,
             deadline: None,
             source: Source::Dashboard,
             wa_thread_id: None,
@@ -175,7 +189,7 @@ pub async fn insert(ex: impl Into<Ex<'_>>, tenant: TenantId, n: &NewOrder) -> St
     .bind(n.quantity)
     .bind(n.price)
     .bind(n.deposit_amount)
-    .bind(&n.currency)
+    .bind(n.currency.code())
     .bind(n.deadline.map(|d| d.trunc_subsecs(6)))
     .bind(n.source.as_str())
     .bind(&n.wa_thread_id)

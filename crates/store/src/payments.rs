@@ -67,7 +67,7 @@ pub struct NewPayment<'a> {
     pub order_id: OrderId,
     pub customer_id: CustomerId,
     pub amount: i64,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub kind: &'a str,
     pub provider: &'a str,
     pub provider_ref: Option<&'a str>,
@@ -95,7 +95,7 @@ pub async fn insert(
     .bind(tenant.0)
     .bind(p.order_id.0)
     .bind(p.amount)
-    .bind(p.currency)
+    .bind(p.currency.code())
     .bind(p.kind)
     .bind(p.provider)
     .bind(p.provider_ref)
@@ -184,7 +184,7 @@ pub struct NewRequest<'a> {
     pub order_id: OrderId,
     pub customer_id: CustomerId,
     pub amount: i64,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub kind: &'a str,
     pub provider: &'a str,
     pub reference: &'a str,
@@ -212,7 +212,7 @@ pub async fn request(
     .bind(r.order_id.0)
     .bind(r.customer_id.0)
     .bind(r.amount)
-    .bind(r.currency)
+    .bind(r.currency.code())
     .bind(r.kind)
     .bind(r.provider)
     .bind(r.reference)

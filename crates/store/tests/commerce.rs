@@ -86,7 +86,7 @@ async fn order_in(
         tenant,
         &NewOrder {
             customer_id: customer,
-            currency: "KES".into(),
+            currency: Currency::parse("KES").unwrap(),
             source: Source::Whatsapp,
             ..NewOrder::default()
         },

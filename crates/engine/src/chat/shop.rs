@@ -657,7 +657,7 @@ impl Convo<'_> {
                 quantity: i32::try_from(self.state.shop.cart.item_count().max(1))
                     .unwrap_or(i32::MAX),
                 price: amount,
-                currency: self.tenant.currency.code().to_string(),
+                currency: self.tenant.currency,
                 source: Source::Whatsapp,
                 wa_thread_id: self.customer.wa_id.clone(),
                 fulfilment: self.state.shop.fulfilment,

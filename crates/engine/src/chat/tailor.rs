@@ -288,7 +288,7 @@ impl Convo<'_> {
                 quantity: i32::try_from(qty).unwrap_or(i32::MAX),
                 price: price.unwrap_or(0),
                 deposit_amount: deposit,
-                currency: self.tenant.currency.code().to_string(),
+                currency: self.tenant.currency,
                 deadline: due,
                 source: Source::Whatsapp,
                 wa_thread_id: self.customer.wa_id.clone(),

@@ -158,7 +158,7 @@ pub async fn create(
         quantity,
         price: body.price,
         deposit_amount: body.deposit_amount,
-        currency: tenant.currency.code().to_string(),
+        currency: tenant.currency,
         deadline,
         source: body.source.unwrap_or(Source::Dashboard),
         wa_thread_id: None,
