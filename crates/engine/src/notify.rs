@@ -38,15 +38,6 @@ pub async fn to_outbox(
     });
     let stored = template.as_ref().map(serde_json::to_value).transpose()?;
     let mut ex = ex;
-    let outbox_id = store::outbox::push(
-        ex.re(),
-        tenant,
-        to.as_str(),
-        msg.kind(),
-        &body,
-        stored.as_ref(),
-    )
-    .await?;
     let status = match tenant {
         None => "blocked",
         Some(t) => {
@@ -57,7 +48,7 @@ pub async fn to_outbox(
                 order: None,
                 language,
                 message: OutMessage::Text {
-                    body,
+                    body: body.clone(),
                     preview_url: false,
                 },
                 template_params: Vec::new(),
@@ -74,7 +65,16 @@ pub async fn to_outbox(
             }
         }
     };
-    store::outbox::set_status(ex, outbox_id, status).await?;
+    store::outbox::push(
+        ex,
+        tenant,
+        to.as_str(),
+        msg.kind(),
+        &body,
+        stored.as_ref(),
+        status,
+    )
+    .await?;
     tracing::info!(to = %to.masked(), kind = msg.kind(), status, "message to a person");
     Ok(())
 }

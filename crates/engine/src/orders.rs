@@ -291,27 +291,23 @@ async fn notify_stage(
     if to == Stage::Ready
         && due > 0
         && open_link.is_none()
-        && let Some(provider) = crate::pay::default_provider(&mut *tx, &svc.pay, t.id).await?
+        && let Some(provider) =
+            crate::pay::usable_provider(&mut *tx, &svc.pay, &svc.sealer, t.id).await?
+        // An unasked-for M-PESA prompt on the customer's phone would surprise
+        // them: the notice states the balance instead.
         && provider != "mpesa"
     {
-        let row = store::payments::provider(&mut *tx, t.id, &provider).await?;
-        if crate::pay::provider_for(&svc.pay, &svc.sealer, &provider, row.as_ref()).is_ok() {
-            crate::pay::request(
-                tx,
-                &svc.pay,
-                svc.clock.now(),
-                t.id,
-                order,
-                "balance",
-                due,
-                &provider,
-            )
-            .await
-            .map_err(|e| match e {
-                crate::pay::RequestError::Store(e) => OrderError::from(e),
-                other => OrderError::Internal(other.to_string()),
-            })?;
-        }
+        crate::pay::request(
+            tx,
+            &svc.pay,
+            svc.clock.now(),
+            t.id,
+            order,
+            "balance",
+            due,
+            &provider,
+        )
+        .await?;
     }
     Ok(())
 }

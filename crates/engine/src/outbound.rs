@@ -187,16 +187,10 @@ pub async fn send_many(
     let mut out = Vec::with_capacity(notes.len());
     for n in notes {
         let refused = !n.purpose.essential() && n.customer().is_some_and(|c| opted.contains(&c.id));
-        let r = match (&number, refused) {
-            (_, true) => Err(OutboundError::OptedOut),
-            (None, _) if n.number.is_none() => Err(OutboundError::NoNumber),
-            (num, false) => {
-                let num = n.number.or(num.as_ref());
-                match num {
-                    Some(num) => put(ex.re(), num, n).await,
-                    None => Err(OutboundError::NoNumber),
-                }
-            }
+        let r = match n.number.or(number.as_ref()) {
+            _ if refused => Err(OutboundError::OptedOut),
+            Some(num) => put(ex.re(), num, n).await,
+            None => Err(OutboundError::NoNumber),
         };
         if let Err(OutboundError::Store(e)) = r {
             return Err(e);

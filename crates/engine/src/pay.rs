@@ -215,6 +215,24 @@ pub enum RequestError {
     Store(#[from] store::StoreError),
 }
 
+/// The provider a business collects with when staff name none: its default
+/// ([`default_provider`]) if its keys build a client, else none.
+pub async fn usable_provider(
+    ex: impl Into<Ex<'_>>,
+    pay: &PaySettings,
+    sealer: &Sealer,
+    tenant: TenantId,
+) -> store::StoreResult<Option<String>> {
+    let mut ex = ex.into();
+    let Some(name) = default_provider(ex.re(), pay, tenant).await? else {
+        return Ok(None);
+    };
+    let row = store::payments::provider(ex, tenant, &name).await?;
+    Ok(provider_for(pay, sealer, &name, row.as_ref())
+        .is_ok()
+        .then_some(name))
+}
+
 /// Records a payment request of `kind` for `amount` on `order`, voiding
 /// (superseding) any open request of the same kind, and the job that asks
 /// `provider` for it. At most one request per order and kind is open.

@@ -985,3 +985,88 @@ async fn the_simulator_goes_through_the_real_intake_and_shows_replies() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_full_rate_window_reschedules_sends_without_spending_attempts() {
+    for db in store::testing::backends().await {
+        let graph = MockServer::start().await;
+        let config = server::config::Config {
+            wa_rate_limit_per_sec: 1,
+            ..common::whatsapp_config(&format!("{}/v21.0", graph.uri()))
+        };
+        let app = TestApp::whatsapp_with(db.clone(), config);
+        let owner = business(&app, "limited", PNID).await;
+        let cid = customer_who_wrote(&app, &owner, "16505551234", 0).await;
+        for n in 0..3 {
+            Mock::given(method("POST"))
+                .and(path(format!("/v21.0/{PNID}/messages")))
+                .and(body_partial_json(
+                    json!({"text": {"body": format!("note {n}")}}),
+                ))
+                .respond_with(graph_ok(&format!("wamid.LIMIT{n}")))
+                .expect(1)
+                .mount(&graph)
+                .await;
+        }
+        for n in 0..3 {
+            let r = send(
+                &app,
+                &owner,
+                &cid,
+                json!({"type": "text", "body": format!("note {n}")}),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        }
+        // One drain runs what is due now: one send fits this second, the
+        // others wait for the next ones, their attempts untouched.
+        drain(&app).await;
+        let sent = count(
+            &db,
+            "SELECT COUNT(*) FROM wa_messages WHERE status = 'sent'",
+        )
+        .await;
+        assert!(
+            sent <= 2,
+            "at most this second's and the next's slot: {sent} on {}",
+            db.backend()
+        );
+        let waiting = store::jobs::list(&db, Some(store::jobs::JobStatus::Queued), 10)
+            .await
+            .unwrap();
+        assert!(!waiting.is_empty(), "the rest wait for a later second");
+        assert!(
+            waiting
+                .iter()
+                .all(|j| j.kind == "send_message" && j.attempts == 0),
+            "{waiting:?}"
+        );
+        assert!(
+            waiting
+                .iter()
+                .all(|j| j.run_at > store::now() - chrono::Duration::seconds(1))
+        );
+        // Given the seconds, every note goes, once.
+        for _ in 0..40 {
+            if count(
+                &db,
+                "SELECT COUNT(*) FROM wa_messages WHERE status = 'sent'",
+            )
+            .await
+                == 3
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            drain(&app).await;
+        }
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM wa_messages WHERE status = 'sent'"
+            )
+            .await,
+            3
+        );
+    }
+}

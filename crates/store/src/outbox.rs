@@ -25,6 +25,8 @@ pub struct OutboxMessage {
 
 const SELECT: &str = "SELECT id, tenant_id, channel, recipient, kind, body, status, template, created_at FROM outbox";
 
+/// Records a message to a person and what became of it: `sent` (handed to
+/// the channel's queue) or `blocked` (no business or number to send from).
 pub async fn push(
     ex: impl Into<Ex<'_>>,
     tenant: Option<TenantId>,
@@ -32,12 +34,13 @@ pub async fn push(
     kind: &str,
     body: &str,
     template: Option<&serde_json::Value>,
+    status: &str,
 ) -> StoreResult<Uuid> {
-    let mut ex = ex.into();
     let id = Uuid::now_v7();
-    run!(ex.re(), c => sqlx::query(
-        "INSERT INTO outbox (id, tenant_id, channel, recipient, kind, body, template, created_at) \
-         VALUES ($1, $2, 'whatsapp', $3, $4, $5, $6, $7)",
+    let at = now();
+    run!(ex, c => sqlx::query(
+        "INSERT INTO outbox (id, tenant_id, channel, recipient, kind, body, template, status, created_at, sent_at) \
+         VALUES ($1, $2, 'whatsapp', $3, $4, $5, $6, $7, $8, CASE WHEN $7 = 'sent' THEN $8 END)",
     )
     .bind(id)
     .bind(tenant.map(|t| t.0))
@@ -45,7 +48,8 @@ pub async fn push(
     .bind(kind)
     .bind(body)
     .bind(template.map(sqlx::types::Json))
-    .bind(now())
+    .bind(status)
+    .bind(at)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -67,19 +71,4 @@ pub async fn for_recipient(
 pub async fn get(ex: impl Into<Ex<'_>>, id: Uuid) -> StoreResult<OutboxMessage> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));
     Ok(run!(ex, c => sqlx::query_as::<_, OutboxMessage>(sql).bind(id).fetch_one(c).await)?)
-}
-
-/// Records what became of a message: `sent` (handed to the channel),
-/// `failed` or `blocked`.
-pub async fn set_status(ex: impl Into<Ex<'_>>, id: Uuid, status: &str) -> StoreResult<()> {
-    run!(ex, c => sqlx::query(
-        "UPDATE outbox SET status = $2, sent_at = CASE WHEN $2 = 'sent' THEN $3 ELSE sent_at END WHERE id = $1",
-    )
-    .bind(id)
-    .bind(status)
-    .bind(now())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
 }

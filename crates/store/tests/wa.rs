@@ -188,3 +188,79 @@ async fn statuses_only_move_forward_and_informational_ones_are_ignored() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_later_message_waits_only_for_an_earlier_queued_one_to_the_same_person() {
+    for db in testing::backends().await {
+        let t = tenant(&db).await;
+        let number = wa::insert_number(
+            &db,
+            t,
+            &NewNumber {
+                phone_number_id: "31".into(),
+                display_phone_number: "+2348030000002".into(),
+                waba_id: None,
+                access_token_sealed: None,
+                sandbox: true,
+            },
+        )
+        .await
+        .unwrap();
+        let content = json!({"type": "text", "body": "hi"});
+        let queue = |to: &'static str| {
+            let db = db.clone();
+            let content = content.clone();
+            async move {
+                let id = wa::queue_outbound(
+                    &db,
+                    &wa::NewOutbound {
+                        tenant_id: t,
+                        number_id: number.id,
+                        customer_id: None,
+                        order_id: None,
+                        from_number: "2348030000002",
+                        to_number: to,
+                        kind: "text",
+                        body: "hi",
+                        payload: &content,
+                        content: &content,
+                        fallback: None,
+                    },
+                )
+                .await
+                .unwrap();
+                wa::message(&db, id).await.unwrap()
+            }
+        };
+        let first = queue("2348031234567").await;
+        let second = queue("2348031234567").await;
+        let someone_else = queue("2348039999999").await;
+        let since = store::now() - chrono::Duration::seconds(60);
+        let waits = |m| {
+            let db = db.clone();
+            async move { wa::earlier_queued(&db, &m, since).await.unwrap() }
+        };
+        assert!(!waits(first.clone()).await, "the first goes at once");
+        assert!(
+            waits(second.clone()).await,
+            "the second waits for it on {}",
+            db.backend()
+        );
+        assert!(
+            !waits(someone_else).await,
+            "another person's reply never waits"
+        );
+        // Long-stuck earlier messages do not hold the conversation forever.
+        let later = store::now() + chrono::Duration::seconds(1);
+        assert!(!wa::earlier_queued(&db, &second, later).await.unwrap());
+        assert!(
+            wa::mark_sent(&db, first.id, "wamid.F", &content, "text")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !waits(second).await,
+            "once the first is sent, the second goes"
+        );
+    }
+}

@@ -84,18 +84,6 @@ pub async fn register_in(
     Ok((tenant, user))
 }
 
-/// Registers a business and its owner.
-pub async fn register(
-    db: &Db,
-    tenant: &NewTenant,
-    owner: Person,
-) -> Result<(Tenant, User), AccountError> {
-    let mut tx = db.begin().await?;
-    let out = register_in(&mut tx, tenant, owner).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
 /// Adds a staff member with `role`.
 pub async fn add_staff(
     db: &Db,
@@ -152,4 +140,49 @@ pub async fn update_staff(
     let user = store::users::get(&mut tx, tenant, user).await?;
     tx.commit().await?;
     Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, active: bool) -> User {
+        User {
+            id: UserId::new(),
+            tenant_id: TenantId::new(),
+            name: "Funmi".into(),
+            email: "funmi@example.com".into(),
+            phone: None,
+            role,
+            is_active: active,
+            last_login_at: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_last_active_owner_cannot_be_demoted_or_deactivated() {
+        let owner = user(Role::Owner, true);
+        let demote = UserPatch {
+            role: Some(Role::Staff),
+            ..UserPatch::default()
+        };
+        let deactivate = UserPatch {
+            is_active: Some(false),
+            ..UserPatch::default()
+        };
+        let rename = UserPatch {
+            name: Some("Funmilayo".into()),
+            ..UserPatch::default()
+        };
+        assert!(loses_last_owner(&owner, &demote, 1));
+        assert!(loses_last_owner(&owner, &deactivate, 1));
+        assert!(!loses_last_owner(&owner, &rename, 1));
+        assert!(
+            !loses_last_owner(&owner, &demote, 2),
+            "another owner remains"
+        );
+        assert!(!loses_last_owner(&user(Role::Staff, true), &deactivate, 1));
+    }
 }

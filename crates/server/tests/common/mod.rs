@@ -67,12 +67,12 @@ impl TestApp {
     /// Graph API calls to `api_base` (a mock server). No conversation
     /// engine: the channel's own tests see only what they send.
     pub fn whatsapp(db: Db, api_base: &str) -> Self {
-        Self::build(
-            db,
-            whatsapp_config(api_base),
-            None,
-            ManualClock::starting_now(),
-        )
+        Self::whatsapp_with(db, whatsapp_config(api_base))
+    }
+
+    /// [`TestApp::whatsapp`] with a configuration the test changed.
+    pub fn whatsapp_with(db: Db, config: Config) -> Self {
+        Self::build(db, config, None, ManualClock::starting_now())
     }
 
     /// WhatsApp with the chat engine answering, its clock fixed at `now`.
@@ -152,7 +152,7 @@ impl TestApp {
     }
 }
 
-fn whatsapp_config(api_base: &str) -> Config {
+pub fn whatsapp_config(api_base: &str) -> Config {
     Config {
         wa_app_secret: Some(APP_SECRET.to_string().into()),
         wa_verify_token: Some(VERIFY_TOKEN.to_string().into()),
