@@ -30,8 +30,37 @@ pub enum Purpose {
     /// automation rule) that is none of the above.
     Promotion,
     /// To the business's own staff: someone needs a person, a payment
-    /// needs a look.
+    /// needs a look, an order is late, stock is low, the day's summary.
     StaffAlert,
+    /// Automation: a customer who has not ordered for a while is invited back.
+    Reengagement,
+    /// Automation: an offer for a customer's coming birthday.
+    BirthdayOffer,
+    /// Automation: a returning customer is thanked with a suggestion from
+    /// their own past orders.
+    LoyaltyOffer,
+}
+
+/// The category Meta files a template under (protocols.md §1.9): what it
+/// costs and how often it may reach a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// About something the person asked for: orders, payments, deliveries.
+    Utility,
+    /// Offers, re-engagement, birthdays, upsell.
+    Marketing,
+    /// One-time codes.
+    Authentication,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Utility => "utility",
+            Category::Marketing => "marketing",
+            Category::Authentication => "authentication",
+        }
+    }
 }
 
 impl Purpose {
@@ -43,7 +72,22 @@ impl Purpose {
             | Purpose::Receipt
             | Purpose::StageNotice
             | Purpose::StaffAlert => true,
-            Purpose::PaymentReminder | Purpose::Promotion => false,
+            Purpose::PaymentReminder
+            | Purpose::Promotion
+            | Purpose::Reengagement
+            | Purpose::BirthdayOffer
+            | Purpose::LoyaltyOffer => false,
+        }
+    }
+
+    /// The category of its template.
+    pub fn category(self) -> Category {
+        match self {
+            Purpose::Promotion
+            | Purpose::Reengagement
+            | Purpose::BirthdayOffer
+            | Purpose::LoyaltyOffer => Category::Marketing,
+            _ => Category::Utility,
         }
     }
 
@@ -57,6 +101,9 @@ impl Purpose {
             Purpose::Receipt => Some("payment_receipt"),
             Purpose::StageNotice => Some("order_update"),
             Purpose::StaffAlert => Some("staff_alert"),
+            Purpose::Reengagement => Some("reengagement"),
+            Purpose::BirthdayOffer => Some("birthday_offer"),
+            Purpose::LoyaltyOffer => Some("loyalty_offer"),
         }
     }
 
@@ -70,6 +117,9 @@ impl Purpose {
             Purpose::PaymentReminder => "payment_reminder",
             Purpose::Promotion => "promotion",
             Purpose::StaffAlert => "staff_alert",
+            Purpose::Reengagement => "reengagement",
+            Purpose::BirthdayOffer => "birthday_offer",
+            Purpose::LoyaltyOffer => "loyalty_offer",
         }
     }
 }
@@ -85,6 +135,15 @@ mod tests {
         assert!(Purpose::Receipt.essential());
         assert!(Purpose::Reply.essential());
         assert!(Purpose::StageNotice.essential());
+        assert!(!Purpose::Reengagement.essential());
+    }
+
+    #[test]
+    fn offers_are_marketing_order_news_is_utility() {
+        assert_eq!(Purpose::BirthdayOffer.category(), Category::Marketing);
+        assert_eq!(Purpose::LoyaltyOffer.category(), Category::Marketing);
+        assert_eq!(Purpose::PaymentReminder.category(), Category::Utility);
+        assert_eq!(Purpose::StageNotice.category(), Category::Utility);
     }
 
     #[test]
@@ -95,6 +154,9 @@ mod tests {
             Purpose::Receipt,
             Purpose::StageNotice,
             Purpose::StaffAlert,
+            Purpose::Reengagement,
+            Purpose::BirthdayOffer,
+            Purpose::LoyaltyOffer,
         ] {
             assert!(p.template().is_some(), "{p:?}");
         }

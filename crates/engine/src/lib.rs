@@ -5,6 +5,7 @@
 //! the worker that runs them; a `clock`.
 
 pub mod accounts;
+pub mod automation;
 pub mod catalog;
 pub mod chat;
 pub mod clock;

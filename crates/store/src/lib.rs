@@ -22,6 +22,7 @@ pub mod payments;
 pub mod products;
 pub mod savepoint;
 pub mod schema;
+pub mod templates;
 pub mod tenants;
 pub mod testing;
 pub mod users;
