@@ -39,6 +39,7 @@ pub fn registry(svc: Arc<Services>) -> Registry {
     r.add::<jobs::SendMessage>(delivery::SendMessage(svc.clone()));
     r.add::<jobs::FetchMedia>(media::FetchMedia(svc.clone()));
     r.add::<jobs::CreatePayment>(pay::CreatePayment(svc.clone()));
-    r.add::<jobs::VerifyPayment>(pay::VerifyPayment(svc));
+    r.add::<jobs::VerifyPayment>(pay::VerifyPayment(svc.clone()));
+    r.add::<automation::scheduler::AutomationCycle>(automation::scheduler::RunCycle(svc));
     r
 }

@@ -49,12 +49,22 @@ pub enum Command {
     /// Inspect and repair the background job queue.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// The automation engine: reminders, win-backs, alerts.
+    #[command(subcommand)]
+    Automation(AutomationCommand),
     /// The built-in message parser (no database, no network).
     #[command(subcommand)]
     Nlu(NluCommand),
     /// Measure speed; prints figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AutomationCommand {
+    /// Run one cycle now, for every business, and print what it did (the
+    /// messages are queued; a running server or `sokoni worker` sends them).
+    RunOnce,
 }
 
 #[derive(Subcommand, Debug)]
@@ -215,7 +225,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => crate::workers::all_queues(),
             };
             let running = crate::workers::start(&state, &queues);
+            let scheduler = crate::workers::scheduler(&state)?;
             crate::shutdown_signal().await;
+            if let Some(s) = scheduler {
+                s.shutdown().await;
+            }
             running.shutdown(std::time::Duration::from_secs(30)).await;
             state.db.close().await;
             Ok(())
@@ -246,6 +260,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = store::Db::connect(&config.database_url()).await?;
             db.backup_to(&path.display().to_string()).await?;
             println!("wrote {}", path.display());
+            Ok(())
+        }
+        Command::Automation(AutomationCommand::RunOnce) => {
+            let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
+            let r = engine::automation::run_cycle(&state.services, None).await?;
+            println!(
+                "automation cycle {}: {} targets, {} sent, {} skipped, {} deferred ({} rows written, {:.1} ms on the database)",
+                r.run_id.map(|u| u.to_string()).unwrap_or_default(),
+                r.targets,
+                r.sent,
+                r.skipped,
+                r.deferred,
+                r.rows_written,
+                r.db_time.as_secs_f64() * 1000.0
+            );
+            state.db.close().await;
             Ok(())
         }
         Command::Jobs(cmd) => {

@@ -130,10 +130,17 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         .config
         .workers
         .then(|| workers::start(&state, &workers::all_queues()));
+    let scheduler = match state.config.workers {
+        true => workers::scheduler(&state)?,
+        false => None,
+    };
     let app = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if let Some(s) = scheduler {
+        s.shutdown().await;
+    }
     if let Some(w) = workers {
         w.shutdown(std::time::Duration::from_secs(30)).await;
     }

@@ -714,7 +714,7 @@ pub async fn done(
 }
 
 /// A ledger line as read back.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Outcome {
     pub id: Uuid,
     pub trigger_id: Option<Uuid>,
@@ -761,7 +761,7 @@ pub async fn outcomes(
 }
 
 /// One cycle as a business sees it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Run {
     pub id: Uuid,
     pub fire_at: Option<DateTime<Utc>>,
@@ -829,7 +829,7 @@ pub async fn runs(ex: impl Into<Ex<'_>>, tenant: TenantId, limit: i64) -> StoreR
 }
 
 /// A message to one customer at a set time.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Scheduled {
     pub id: Uuid,
     pub customer_id: Uuid,

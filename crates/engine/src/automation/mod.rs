@@ -14,6 +14,7 @@
 //! ([`preview`]) goes through the same steps and writes nothing.
 
 pub mod scheduled;
+pub mod scheduler;
 pub mod triggers;
 
 use crate::error::ServiceError;
@@ -29,9 +30,9 @@ use domain::text::{Key, Overrides, language_of, render};
 use domain::{CustomerId, E164, Money, OrderId, PaymentId, TenantId};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
+use store::StoreResult;
 use store::automation::{Candidate, StaffPhone};
 use store::customers::Customer;
-use store::StoreResult;
 use uuid::Uuid;
 
 pub use triggers::install_defaults;
@@ -102,11 +103,14 @@ pub async fn run_cycle(
 
 /// What a trigger would do right now, target by target: the dry run of the
 /// API (`POST /automation/test/{id}`). Nothing is written or sent.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Preview {
     pub kind: &'static str,
     pub target_id: Uuid,
+    /// The escalation step (`gentle`, `firm`, `final`), or the staff
+    /// member told; empty otherwise.
     pub step: String,
+    #[schema(value_type = Option<String>, format = Uuid)]
     pub customer_id: Option<CustomerId>,
     pub order_id: Option<Uuid>,
     /// Who it is for: the customer's or staff member's name and masked phone.

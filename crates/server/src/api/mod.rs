@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per area.
 
 pub mod auth;
+pub mod automation;
 pub mod customers;
 pub mod health;
 pub mod hours;
