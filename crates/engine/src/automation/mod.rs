@@ -697,15 +697,17 @@ fn plan(
                 Key::AutoUnpaidFirm,
                 Key::AutoUnpaidFinal,
             ][step];
-            let body = say(
-                key,
-                &[
-                    ("name", &name),
-                    ("ref", &order_ref),
-                    ("amount", &amount),
-                    ("link", &link),
-                ],
-            );
+            // A link to renew is not known yet: `{link}` stays for the
+            // payment job to fill in once the provider answers.
+            let mut args = vec![
+                ("name", name.as_str()),
+                ("ref", order_ref.as_str()),
+                ("amount", amount.as_str()),
+            ];
+            if valid {
+                args.push(("link", link.as_str()));
+            }
+            let body = say(key, &args);
             let mut out = for_customer(STEPS[step], body, vec![order_ref.clone(), amount, link]);
             for p in &mut out {
                 p.payment = Some((PaymentId(c.target_id), !valid));
@@ -888,7 +890,7 @@ async fn apply_business(
     for (id, p) in &sends {
         if let Some((payment, true)) = p.payment {
             let pay = store::payments::get(&mut tx, tenant, payment).await?;
-            crate::pay::renew_in(svc, &mut tx, tenant, &pay)
+            crate::pay::renew_in(svc, &mut tx, tenant, &pay, Some(p.body.clone()))
                 .await
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
             store::automation::settle(&mut tx, *id, None, None).await?;

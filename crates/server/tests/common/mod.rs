@@ -216,6 +216,10 @@ impl TestApp {
         self.request(Method::PATCH, path, Some(token), Some(body))
             .await
     }
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request(Method::PUT, path, Some(token), Some(body))
+            .await
+    }
     pub async fn public_post(&self, path: &str, body: Value) -> Resp {
         self.request(Method::POST, path, None, Some(body)).await
     }
