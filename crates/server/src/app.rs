@@ -2,7 +2,7 @@
 
 use crate::api::{
     self, auth, customers, hours, inbox, inventory, measurements, orders, payments, products,
-    settings, users, whatsapp, zones,
+    settings, templates, users, whatsapp, zones,
 };
 use crate::config::SandboxAccess;
 use crate::error::AppError;
@@ -76,6 +76,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(whatsapp::send))
         .routes(routes!(whatsapp::numbers, whatsapp::add_number))
         .routes(routes!(whatsapp::update_number))
+        .routes(routes!(templates::list))
+        .routes(routes!(templates::sync))
+        .routes(routes!(templates::submit))
         .routes(routes!(payments::generate_link))
         .routes(routes!(payments::for_order))
         .routes(routes!(payments::unpaid))
