@@ -256,13 +256,9 @@ fn accounts(numbers: &[Number]) -> (Vec<Account<'_>>, usize) {
                 continue;
             }
         };
-        let better = |a: &Account<'_>| {
-            // Prefer an active number with a token to reach the account.
-            !a.sandbox
-                && !(a.number.active && a.number.access_token_sealed.is_some())
-                && n.active
-                && n.access_token_sealed.is_some()
-        };
+        let usable = |x: &Number| x.active && x.access_token_sealed.is_some();
+        // Prefer an active number with a token to reach the account.
+        let better = |a: &Account<'_>| !a.sandbox && !usable(a.number) && usable(n);
         match by_id.get_mut(&id) {
             Some(a) => {
                 a.sandbox |= sandbox;

@@ -209,22 +209,38 @@ async fn the_status_webhook_updates_the_row_and_a_redelivery_changes_nothing() {
         let owner = business(&app, "thook", "tailor").await;
         let other = app.register("thook-other", "tailor").await;
         Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1", "status": "PENDING"})))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"id": "1", "status": "PENDING"})),
+            )
             .mount(&graph)
             .await;
-        let r = app.post("/api/v1/whatsapp/templates/submit", &owner.token, json!({})).await;
+        let r = app
+            .post("/api/v1/whatsapp/templates/submit", &owner.token, json!({}))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         let t0 = chrono::Utc::now().timestamp() + 5;
         let approved = status_update("APPROVED", "payment_reminder", "en", "NONE", t0);
         assert_eq!(signed(&app, &approved).await["templates"], 1);
         let items = templates(&app, &owner).await;
         assert_eq!(find(&items, "payment_reminder", "en")["status"], "approved");
-        assert_eq!(find(&items, "payment_reminder", "en")["reason"], Value::Null);
-        let rejected = status_update("REJECTED", "payment_reminder", "en", "INCORRECT_CATEGORY", t0 + 60);
+        assert_eq!(
+            find(&items, "payment_reminder", "en")["reason"],
+            Value::Null
+        );
+        let rejected = status_update(
+            "REJECTED",
+            "payment_reminder",
+            "en",
+            "INCORRECT_CATEGORY",
+            t0 + 60,
+        );
         assert_eq!(signed(&app, &rejected).await["templates"], 1);
         let before = templates(&app, &owner).await;
         let row = find(&before, "payment_reminder", "en");
-        assert_eq!((row["status"].as_str(), row["reason"].as_str()), (Some("rejected"), Some("INCORRECT_CATEGORY")));
+        assert_eq!(
+            (row["status"].as_str(), row["reason"].as_str()),
+            (Some("rejected"), Some("INCORRECT_CATEGORY"))
+        );
         // Redelivered, in any order: nothing changes.
         assert_eq!(signed(&app, &rejected).await["templates"], 0);
         assert_eq!(signed(&app, &approved).await["templates"], 0);
@@ -239,17 +255,27 @@ async fn the_status_webhook_updates_the_row_and_a_redelivery_changes_nothing() {
 async fn customer(app: &TestApp, owner: &Owner, phone: &str) -> store::customers::Customer {
     let c = app.customer(owner, "Ada", phone).await;
     let id: domain::CustomerId = c["id"].as_str().unwrap().parse().unwrap();
-    store::customers::get(&app.state.db, tenant(owner), id).await.unwrap()
+    store::customers::get(&app.state.db, tenant(owner), id)
+        .await
+        .unwrap()
 }
 
-async fn remind(app: &TestApp, owner: &Owner, c: &store::customers::Customer) -> domain::WaMessageId {
+async fn remind(
+    app: &TestApp,
+    owner: &Owner,
+    c: &store::customers::Customer,
+) -> domain::WaMessageId {
     let note = Note::text(
         tenant(owner),
         To::Customer(c),
         Purpose::PaymentReminder,
         "en",
         "Order SEW-0001 has ₦15,000.00 left to pay".into(),
-        vec!["SEW-0001".into(), "₦15,000.00".into(), "https://pay.example/x".into()],
+        vec![
+            "SEW-0001".into(),
+            "₦15,000.00".into(),
+            "https://pay.example/x".into(),
+        ],
     );
     let mut tx = app.state.db.begin().await.unwrap();
     let id = engine::outbound::send(&mut tx, &note).await.unwrap();
