@@ -2,7 +2,7 @@
 
 use crate::api::{
     self, auth, automation, customers, hours, inbox, inventory, measurements, orders, payments,
-    products, settings, users, whatsapp, zones,
+    products, settings, templates, users, whatsapp, zones,
 };
 use crate::config::SandboxAccess;
 use crate::error::AppError;
@@ -90,6 +90,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(whatsapp::send))
         .routes(routes!(whatsapp::numbers, whatsapp::add_number))
         .routes(routes!(whatsapp::update_number))
+        .routes(routes!(templates::list))
+        .routes(routes!(templates::sync))
+        .routes(routes!(templates::submit))
         .routes(routes!(payments::generate_link))
         .routes(routes!(payments::for_order))
         .routes(routes!(payments::unpaid))

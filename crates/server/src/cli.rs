@@ -58,6 +58,29 @@ pub enum Command {
     /// Measure speed; prints figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// A business's WhatsApp message templates: read them from Meta, or
+    /// submit Sokoni's standard ones for review.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TemplatesCommand {
+    /// Read every template of the business's WhatsApp Business Accounts
+    /// from Meta and store their statuses; prints the templates as JSON.
+    Sync {
+        /// The business: its slug or id.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Submit the standard templates the business does not have yet (its
+    /// language and English) for Meta's review; a sandbox account approves
+    /// them at once. Prints the templates as JSON.
+    Submit {
+        /// The business: its slug or id.
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -302,6 +325,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", nlu::bench(messages));
             Ok(())
         }
+        Command::Templates(cmd) => {
+            let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
+            templates(&state, cmd).await
+        }
         Command::Tenant(TenantCommand::Create(t)) => {
             let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
             let out = tenant_create(&state, *t).await?;
@@ -309,6 +336,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn templates(state: &crate::state::AppState, cmd: TemplatesCommand) -> anyhow::Result<()> {
+    let (TemplatesCommand::Sync { tenant } | TemplatesCommand::Submit { tenant }) = &cmd;
+    let found = match tenant.parse::<uuid::Uuid>() {
+        Ok(id) => store::tenants::get(&state.db, domain::TenantId(id)).await,
+        Err(_) => store::tenants::get_by_slug(&state.db, tenant).await,
+    };
+    let t = found.map_err(|_| anyhow::anyhow!("no business {tenant}"))?;
+    let report = match cmd {
+        TemplatesCommand::Sync { .. } => engine::templates::sync(&state.services, t.id).await,
+        TemplatesCommand::Submit { .. } => engine::templates::submit(&state.services, t.id).await,
+    }?;
+    let items: Vec<crate::api::templates::WaTemplate> = store::templates::list(&state.db, t.id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::json!({ "report": report, "items": items }))?
+    );
+    Ok(())
 }
 
 async fn number(state: &crate::state::AppState, cmd: NumberCommand) -> anyhow::Result<()> {

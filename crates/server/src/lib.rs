@@ -74,13 +74,15 @@ pub fn state_with_clock(
     engine: Option<Arc<dyn ConversationEngine>>,
     clock: Arc<dyn engine::clock::Clock>,
 ) -> AppState {
+    let cloud = Arc::new(CloudApi::new(
+        &config.wa_api_base,
+        std::time::Duration::from_secs(config.wa_timeout_secs),
+    ));
     let services = Arc::new(Services {
         db: db.clone(),
-        cloud: Arc::new(CloudApi::new(
-            &config.wa_api_base,
-            std::time::Duration::from_secs(config.wa_timeout_secs),
-        )),
+        cloud: cloud.clone(),
         sandbox: Arc::new(SandboxChannel),
+        templates: cloud,
         sealer: Sealer::new(secret.expose_secret().as_bytes()),
         conversation: engine,
         settings: ChannelSettings {

@@ -34,32 +34,6 @@ async fn served(db: &Db, now: DateTime<Utc>) -> TestApp {
     app
 }
 
-/// Approves the standard templates of the business in `lang` (what the
-/// sandbox does at once when they are submitted).
-async fn approve(app: &TestApp, tenant: TenantId, names: &[&str], lang: &str) {
-    for name in names {
-        store::templates::upsert(
-            &app.state.db,
-            tenant,
-            &store::templates::Upsert {
-                waba_id: "sandbox",
-                name,
-                language: lang,
-                category: "utility",
-                status: "approved",
-                reason: None,
-                meta_id: None,
-                body: "",
-                params: 3,
-                components: &json!([]),
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap();
-    }
-}
-
 async fn cycle(app: &TestApp) -> engine::automation::CycleReport {
     let r = engine::automation::run_cycle(&app.state.services, None)
         .await
@@ -143,13 +117,6 @@ async fn unpaid_balances_escalate_on_days_2_5_and_10_and_stop_when_paid_or_told_
         eprintln!("backend: {}", db.backend());
         let app = served(&db, monday()).await;
         let biz: Biz = business(&app, "auto-unpaid", "tailor", "en-NG", "100000000001").await;
-        approve(
-            &app,
-            biz.tenant,
-            &["payment_reminder", "order_update"],
-            "en",
-        )
-        .await;
         let ada = debtor(&app, &biz.owner, "Ada", "+2348030000001").await;
         let bola = debtor(&app, &biz.owner, "Bola", "+2348030000002").await;
         let chi = debtor(&app, &biz.owner, "Chi", "+2348030000003").await;
@@ -248,7 +215,6 @@ async fn a_reminder_due_at_night_waits_for_the_morning() {
         let evening = monday() + Duration::hours(12);
         let app = served(&db, evening).await;
         let biz = business(&app, "auto-night", "tailor", "en-NG", "100000000002").await;
-        approve(&app, biz.tenant, &["payment_reminder"], "en").await;
         let ada = debtor(&app, &biz.owner, "Ada", "+2348030000011").await;
         drain(&app).await;
         // 22:00, day 2: quiet hours.
@@ -258,7 +224,10 @@ async fn a_reminder_due_at_night_waits_for_the_morning() {
         let unpaid: Vec<_> = rows.iter().filter(|o| o.kind == "unpaid_balance").collect();
         assert_eq!(unpaid.len(), 1, "{rows:#?}");
         assert_eq!(unpaid[0].outcome, "deferred");
-        assert_eq!(unpaid[0].until, Some(evening + Duration::days(2) + Duration::hours(10)));
+        assert_eq!(
+            unpaid[0].until,
+            Some(evening + Duration::days(2) + Duration::hours(10))
+        );
         // 03:00: still quiet, still one deferred line.
         app.clock
             .set(evening + Duration::days(2) + Duration::hours(5));
@@ -449,6 +418,18 @@ async fn a_dry_run_says_who_would_hear_what_and_sends_nothing() {
         let mut bola = Customer::new(&biz, "2348030000022", "Bola");
         bola.say(&app, "STOP").await;
         drain(&app).await;
+        // The sandbox approved the standard templates; Meta rejected this one.
+        store::templates::set_status(
+            &app.state.db,
+            engine::templates::SANDBOX_WABA,
+            "reengagement",
+            "en",
+            "rejected",
+            Some("INCORRECT_CATEGORY"),
+            monday() + Duration::seconds(1),
+        )
+        .await
+        .unwrap();
         let id = trigger_id(&app, &biz.owner, "customer_inactive").await;
         let before = texts(&app, biz.tenant, "2348030000021").await.len();
         let r = app
@@ -469,7 +450,17 @@ async fn a_dry_run_says_who_would_hear_what_and_sends_nothing() {
         let bo = items.iter().find(|i| i["customer_id"] == b["id"]).unwrap();
         assert_eq!(bo["reason"], "opted_out");
         // With the template approved Ada would get it; still nothing sent.
-        approve(&app, biz.tenant, &["reengagement"], "en").await;
+        store::templates::set_status(
+            &app.state.db,
+            engine::templates::SANDBOX_WABA,
+            "reengagement",
+            "en",
+            "approved",
+            None,
+            monday() + Duration::seconds(2),
+        )
+        .await
+        .unwrap();
         let r = app
             .post(
                 &format!("/api/v1/automation/test/{id}"),
@@ -539,7 +530,6 @@ async fn the_other_triggers_fire_once_a_day_to_the_right_person() {
         let start = Utc::now();
         let app = served(&db, start).await;
         let biz = business(&app, "auto-all", "tailor", "en-NG", "100000000004").await;
-        approve(&app, biz.tenant, &["order_update", "staff_alert"], "en").await;
         let r = app
             .put(
                 "/api/v1/automation/settings",

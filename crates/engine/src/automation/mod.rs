@@ -649,7 +649,9 @@ fn plan(
                     },
                     s.id.to_string(),
                     body.clone(),
-                    vec![business.to_string(), body.clone()],
+                    // The staff_alert template takes no parameters: it
+                    // asks them to open the chat.
+                    Vec::new(),
                 ))
             })
             .collect()

@@ -12,6 +12,7 @@ pub mod orders;
 pub mod payments;
 pub mod products;
 pub mod settings;
+pub mod templates;
 pub mod users;
 pub mod whatsapp;
 pub mod zones;
