@@ -276,7 +276,7 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
             order = store::orders::get(&mut tx, tenant.id, order.id).await?;
         }
     }
-    seed_automation(&mut tx, &tenant, &customers, &state.config.public_url()).await?;
+    seed_automation(&mut tx, &tenant, &state.config.public_url()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -292,7 +292,6 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
 async fn seed_automation(
     tx: &mut store::Tx,
     tenant: &store::tenants::Tenant,
-    customers: &[store::customers::Customer],
     public_url: &str,
 ) -> anyhow::Result<()> {
     let now = Utc::now();
@@ -341,23 +340,18 @@ async fn seed_automation(
         store::payments::set_initiated(&mut *tx, tenant.id, id, Some(&old_link), None, sent)
             .await?;
     }
-    if let Some(regular) = customers.last() {
-        let back = E164::parse(
-            match tenant.vertical {
-                Vertical::Tailor => "08069990001",
-                Vertical::Shop => "0799900001",
-                Vertical::Restaurant => "11 6999-0001",
-            },
-            &tenant.country,
-        )?;
+    {
+        let (name, phone) = match tenant.vertical {
+            Vertical::Tailor => ("Kemi Balogun", "08069990001"),
+            Vertical::Shop => ("Achieng Otieno", "0799900001"),
+            Vertical::Restaurant => ("Valentina Ruiz", "11 6999-0001"),
+        };
+        let back = E164::parse(phone, &tenant.country)?;
         let c = store::customers::insert(
             &mut *tx,
             tenant.id,
             &NewCustomer {
-                name: Some(format!(
-                    "{} (regular)",
-                    regular.name.clone().unwrap_or_default()
-                )),
+                name: Some(name.into()),
                 wa_id: Some(back.wa_id()),
                 phone: Some(back.to_string()),
                 birthday: (now + Duration::days(14))
