@@ -666,3 +666,46 @@ async fn texts_to_staff(app: &TestApp, tenant: TenantId, wa: &str) -> Vec<String
             .unwrap(),
     }
 }
+
+#[tokio::test]
+async fn each_fire_time_is_one_cycle_whoever_ticks_and_a_missed_one_runs_once() {
+    use engine::automation::scheduler::{self, AutomationCycle};
+    for db in store::testing::backends().await {
+        eprintln!("backend: {}", db.backend());
+        let app = TestApp::new(db);
+        let svc = &app.state.services;
+        let every = "*/15 * * * *";
+        let cron = scheduler::parse(every).unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        // Two replicas tick in the same quarter hour: one cycle.
+        let first = scheduler::tick(svc, &cron, every, at("2027-03-01T09:07:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(first, Some(at("2027-03-01T09:00:00Z")));
+        let again = scheduler::tick(svc, &cron, every, at("2027-03-01T09:14:59Z"))
+            .await
+            .unwrap();
+        assert_eq!(again, None, "the same fire time is not enqueued twice");
+        // All replicas down for three hours: one cycle, for the latest time.
+        let back = scheduler::tick(svc, &cron, every, at("2027-03-01T12:20:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(back, Some(at("2027-03-01T12:15:00Z")));
+        let cycles: Vec<_> = store::jobs::list(&app.state.db, None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.kind == <AutomationCycle as engine::jobs::Job>::KIND)
+            .collect();
+        assert_eq!(cycles.len(), 2, "{cycles:#?}");
+        // Each job runs a cycle, recorded with its fire time.
+        drain(&app).await;
+        let sql = "SELECT COUNT(*) FROM automation_runs WHERE fire_at IS NOT NULL AND finished_at IS NOT NULL";
+        let runs: i64 = match &app.state.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        };
+        assert_eq!(runs, 2);
+        assert!(scheduler::parse("every day at noon").is_err());
+    }
+}
