@@ -121,22 +121,7 @@ pub async fn trigger(ex: impl Into<Ex<'_>>, tenant: TenantId, id: Uuid) -> Store
 /// Every trigger of these kinds in these businesses (the cycle's wording,
 /// quiet hours), in bounded batches.
 pub async fn triggers_by_id(ex: impl Into<Ex<'_>>, ids: &[Uuid]) -> StoreResult<Vec<Trigger>> {
-    let mut out = Vec::new();
-    let mut ex = ex.into();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<Trigger> = run!(ex.re(), c => {
-            let mut qb = sqlx::QueryBuilder::new(TRIGGER);
-            qb.push(" WHERE id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+    crate::select_in(ex, &format!("{TRIGGER} WHERE id"), ids, "").await
 }
 
 /// The distinct (kind, params) of enabled triggers: one candidate query each.
@@ -968,24 +953,14 @@ pub struct StaffPhone {
 
 /// The active staff with a phone of these businesses.
 pub async fn staff(ex: impl Into<Ex<'_>>, tenants: &[TenantId]) -> StoreResult<Vec<StaffPhone>> {
-    let mut out = Vec::new();
-    let mut ex = ex.into();
-    for chunk in tenants.chunks(500) {
-        let rows: Vec<StaffPhone> = run!(ex.re(), c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT id, tenant_id, name, phone, role FROM users WHERE is_active AND phone IS NOT NULL \
-                 AND tenant_id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(id.0);
-            }
-            qb.push(") ORDER BY created_at, id");
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = tenants.iter().map(|t| t.0).collect();
+    crate::select_in(
+        ex,
+        "SELECT id, tenant_id, name, phone, role FROM users WHERE is_active AND phone IS NOT NULL AND tenant_id",
+        &ids,
+        " ORDER BY created_at, id",
+    )
+    .await
 }
 
 /// Which of these businesses have an active WhatsApp number.
@@ -993,21 +968,13 @@ pub async fn with_number(
     ex: impl Into<Ex<'_>>,
     tenants: &[TenantId],
 ) -> StoreResult<HashSet<TenantId>> {
-    let mut out = HashSet::new();
-    let mut ex = ex.into();
-    for chunk in tenants.chunks(500) {
-        let rows: Vec<Uuid> = run!(ex.re(), c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT DISTINCT tenant_id FROM wa_numbers WHERE active AND tenant_id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(id.0);
-            }
-            qb.push(")");
-            qb.build_query_scalar().fetch_all(c).await
-        })?;
-        out.extend(rows.into_iter().map(TenantId));
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = tenants.iter().map(|t| t.0).collect();
+    let rows: Vec<(Uuid,)> = crate::select_in(
+        ex,
+        "SELECT DISTINCT tenant_id FROM wa_numbers WHERE active AND tenant_id",
+        &ids,
+        "",
+    )
+    .await?;
+    Ok(rows.into_iter().map(|(t,)| TenantId(t)).collect())
 }
