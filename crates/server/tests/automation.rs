@@ -718,15 +718,14 @@ async fn the_owner_gets_the_day_in_one_message_once() {
         let app = served(&db, start).await;
         let biz = business(&app, "auto-day", "tailor", "en-NG", "100000000005").await;
         let owner_wa = owner_wa(&app, &biz).await;
-        for (path, body) in [(
-            "/api/v1/automation/settings".to_string(),
-            json!({"quiet_start": "00:00", "quiet_end": "00:00"}),
-        )] {
-            assert_eq!(
-                app.put(&path, &biz.owner.token, body).await.status,
-                StatusCode::OK
-            );
-        }
+        let r = app
+            .put(
+                "/api/v1/automation/settings",
+                &biz.owner.token,
+                json!({"quiet_start": "00:00", "quiet_end": "00:00"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         // The summary at midnight: always due today.
         let id = trigger_id(&app, &biz.owner, "daily_summary").await;
         let r = app
