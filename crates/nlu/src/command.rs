@@ -202,7 +202,10 @@ pub enum Command {
     /// `remind SEW-0042`: send the customer a payment reminder.
     Remind { order_ref: OrderRef },
     /// `stock sugar +20`, `sin stock coca`.
-    Stock { product: String, change: StockChange },
+    Stock {
+        product: String,
+        change: StockChange,
+    },
     /// `snooze flan`, `pausar flan`: unavailable until unsnoozed.
     Snooze { product: String },
     /// `unsnooze flan`, `activar flan`.
@@ -437,8 +440,16 @@ static KEYWORDS: &[Kw] = &[
     kw(&["listo"], Verb::Stage(Stage::Ready), ES),
     kw(&["lista"], Verb::Stage(Stage::Ready), ES),
     kw(&["tayari"], Verb::Stage(Stage::Ready), SW),
-    kw(&["out", "for", "delivery"], Verb::Stage(Stage::OutForDelivery), EN),
-    kw(&["on", "the", "way"], Verb::Stage(Stage::OutForDelivery), EN),
+    kw(
+        &["out", "for", "delivery"],
+        Verb::Stage(Stage::OutForDelivery),
+        EN,
+    ),
+    kw(
+        &["on", "the", "way"],
+        Verb::Stage(Stage::OutForDelivery),
+        EN,
+    ),
     kw(&["dispatched"], Verb::Stage(Stage::OutForDelivery), EN),
     kw(&["en", "camino"], Verb::Stage(Stage::OutForDelivery), ES),
     kw(&["enviado"], Verb::Stage(Stage::OutForDelivery), ES),
@@ -479,6 +490,7 @@ static KEYWORDS: &[Kw] = &[
     kw(&["inventory"], Verb::Stock, EN),
     kw(&["inventario"], Verb::Stock, ES),
     kw(&["stoku"], Verb::Stock, SW),
+    kw(&["stok"], Verb::Stock, SW),
     kw(&["add"], Verb::StockAdd, EN),
     kw(&["sumar"], Verb::StockAdd, ES),
     kw(&["agregar"], Verb::StockAdd, ES),
@@ -740,11 +752,21 @@ pub fn parse_command(text: &str) -> CommandParse {
     let n = x.idx.len();
     let words = x.words(0, n);
 
-    let cands = candidates(&x, 0);
+    let (mut cands, exact) = candidates(&x, 0);
+    if opener(x.s(0)) && !exact {
+        // "habari" is two letters from "tayari" but a greeting all the same.
+        cands.clear();
+    }
     if !cands.is_empty() {
-        for kw in &cands {
-            if let Some(c) = run(&x, kw.verb, kw.words.len(), n, None) {
-                return found(c, kw.lang.or_else(|| hint(&x)));
+        let mut parsed = cands
+            .iter()
+            .filter_map(|kw| run(&x, kw.verb, kw.words.len(), n, None).map(|c| (c, kw.lang)));
+        if let Some((c, lang)) = parsed.next() {
+            // A typo as near to two commands ("fungu": fungua or funga?) is
+            // neither; an exact keyword shared by two ("listo") is the first
+            // whose arguments fit.
+            if exact || parsed.all(|(d, _)| d.name() == c.name()) {
+                return found(c, lang.or_else(|| hint(&x)));
             }
         }
         if words > LONG {
@@ -753,14 +775,16 @@ pub fn parse_command(text: &str) -> CommandParse {
         return unknown(cands.iter().map(|k| k.verb));
     }
 
+    let bare_phone = parse_phone(x.raw(0, n)).is_some();
     // A ref first: "SEW-0042", "sew 42", "PED-0003 en camino".
     if !opener(x.s(0))
+        && !bare_phone
         && let Some((r, end)) = order_ref_at(&x, 0, true)
     {
         if end == n {
             return found(Command::Order { order_ref: r }, None);
         }
-        let rest = candidates(&x, end);
+        let (rest, _) = candidates(&x, end);
         for kw in &rest {
             if kw.verb.takes_ref()
                 && let Some(c) = run(&x, kw.verb, end + kw.words.len(), n, Some(r.clone()))
@@ -789,8 +813,10 @@ pub fn parse_command(text: &str) -> CommandParse {
         .filter(|&k| x.is_num(k))
         .map(|k| x.s(k).bytes().filter(u8::is_ascii_digit).count())
         .sum();
-    if digits >= 7 {
-        return unknown([Verb::Customer, Verb::Pause].into_iter());
+    if digits >= 7 || bare_phone {
+        return CommandParse::Unknown {
+            suggestions: vec!["customer", "pause"],
+        };
     }
     if (0..n).any(|k| order_ref_at(&x, k, false).is_some_and(|(r, _)| r.prefix.is_some())) {
         return unknown([Verb::Orders, Verb::StageGeneric, Verb::Paid].into_iter());
@@ -820,24 +846,25 @@ fn unknown(verbs: impl Iterator<Item = Verb>) -> CommandParse {
     CommandParse::Unknown { suggestions }
 }
 
-/// The keywords that match best at token `k`, in table order.
-fn candidates(x: &Toks<'_>, k: usize) -> Vec<&'static Kw> {
+/// The keywords that match best at token `k`, in table order, and whether
+/// they match exactly.
+fn candidates(x: &Toks<'_>, k: usize) -> (Vec<&'static Kw>, bool) {
     let scored: Vec<(usize, usize, &'static Kw)> = KEYWORDS
         .iter()
-        .filter_map(|kw| x.phrase_at(k, kw.words).map(|(d, _)| (d, kw.words.len(), kw)))
+        .filter_map(|kw| {
+            x.phrase_at(k, kw.words)
+                .map(|(d, _)| (d, kw.words.len(), kw))
+        })
         .collect();
-    let Some(best) = scored
-        .iter()
-        .map(|&(d, l, _)| (d, usize::MAX - l))
-        .min()
-    else {
-        return Vec::new();
+    let Some(best) = scored.iter().map(|&(d, l, _)| (d, usize::MAX - l)).min() else {
+        return (Vec::new(), false);
     };
-    scored
+    let kws = scored
         .into_iter()
         .filter(|&(d, l, _)| (d, usize::MAX - l) == best)
         .map(|(_, _, kw)| kw)
-        .collect()
+        .collect();
+    (kws, best.0 == 0)
 }
 
 /// The language told by an argument word, when the keyword did not tell.
@@ -1054,8 +1081,21 @@ fn sales(x: &Toks<'_>, a: usize, b: usize) -> Option<Period> {
     let filler = |w: &str| {
         matches!(
             w,
-            "this" | "the" | "of" | "for" | "esta" | "este" | "la" | "el" | "de" | "del" | "ya"
-                | "hii" | "huu" | "wa" | "za"
+            "this"
+                | "the"
+                | "of"
+                | "for"
+                | "esta"
+                | "este"
+                | "la"
+                | "el"
+                | "de"
+                | "del"
+                | "ya"
+                | "hii"
+                | "huu"
+                | "wa"
+                | "za"
         )
     };
     let mut period = None;
@@ -1311,7 +1351,11 @@ pub(crate) fn major_units(s: &str, mult: i64) -> Option<i64> {
 /// Splits a number into its integer part (separators included) and its
 /// decimal digits. `None` when it is neither well grouped nor decimal.
 fn split_number(s: &str) -> Option<(&str, &str)> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+    if s.is_empty()
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    {
         return None;
     }
     let Some(last) = s.rfind(['.', ',']) else {
@@ -1326,8 +1370,8 @@ fn split_number(s: &str) -> Option<(&str, &str)> {
         return None;
     }
     let other = if sep == b'.' { b',' } else { b'.' };
-    let int_ok = !int.bytes().any(|b| b == sep)
-        && (!int.bytes().any(|b| b == other) || grouped(int, other));
+    let int_ok =
+        !int.bytes().any(|b| b == sep) && (!int.bytes().any(|b| b == other) || grouped(int, other));
     int_ok.then_some((int, frac))
 }
 
@@ -1346,9 +1390,19 @@ fn grouped(s: &str, sep: u8) -> bool {
     first_ok && rest_ok && rest > 0
 }
 
-/// Words that are never an order-ref prefix ("ksh 500", "cash 100").
+/// Words before a ref that say it is one: "order 42", "pedido nro 3".
+fn is_ref_filler(w: &str) -> bool {
+    matches!(
+        w,
+        "order" | "pedido" | "oda" | "orden" | "no" | "nro" | "number" | "numero" | "namba"
+    )
+}
+
+/// Words that are never the prefix of a ref without its dash ("ksh 500",
+/// "cash 100", "n15000"); "DE-0001" with its dash is a ref all the same.
 fn not_a_prefix(w: &str) -> bool {
-    currency(w)
+    is_ref_filler(w)
+        || currency(w)
         || matches!(
             w,
             "no" | "nro"
@@ -1382,21 +1436,17 @@ fn not_a_prefix(w: &str) -> bool {
 /// "pedido", "oda", "no", "nro". The number has 1 to 6 digits.
 fn order_ref_at(x: &Toks<'_>, k: usize, spaced: bool) -> Option<(OrderRef, usize)> {
     let mut k = k;
-    while matches!(
-        x.s(k),
-        "order" | "pedido" | "oda" | "orden" | "no" | "nro" | "number" | "numero" | "namba"
-    ) && x.idx.get(k + 1).is_some()
-    {
+    while is_ref_filler(x.s(k)) && x.idx.get(k + 1).is_some() && !x.glued(k + 1) {
         k += 1;
     }
     let (prefix, num) = if x.s(k) == "#" && x.is_num(k + 1) && x.glued(k + 1) {
         (None, k + 1)
     } else if x.is_num(k) {
         (None, k)
-    } else if x.is_word(k) && valid_prefix(x.s(k)) && !not_a_prefix(x.s(k)) {
+    } else if x.is_word(k) && valid_prefix(x.s(k)) {
         if x.s(k + 1) == "-" && x.is_num(k + 2) && x.glued(k + 1) && x.glued(k + 2) {
             (Some(k), k + 2)
-        } else if x.is_num(k + 1) && (spaced || x.glued(k + 1)) {
+        } else if x.is_num(k + 1) && (spaced || x.glued(k + 1)) && !not_a_prefix(x.s(k)) {
             (Some(k), k + 1)
         } else {
             return None;
