@@ -745,6 +745,7 @@ pub fn parse_command(text: &str) -> CommandParse {
     while idx.first().is_some_and(|&i| matches!(t.s(i), "/" | "-")) {
         idx.remove(0);
     }
+    strip_courtesy(&t, &mut idx);
     let x = Toks { t, idx };
     if x.idx.is_empty() {
         return CommandParse::NotACommand;
@@ -825,6 +826,43 @@ pub fn parse_command(text: &str) -> CommandParse {
         return unknown([Verb::Stock, Verb::Paid].into_iter());
     }
     CommandParse::NotACommand
+}
+
+/// Drops "please", "gracias", "tafadhali", "por favor" at either end
+/// ("ready SEW-0042 please"), unless nothing else is left.
+fn strip_courtesy(t: &Text<'_>, idx: &mut Vec<usize>) {
+    let courtesy = |w: &str| {
+        matches!(
+            w,
+            "please"
+                | "pls"
+                | "plis"
+                | "plz"
+                | "thanks"
+                | "thx"
+                | "porfa"
+                | "favor"
+                | "gracias"
+                | "tafadhali"
+                | "asante"
+                | "sana"
+        )
+    };
+    let mut b = idx.len();
+    while b > 0 && courtesy(t.s(idx[b - 1])) {
+        b -= 1;
+        if b > 0 && t.s(idx[b]) == "favor" && t.s(idx[b - 1]) == "por" {
+            b -= 1;
+        }
+    }
+    let mut a = 0;
+    while a < b && courtesy(t.s(idx[a])) {
+        a += 1;
+    }
+    if a < b {
+        idx.truncate(b);
+        idx.drain(..a);
+    }
 }
 
 fn found(command: Command, language: Option<Language>) -> CommandParse {
@@ -961,7 +999,8 @@ fn run(x: &Toks<'_>, verb: Verb, a: usize, b: usize, pre: Option<OrderRef>) -> O
         }
         Verb::Done => (a == b).then_some(Command::Done),
         Verb::Undo => (a == b).then_some(Command::Undo),
-        Verb::Help => Some(Command::Help),
+        // A topic may follow ("help stock"); more is a sentence.
+        Verb::Help => (b - a <= 2).then_some(Command::Help),
     }
 }
 
@@ -1115,9 +1154,20 @@ fn sales(x: &Toks<'_>, a: usize, b: usize) -> Option<Period> {
     Some(period.unwrap_or(Period::Today))
 }
 
-/// Free text naming a product: tokens `a..b`, which must hold a word.
+/// Free text naming a product: tokens `a..b`, which must hold a word and
+/// be neither an order ref ("resume SEW-0042") nor hold a signed count
+/// ("stock sugar +20 +5").
 fn product(x: &Toks<'_>, a: usize, b: usize) -> Option<String> {
     if !(a..b).any(|k| x.is_word(k)) {
+        return None;
+    }
+    if order_ref_at(x, a, true).is_some_and(|(_, e)| e == b) {
+        return None;
+    }
+    let signed = (a..b).any(|k| {
+        x.s(k) == "+" || (x.s(k) == "-" && !x.glued(k) && x.is_num(k + 1) && x.glued(k + 1))
+    });
+    if signed {
         return None;
     }
     let p = x.raw(a, b);
