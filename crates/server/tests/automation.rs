@@ -749,7 +749,23 @@ async fn the_owner_gets_the_day_in_one_message_once() {
             json!({"price": 1_000_000, "deposit_amount": 0}),
         )
         .await;
-        cycle(&app).await;
+        drain(&app).await;
+        engine::automation::run_cycle(&app.state.services, None)
+            .await
+            .unwrap();
+        // The cycle's messages wait in the bulk queue, behind no reply.
+        let queues: Vec<String> = store::jobs::list(&app.state.db, None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.kind == "send_message" && j.status == store::jobs::JobStatus::Queued)
+            .map(|j| j.queue)
+            .collect();
+        assert!(
+            !queues.is_empty() && queues.iter().all(|q| q == "bulk"),
+            "{queues:?}"
+        );
+        drain(&app).await;
         app.clock.advance(Duration::minutes(30));
         cycle(&app).await;
         let t = texts_to_staff(&app, biz.tenant, &owner_wa).await;

@@ -919,6 +919,8 @@ async fn apply_business(
             p.params.clone(),
         );
         note.order = p.order;
+        // Nobody waits for a cycle's messages: never in front of a reply.
+        note.bulk = true;
         notes.push(note);
         owners.push((*id, *p));
     }

@@ -171,6 +171,7 @@ impl ChatEngine {
                     message,
                     fallback: None,
                     purpose: domain::outbound::Purpose::Reply,
+                    bulk: false,
                 },
             )
             .await?;
