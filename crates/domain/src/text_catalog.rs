@@ -384,9 +384,9 @@ catalog! {
         sw: "malipo yake yamekataliwa",
     },
     StaffHelp = "staff_help" {
-        en: "Hello {name}! This is {business}'s WhatsApp number, and you are on its staff, so the bot does not treat you as a customer. Owner commands over WhatsApp (orders today, ready, paid, stock…) are coming soon; until then, use the dashboard or the API for orders, payments and the inbox of conversations waiting for a person.",
-        es: "¡Hola {name}! Este es el número de WhatsApp de {business} y sos parte del equipo, así que el bot no te trata como cliente. Los comandos por WhatsApp para el dueño (pedidos de hoy, listo, pagado, stock…) llegan pronto; mientras tanto, usá el panel o la API para los pedidos, los pagos y las conversaciones que esperan a una persona.",
-        sw: "Habari {name}! Hii ni nambari ya WhatsApp ya {business}, na wewe ni mfanyakazi wake, kwa hiyo mfumo haukuchukulii kama mteja. Amri za mmiliki kupitia WhatsApp (oda za leo, tayari, imelipwa, stoo…) zinakuja hivi karibuni; kwa sasa tumia dashibodi au API kwa oda, malipo na mazungumzo yanayosubiri mtu.",
+        en: "Hello {name}! This is {business}'s WhatsApp number, and you are on its staff, so the bot does not treat you as a customer. Write *help* for the commands (orders today, ready SEW-0042, paid SEW-0042 15000…); the dashboard and the API do the rest, with the inbox of conversations waiting for a person.",
+        es: "¡Hola {name}! Este es el número de WhatsApp de {business} y sos parte del equipo, así que el bot no te trata como cliente. Escribí *ayuda* para ver los comandos (pedidos hoy, listo PED-0003, cobrado PED-0003 5000…); el panel y la API hacen el resto, con las conversaciones que esperan a una persona.",
+        sw: "Habari {name}! Hii ni nambari ya WhatsApp ya {business}, na wewe ni mfanyakazi wake, kwa hiyo mfumo haukuchukulii kama mteja. Andika *msaada* kuona amri (oda leo, tayari ORD-0003, lipwa ORD-0003 500…); dashibodi na API hufanya mengine, pamoja na mazungumzo yanayosubiri mtu.",
     },
 
     AutoInactive = "auto_inactive" {
