@@ -167,7 +167,12 @@ async fn a_staff_member_writing_to_their_own_number_is_not_a_customer() {
         let biz = business(&app, "inbox-staff", "tailor", "en-NG", "200000000000102").await;
         let owner_wa = owner_phone(&biz).trim_start_matches('+').to_string();
         let mut funmi = Customer::new(&biz, &owner_wa, "Funmi");
-        funmi.say(&app, "good morning, is everything fine with the shop today?").await;
+        funmi
+            .say(
+                &app,
+                "good morning, is everything fine with the shop today?",
+            )
+            .await;
 
         let customers = count(
             &db,

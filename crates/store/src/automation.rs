@@ -259,7 +259,10 @@ pub async fn inactive(
     .await
 }
 
-const PAID: &str = "COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.order_id = o.id AND p.status = 'paid'), 0)";
+/// What an order has been paid: by (business, order), on the payments'
+/// index that leads with the business.
+const PAID: &str = "COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.tenant_id = o.tenant_id \
+     AND p.order_id = o.id AND p.status = 'paid'), 0)";
 
 /// order_ready: ready with money due and no message about it since
 /// `quiet_since`; the open link if it is still valid at `now`.
@@ -275,7 +278,8 @@ pub async fn ready(
         format!(
             "SELECT t.id AS trigger_id, o.tenant_id, o.id AS target_id, o.customer_id, o.id AS order_id, \
              o.order_ref, CAST(o.price - {PAID} AS BIGINT) AS amount, \
-             (SELECT p.payment_link FROM payments p WHERE p.order_id = o.id AND p.status = 'pending' \
+             (SELECT p.payment_link FROM payments p WHERE p.tenant_id = o.tenant_id AND p.order_id = o.id \
+                 AND p.status = 'pending' \
                  AND p.payment_link IS NOT NULL AND (p.expires_at IS NULL OR p.expires_at > $5) \
                  ORDER BY p.created_at DESC LIMIT 1) AS link \
              {FROM_TRIGGERS} JOIN orders o ON o.tenant_id = t.tenant_id AND o.current_stage = 'ready' \
@@ -417,8 +421,8 @@ pub async fn repeat(
             "SELECT t.id AS trigger_id, c.tenant_id, c.id AS target_id, c.id AS customer_id \
              {FROM_TRIGGERS} JOIN customers c ON c.tenant_id = t.tenant_id AND c.total_orders >= $4 \
              WHERE {OF_GROUP} \
-             AND EXISTS (SELECT 1 FROM order_stages s JOIN orders o ON o.id = s.order_id \
-                 WHERE s.stage = 'delivered' AND s.entered_at > $5 AND o.customer_id = c.id) \
+             AND c.id IN (SELECT o.customer_id FROM order_stages s JOIN orders o ON o.id = s.order_id \
+                 WHERE s.stage = 'delivered' AND s.entered_at > $5) \
              AND NOT EXISTS (SELECT 1 FROM automation_ledger l WHERE l.tenant_id = c.tenant_id \
                  AND l.customer_id = c.id AND l.kind = $1 AND l.outcome <> 'deferred' AND l.created_at > $6)"
         ),
@@ -434,31 +438,42 @@ pub async fn repeat(
     .await
 }
 
-/// What each of `customers` ordered most: their styles and products, one
-/// row per mention (the caller counts).
+/// What each of `customers` (business, customer) ordered: their styles
+/// and products, one row per mention (the caller counts), read by the
+/// orders' index that leads with the business.
 pub async fn past_items(
     ex: impl Into<Ex<'_>>,
-    customers: &[Uuid],
+    customers: &[(TenantId, Uuid)],
 ) -> StoreResult<Vec<(Uuid, String)>> {
     let mut out = Vec::new();
     let mut ex = ex.into();
-    for chunk in customers.chunks(400) {
+    for chunk in customers.chunks(300) {
+        let mut tenants: Vec<Uuid> = chunk.iter().map(|(t, _)| t.0).collect();
+        tenants.sort();
+        tenants.dedup();
         let rows: Vec<(Uuid, String)> = run!(ex.re(), c => {
             let mut qb = sqlx::QueryBuilder::new(
                 "SELECT o.customer_id, o.style_name FROM orders o WHERE o.style_name IS NOT NULL \
-                 AND o.current_stage <> 'cancelled' AND o.customer_id IN (",
+                 AND o.current_stage <> 'cancelled'",
             );
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
+            for part in ["", "second"] {
+                if part == "second" {
+                    qb.push(" UNION ALL SELECT o.customer_id, i.name FROM order_items i \
+                             JOIN orders o ON o.id = i.order_id AND o.tenant_id = i.tenant_id \
+                             WHERE o.current_stage <> 'cancelled'");
+                }
+                qb.push(" AND o.tenant_id IN (");
+                let mut list = qb.separated(", ");
+                for t in &tenants {
+                    list.push_bind(*t);
+                }
+                qb.push(") AND o.customer_id IN (");
+                let mut list = qb.separated(", ");
+                for (_, id) in chunk {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
             }
-            qb.push(") UNION ALL SELECT o.customer_id, i.name FROM order_items i JOIN orders o ON o.id = i.order_id \
-                     WHERE o.current_stage <> 'cancelled' AND o.customer_id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
             qb.build_query_as().fetch_all(c).await
         })?;
         out.extend(rows);

@@ -326,10 +326,10 @@ async fn find(
         .into_iter()
         .map(|c| (c.id.0, c))
         .collect();
-    let repeaters: Vec<Uuid> = found
+    let repeaters: Vec<(TenantId, Uuid)> = found
         .iter()
         .filter(|f| f.0 == TriggerKind::RepeatCustomer)
-        .filter_map(|f| f.2.customer_id)
+        .filter_map(|f| f.2.customer_id.map(|c| (TenantId(f.2.tenant_id), c)))
         .collect();
     let suggestions = favourite(store::automation::past_items(&svc.db, &repeaters).await?);
     let mut biz: HashMap<TenantId, Biz> = HashMap::new();
