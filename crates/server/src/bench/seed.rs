@@ -185,21 +185,44 @@ impl Bufs {
             tenants: Buf::new(
                 "tenants",
                 &[
-                    "id", "business_name", "slug", "phone", "vertical", "currency", "timezone", "locale",
-                    "country", "order_prefix", "order_seq", "created_at", "updated_at",
+                    "id",
+                    "business_name",
+                    "slug",
+                    "phone",
+                    "vertical",
+                    "currency",
+                    "timezone",
+                    "locale",
+                    "country",
+                    "order_prefix",
+                    "order_seq",
+                    "created_at",
+                    "updated_at",
                 ],
             ),
             users: Buf::new(
                 "users",
                 &[
-                    "id", "tenant_id", "name", "email", "phone", "password_hash", "role", "created_at",
+                    "id",
+                    "tenant_id",
+                    "name",
+                    "email",
+                    "phone",
+                    "password_hash",
+                    "role",
+                    "created_at",
                     "updated_at",
                 ],
             ),
             numbers: Buf::new(
                 "wa_numbers",
                 &[
-                    "id", "tenant_id", "phone_number_id", "display_phone_number", "sandbox", "created_at",
+                    "id",
+                    "tenant_id",
+                    "phone_number_id",
+                    "display_phone_number",
+                    "sandbox",
+                    "created_at",
                     "updated_at",
                 ],
             ),
@@ -210,65 +233,161 @@ impl Bufs {
             products: Buf::new(
                 "products",
                 &[
-                    "id", "tenant_id", "sku", "name", "category", "price", "currency", "track_stock",
-                    "stock_on_hand", "reserved", "low_stock_threshold", "sort_order", "created_at",
+                    "id",
+                    "tenant_id",
+                    "sku",
+                    "name",
+                    "category",
+                    "price",
+                    "currency",
+                    "track_stock",
+                    "stock_on_hand",
+                    "reserved",
+                    "low_stock_threshold",
+                    "sort_order",
+                    "created_at",
                     "updated_at",
                 ],
             ),
             customers: Buf::new(
                 "customers",
                 &[
-                    "id", "tenant_id", "name", "phone", "wa_id", "birthday", "total_orders", "total_spent",
-                    "last_order_at", "wa_profile_name", "last_inbound_at", "opted_out_at", "created_at",
+                    "id",
+                    "tenant_id",
+                    "name",
+                    "phone",
+                    "wa_id",
+                    "birthday",
+                    "total_orders",
+                    "total_spent",
+                    "last_order_at",
+                    "wa_profile_name",
+                    "last_inbound_at",
+                    "opted_out_at",
+                    "created_at",
                     "updated_at",
                 ],
             ),
             orders: Buf::new(
                 "orders",
                 &[
-                    "id", "tenant_id", "order_ref", "customer_id", "style_name", "quantity", "price",
-                    "deposit_amount", "currency", "current_stage", "deadline", "source", "fulfilment",
-                    "payment_method", "created_at", "updated_at",
+                    "id",
+                    "tenant_id",
+                    "order_ref",
+                    "customer_id",
+                    "style_name",
+                    "quantity",
+                    "price",
+                    "deposit_amount",
+                    "currency",
+                    "current_stage",
+                    "deadline",
+                    "source",
+                    "fulfilment",
+                    "payment_method",
+                    "created_at",
+                    "updated_at",
                 ],
             ),
             stages: Buf::new(
                 "order_stages",
-                &["id", "tenant_id", "order_id", "stage", "entered_at", "exited_at"],
+                &[
+                    "id",
+                    "tenant_id",
+                    "order_id",
+                    "stage",
+                    "entered_at",
+                    "exited_at",
+                ],
             ),
             items: Buf::new(
                 "order_items",
                 &[
-                    "id", "tenant_id", "order_id", "product_id", "sku", "name", "quantity", "unit_price",
-                    "line_total", "created_at",
+                    "id",
+                    "tenant_id",
+                    "order_id",
+                    "product_id",
+                    "sku",
+                    "name",
+                    "quantity",
+                    "unit_price",
+                    "line_total",
+                    "created_at",
                 ],
             ),
             payments: Buf::new(
                 "payments",
                 &[
-                    "id", "tenant_id", "order_id", "customer_id", "amount", "currency", "type", "provider",
-                    "reference", "payment_link", "status", "link_sent_at", "first_sent_at", "paid_at",
-                    "expires_at", "created_at", "updated_at",
+                    "id",
+                    "tenant_id",
+                    "order_id",
+                    "customer_id",
+                    "amount",
+                    "currency",
+                    "type",
+                    "provider",
+                    "reference",
+                    "payment_link",
+                    "status",
+                    "link_sent_at",
+                    "first_sent_at",
+                    "paid_at",
+                    "expires_at",
+                    "created_at",
+                    "updated_at",
                 ],
             ),
             messages: Buf::new(
                 "wa_messages",
                 &[
-                    "id", "tenant_id", "number_id", "customer_id", "order_id", "wa_message_id", "direction",
-                    "from_number", "to_number", "kind", "body", "payload", "is_processed", "status",
-                    "received_at", "sent_at", "created_at", "updated_at",
+                    "id",
+                    "tenant_id",
+                    "number_id",
+                    "customer_id",
+                    "order_id",
+                    "wa_message_id",
+                    "direction",
+                    "from_number",
+                    "to_number",
+                    "kind",
+                    "body",
+                    "payload",
+                    "is_processed",
+                    "status",
+                    "received_at",
+                    "sent_at",
+                    "created_at",
+                    "updated_at",
                 ],
             ),
             ledger: Buf::new(
                 "automation_ledger",
                 &[
-                    "id", "tenant_id", "kind", "target_id", "step", "day", "customer_id", "order_id",
-                    "outcome", "body", "created_at", "updated_at",
+                    "id",
+                    "tenant_id",
+                    "kind",
+                    "target_id",
+                    "step",
+                    "day",
+                    "customer_id",
+                    "order_id",
+                    "outcome",
+                    "body",
+                    "created_at",
+                    "updated_at",
                 ],
             ),
             scheduled: Buf::new(
                 "scheduled_messages",
                 &[
-                    "id", "tenant_id", "customer_id", "send_at", "body", "status", "created_by", "created_at",
+                    "id",
+                    "tenant_id",
+                    "customer_id",
+                    "send_at",
+                    "body",
+                    "status",
+                    "created_by",
+                    "created_at",
                     "updated_at",
                 ],
             ),
@@ -363,7 +482,9 @@ const REGIONS: [Region; 3] = [
         owner_prefix: "+234810",
         business_prefix: "+234700",
         unit: 100_000,
-        names: &["Adaeze", "Chinedu", "Tunde", "Ngozi", "Bola", "Emeka", "Funmi", "Ifeanyi"],
+        names: &[
+            "Adaeze", "Chinedu", "Tunde", "Ngozi", "Bola", "Emeka", "Funmi", "Ifeanyi",
+        ],
     },
     Region {
         tz: chrono_tz::Africa::Nairobi,
@@ -376,7 +497,9 @@ const REGIONS: [Region; 3] = [
         owner_prefix: "+254720",
         business_prefix: "+254730",
         unit: 10_000,
-        names: &["Wanjiru", "Otieno", "Achieng", "Kamau", "Njeri", "Mwangi", "Akinyi", "Kiprop"],
+        names: &[
+            "Wanjiru", "Otieno", "Achieng", "Kamau", "Njeri", "Mwangi", "Akinyi", "Kiprop",
+        ],
     },
     Region {
         tz: chrono_tz::America::Argentina::Buenos_Aires,
@@ -389,7 +512,16 @@ const REGIONS: [Region; 3] = [
         owner_prefix: "+549351",
         business_prefix: "+549341",
         unit: 100_000,
-        names: &["Lucía", "Martín", "Sofía", "Mateo", "Valentina", "Joaquín", "Camila", "Tomás"],
+        names: &[
+            "Lucía",
+            "Martín",
+            "Sofía",
+            "Mateo",
+            "Valentina",
+            "Joaquín",
+            "Camila",
+            "Tomás",
+        ],
     },
 ];
 
@@ -575,7 +707,7 @@ fn business(
                     V::L(on_hand),
                     V::L(reserved),
                     V::Ln(if track { th } else { None }),
-                    V::I(i as i32),
+                    V::I(i),
                     V::T(created),
                     V::T(created),
                 ]);
@@ -600,7 +732,7 @@ fn business(
             );
             let wa = phone.trim_start_matches('+').to_string();
             let name = format!("{} {i}", rng.pick(region.names));
-            let birthday = if rng.chance(0.03) {
+            let birthday = if rng.chance(0.004) {
                 NaiveDate::from_ymd_opt(1988, birthday_target.month(), birthday_target.day())
             } else if rng.chance(0.6) {
                 NaiveDate::from_ymd_opt(1988, 1, 1).map(|d| d + days(rng.range(0, 365)))
@@ -626,7 +758,7 @@ fn business(
                 for _ in 0..k {
                     let delivered = placed + hours(rng.range(6, 24));
                     history.push((placed, delivered.min(now - hours(1))));
-                    placed = placed - days(rng.range(10, 60));
+                    placed -= days(rng.range(10, 60));
                 }
                 history.reverse();
             }
@@ -713,9 +845,15 @@ fn business(
                    body: String,
                    at: DateTime<Utc>| {
         let (from, to) = if inbound {
-            (cust.wa.clone(), business_phone.trim_start_matches('+').to_string())
+            (
+                cust.wa.clone(),
+                business_phone.trim_start_matches('+').to_string(),
+            )
         } else {
-            (business_phone.trim_start_matches('+').to_string(), cust.wa.clone())
+            (
+                business_phone.trim_start_matches('+').to_string(),
+                cust.wa.clone(),
+            )
         };
         let payload = json!({ "type": "text", "text": { "body": body } });
         later.messages.push([
@@ -746,19 +884,19 @@ fn business(
             Vert::Restaurant => rng.range(2, 20) * region.unit / 4,
         }
     };
-    for ci in 0..custs.len() {
-        let history = custs[ci].history.clone();
+    for c in custs.iter_mut() {
+        let history = c.history.clone();
         for (placed, delivered) in history {
             seq += 1;
             let id = Uuid::now_v7();
             let price = order_price(rng);
-            custs[ci].spent += price;
+            c.spent += price;
             orders_rows.push(order_row(
                 tid,
                 id,
                 &prefix,
                 seq,
-                custs[ci].id,
+                c.id,
                 vert,
                 price,
                 "delivered",
@@ -775,7 +913,7 @@ fn business(
             later.payments.push(payment_row(
                 tid,
                 id,
-                custs[ci].id,
+                c.id,
                 price,
                 region.currency,
                 "full",
@@ -784,8 +922,14 @@ fn business(
                 None,
                 Some(delivered),
             ));
-            let c = &custs[ci];
-            message(&mut later, c, None, true, "I'd like to order".into(), placed);
+            message(
+                &mut later,
+                c,
+                None,
+                true,
+                "I'd like to order".into(),
+                placed,
+            );
             message(
                 &mut later,
                 c,
@@ -813,22 +957,38 @@ fn business(
         let (stage, placed_ago_h) = match vert {
             Vert::Tailor => (
                 *rng.pick(&[
-                    "received", "received", "cutting", "cutting", "sewing", "sewing", "sewing", "fitting",
-                    "ready", "ready",
+                    "received", "received", "cutting", "cutting", "sewing", "sewing", "sewing",
+                    "fitting", "ready", "ready",
                 ]),
                 rng.range(2, 21 * 24),
             ),
             Vert::Shop => (
                 *rng.pick(&[
-                    "received", "received", "received", "packed", "packed", "ready", "ready", "ready",
-                    "out_for_delivery", "out_for_delivery",
+                    "received",
+                    "received",
+                    "received",
+                    "packed",
+                    "packed",
+                    "ready",
+                    "ready",
+                    "ready",
+                    "out_for_delivery",
+                    "out_for_delivery",
                 ]),
                 rng.range(1, 6 * 24),
             ),
             Vert::Restaurant => (
                 *rng.pick(&[
-                    "received", "received", "received", "preparing", "preparing", "preparing", "ready",
-                    "ready", "out_for_delivery", "out_for_delivery",
+                    "received",
+                    "received",
+                    "received",
+                    "preparing",
+                    "preparing",
+                    "preparing",
+                    "ready",
+                    "ready",
+                    "out_for_delivery",
+                    "out_for_delivery",
                 ]),
                 rng.range(1, 6),
             ),
@@ -944,7 +1104,9 @@ fn business(
             // before the order.
             let max_d = ((now - placed).num_hours() / 24).min(14);
             let d = rng.range(0, max_d);
-            let h = rng.range(0, 20).min(((now - placed) - days(d)).num_hours().max(0));
+            let h = rng
+                .range(0, 20)
+                .min(((now - placed) - days(d)).num_hours().max(0));
             let first = (now - days(d) - hours(h) - Duration::minutes(1)).max(placed);
             let pay_id = Uuid::now_v7();
             later.payments.push(payment_row_with(
@@ -985,7 +1147,14 @@ fn business(
         // What the customer heard about it: the confirmation, and the
         // stage notice when it changed.
         let c = &custs[ci];
-        message(&mut later, c, None, true, "Hello, I want to order".into(), placed);
+        message(
+            &mut later,
+            c,
+            None,
+            true,
+            "Hello, I want to order".into(),
+            placed,
+        );
         message(
             &mut later,
             c,
@@ -1084,8 +1253,9 @@ fn business(
         }
         if total >= 1
             && !c.opted_out
-            && c.birthday
-                .is_some_and(|d| (d.month(), d.day()) == (birthday_target.month(), birthday_target.day()))
+            && c.birthday.is_some_and(|d| {
+                (d.month(), d.day()) == (birthday_target.month(), birthday_target.day())
+            })
         {
             exp.birthday += 1;
         }
