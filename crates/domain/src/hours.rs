@@ -433,7 +433,7 @@ fn overlaps(a: (u32, u32), b: (u32, u32)) -> bool {
 /// A local wall-clock time as an instant. A time skipped by a DST change
 /// becomes the first instant after the gap; a repeated one takes the
 /// earlier of its two instants.
-fn to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(a, b) => a.min(b).with_timezone(&Utc),

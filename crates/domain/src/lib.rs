@@ -4,6 +4,7 @@
 //! rule (stage transitions, balances, phone identity, urgency) is tested as a
 //! plain function.
 
+pub mod automation;
 pub mod commerce;
 pub mod hours;
 pub mod ids;

@@ -388,4 +388,60 @@ catalog! {
         es: "¡Hola {name}! Este es el número de WhatsApp de {business} y sos parte del equipo, así que el bot no te trata como cliente. Los comandos por WhatsApp para el dueño (pedidos de hoy, listo, pagado, stock…) llegan pronto; mientras tanto, usá el panel o la API para los pedidos, los pagos y las conversaciones que esperan a una persona.",
         sw: "Habari {name}! Hii ni nambari ya WhatsApp ya {business}, na wewe ni mfanyakazi wake, kwa hiyo mfumo haukuchukulii kama mteja. Amri za mmiliki kupitia WhatsApp (oda za leo, tayari, imelipwa, stoo…) zinakuja hivi karibuni; kwa sasa tumia dashibodi au API kwa oda, malipo na mazungumzo yanayosubiri mtu.",
     },
+
+    AutoInactive = "auto_inactive" {
+        en: "Hi {name}, we miss you at {business}! It has been a while since your last order. Reply to this message whenever you would like something; we are happy to help.",
+        es: "¡Hola {name}! Te extrañamos en {business}. Hace rato que no pedís nada. Respondé este mensaje cuando quieras algo y te ayudamos.",
+        sw: "Habari {name}, tumekukumbuka {business}! Ni muda tangu oda yako ya mwisho. Jibu ujumbe huu wakati wowote ukihitaji kitu; tuko tayari kukusaidia.",
+    },
+    AutoReady = "auto_ready" {
+        en: "Hi {name}, your order {ref} is ready and waiting for you. Balance due: {amount}. Pay here: {link}",
+        es: "¡Hola {name}! Tu pedido {ref} está listo y te espera. Saldo a pagar: {amount}. Pagá acá: {link}",
+        sw: "Habari {name}, oda yako {ref} iko tayari inakusubiri. Salio: {amount}. Lipa hapa: {link}",
+    },
+    AutoReadyNoLink = "auto_ready_no_link" {
+        en: "Hi {name}, your order {ref} is ready and waiting for you. Balance due: {amount}, payable when you collect it.",
+        es: "¡Hola {name}! Tu pedido {ref} está listo y te espera. Saldo a pagar: {amount}, al retirarlo.",
+        sw: "Habari {name}, oda yako {ref} iko tayari inakusubiri. Salio: {amount}, utalipa unapoichukua.",
+    },
+    AutoUnpaidGentle = "auto_unpaid_gentle" {
+        en: "Hi {name}, a friendly reminder: {amount} is still due for your order {ref}. You can pay here: {link}",
+        es: "¡Hola {name}! Un recordatorio: quedan {amount} por pagar de tu pedido {ref}. Podés pagar acá: {link}",
+        sw: "Habari {name}, ukumbusho: bado {amount} zinadaiwa kwa oda yako {ref}. Unaweza kulipa hapa: {link}",
+    },
+    AutoUnpaidFirm = "auto_unpaid_firm" {
+        en: "Hi {name}, your payment of {amount} for order {ref} is overdue. Please pay today: {link}",
+        es: "Hola {name}, el pago de {amount} de tu pedido {ref} está vencido. Por favor pagalo hoy: {link}",
+        sw: "Habari {name}, malipo yako ya {amount} kwa oda {ref} yamechelewa. Tafadhali lipa leo: {link}",
+    },
+    AutoUnpaidFinal = "auto_unpaid_final" {
+        en: "Final notice, {name}: {amount} for order {ref} is still unpaid. Please pay now ({link}) or reply to talk to us.",
+        es: "Último aviso, {name}: el pedido {ref} sigue con {amount} sin pagar. Pagalo ahora ({link}) o respondé para hablar con nosotros.",
+        sw: "Ilani ya mwisho, {name}: {amount} kwa oda {ref} bado hazijalipwa. Tafadhali lipa sasa ({link}) au jibu uzungumze nasi.",
+    },
+    AutoDeadline = "auto_deadline" {
+        en: "Deadline at risk: {ref} for {customer} is due {deadline} and is still at {stage}.",
+        es: "Entrega en riesgo: {ref} de {customer} vence {deadline} y sigue en {stage}.",
+        sw: "Muda wa oda uko hatarini: {ref} ya {customer} inatakiwa {deadline} na bado iko {stage}.",
+    },
+    AutoBirthday = "auto_birthday" {
+        en: "Hi {name}, your birthday is coming up! Everyone at {business} wishes you a wonderful day. Reply to this message for a birthday treat on your next order.",
+        es: "¡Hola {name}! Se viene tu cumple y en {business} te deseamos un día hermoso. Respondé este mensaje y te damos un regalito en tu próximo pedido.",
+        sw: "Habari {name}, siku yako ya kuzaliwa inakaribia! Sote {business} tunakutakia siku njema. Jibu ujumbe huu upate zawadi kwenye oda yako ijayo.",
+    },
+    AutoRepeat = "auto_repeat" {
+        en: "Thank you for coming back to {business}, {name}! Would you like another {suggestion}? Reply and we will get it started.",
+        es: "¡Gracias por volver a {business}, {name}! ¿Querés otra vez {suggestion}? Respondé y lo preparamos.",
+        sw: "Asante kwa kurudi {business}, {name}! Ungependa {suggestion} tena? Jibu na tutaanza.",
+    },
+    AutoLowStock = "auto_low_stock" {
+        en: "Low stock: {product} has {available} left (alert at {threshold}). Time to restock.",
+        es: "Poco stock: quedan {available} de {product} (aviso en {threshold}). Hay que reponer.",
+        sw: "Stoo inakaribia kwisha: {product} imebaki {available} (tahadhari ni {threshold}). Ni wakati wa kuongeza.",
+    },
+    AutoDailySummary = "auto_daily_summary" {
+        en: "{business}, {date}: {orders} new orders, {due} due in the next two days, {unpaid_count} unpaid ({unpaid}), sales today {sales}.",
+        es: "{business}, {date}: {orders} pedidos nuevos, {due} para entregar en los próximos dos días, {unpaid_count} sin pagar ({unpaid}), ventas de hoy {sales}.",
+        sw: "{business}, {date}: oda mpya {orders}, {due} zinatakiwa ndani ya siku mbili, {unpaid_count} hazijalipwa ({unpaid}), mauzo ya leo {sales}.",
+    },
 }

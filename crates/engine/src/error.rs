@@ -13,7 +13,7 @@ pub enum ServiceError {
     /// An input field is wrong.
     #[error("{field}: {message}")]
     Invalid {
-        field: &'static str,
+        field: std::borrow::Cow<'static, str>,
         message: String,
     },
     /// The request conflicts with what is stored (a move the rules hold
@@ -35,9 +35,12 @@ pub enum ServiceError {
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
 impl ServiceError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(
+        field: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         ServiceError::Invalid {
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }

@@ -444,6 +444,7 @@ impl Perform<jobs::CreatePayment> for CreatePayment {
                     id,
                     Some(&url),
                     provider_ref.as_deref(),
+                    svc.clock.now(),
                 )
                 .await
                 .map_err(retry)?;
@@ -471,9 +472,16 @@ impl Perform<jobs::CreatePayment> for CreatePayment {
                 }
             }
             Initiated::Push { provider_ref, .. } => {
-                store::payments::set_initiated(&mut tx, tenant, id, None, Some(&provider_ref))
-                    .await
-                    .map_err(retry)?;
+                store::payments::set_initiated(
+                    &mut tx,
+                    tenant,
+                    id,
+                    None,
+                    Some(&provider_ref),
+                    svc.clock.now(),
+                )
+                .await
+                .map_err(retry)?;
                 let body = cx.say(
                     Key::PayPush,
                     &[("amount", &amount), ("ref", &cx.order.order_ref)],
@@ -828,38 +836,49 @@ pub(crate) async fn remind_in(
                     ("url", url),
                 ],
             );
-            store::payments::count_reminder(&mut *tx, tenant, p.id).await?;
+            store::payments::count_reminder(&mut *tx, tenant, p.id, now).await?;
             let params = cx.link_params(p.amount, url);
             cx.tell(tx, Purpose::PaymentReminder, body, params).await?;
         }
-        _ => {
-            let token = if p.provider == "mpesa" {
-                Some(callback_token()?)
-            } else {
-                None
-            };
-            let reference = new_reference();
-            store::payments::renew(
-                &mut *tx,
-                tenant,
-                p.id,
-                &reference,
-                token.as_deref(),
-                Some(now + svc.pay.link_ttl),
-            )
-            .await?;
-            jobs::enqueue(
-                &mut *tx,
-                &jobs::CreatePayment {
-                    payment_id: p.id,
-                    tenant_id: tenant,
-                    reference: Some(reference),
-                },
-                None,
-            )
-            .await?;
-        }
+        _ => renew_in(svc, tx, tenant, p).await?,
     }
+    Ok(())
+}
+
+/// Replaces an expired (or push) request with a new reference and asks
+/// the provider again; the `create_payment` job sends the new link as a
+/// reminder.
+pub(crate) async fn renew_in(
+    svc: &Services,
+    tx: &mut Tx,
+    tenant: TenantId,
+    p: &Payment,
+) -> Result<(), RemindError> {
+    let token = if p.provider == "mpesa" {
+        Some(callback_token()?)
+    } else {
+        None
+    };
+    let reference = new_reference();
+    store::payments::renew(
+        &mut *tx,
+        tenant,
+        p.id,
+        &reference,
+        token.as_deref(),
+        Some(svc.clock.now() + svc.pay.link_ttl),
+    )
+    .await?;
+    jobs::enqueue(
+        &mut *tx,
+        &jobs::CreatePayment {
+            payment_id: p.id,
+            tenant_id: tenant,
+            reference: Some(reference),
+        },
+        None,
+    )
+    .await?;
     Ok(())
 }
 

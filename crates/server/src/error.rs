@@ -238,7 +238,7 @@ impl From<engine::error::ServiceError> for AppError {
         use engine::error::ServiceError as E;
         match e {
             E::NotFound => AppError::NotFound,
-            E::Invalid { field, message } => AppError::field(field, message),
+            E::Invalid { field, message } => AppError::field(&field, message),
             E::Conflict {
                 code,
                 message,

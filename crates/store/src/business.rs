@@ -61,6 +61,10 @@ pub struct Settings {
     /// The business's own wording: language → text key → template.
     #[schema(value_type = std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>)]
     pub texts: Overrides,
+    /// Quiet hours in the business's time, "HH:MM": nothing automated is
+    /// sent from `quiet_start` until `quiet_end` (equal: never quiet).
+    pub quiet_start: String,
+    pub quiet_end: String,
     /// When they were last changed; absent while they are the defaults.
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -78,6 +82,8 @@ impl Default for Settings {
             deposit_percent: 50,
             handoff_hours: 12,
             texts: Overrides::new(),
+            quiet_start: "21:00".into(),
+            quiet_end: "08:00".into(),
             updated_at: None,
         }
     }
@@ -96,6 +102,8 @@ struct Row {
     deposit_percent: i32,
     handoff_hours: i32,
     texts: Json<Overrides>,
+    quiet_start: String,
+    quiet_end: String,
     updated_at: DateTime<Utc>,
 }
 
@@ -112,6 +120,8 @@ impl From<Row> for Settings {
             deposit_percent: r.deposit_percent,
             handoff_hours: r.handoff_hours,
             texts: r.texts.0,
+            quiet_start: r.quiet_start,
+            quiet_end: r.quiet_end,
             updated_at: Some(r.updated_at),
         }
     }
@@ -121,7 +131,7 @@ impl From<Row> for Settings {
 pub async fn get(ex: impl Into<Ex<'_>>, tenant: TenantId) -> StoreResult<Settings> {
     let row = run!(ex, c => sqlx::query_as::<_, Row>(
         "SELECT hours, accepts_scheduled, offers_delivery, offers_pickup, payment_methods, bank_details, \
-         consume_stock_on, deposit_percent, handoff_hours, texts, updated_at \
+         consume_stock_on, deposit_percent, handoff_hours, texts, quiet_start, quiet_end, updated_at \
          FROM business_settings WHERE tenant_id = $1",
     )
     .bind(tenant.0)
@@ -144,6 +154,9 @@ pub struct SettingsPatch {
     pub deposit_percent: Option<i32>,
     pub handoff_hours: Option<i32>,
     pub texts: Option<Overrides>,
+    /// Checked "HH:MM" times (`domain::automation::QuietHours::parse`).
+    pub quiet_start: Option<String>,
+    pub quiet_end: Option<String>,
 }
 
 /// Applies `p` in one statement: creates the row from the defaults plus `p`,
@@ -160,8 +173,9 @@ pub async fn update(
     let bank = p.bank_details.clone().unwrap_or(d.bank_details.clone());
     run!(ex.re(), c => sqlx::query(
         "INSERT INTO business_settings (id, tenant_id, hours, accepts_scheduled, offers_delivery, offers_pickup, \
-         payment_methods, bank_details, consume_stock_on, deposit_percent, handoff_hours, texts, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         payment_methods, bank_details, consume_stock_on, deposit_percent, handoff_hours, texts, updated_at, \
+         quiet_start, quiet_end) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25) \
          ON CONFLICT (tenant_id) DO UPDATE SET \
            hours = CASE WHEN $14 THEN excluded.hours ELSE business_settings.hours END, \
            accepts_scheduled = CASE WHEN $15 THEN excluded.accepts_scheduled ELSE business_settings.accepts_scheduled END, \
@@ -173,6 +187,8 @@ pub async fn update(
            deposit_percent = CASE WHEN $21 THEN excluded.deposit_percent ELSE business_settings.deposit_percent END, \
            handoff_hours = CASE WHEN $22 THEN excluded.handoff_hours ELSE business_settings.handoff_hours END, \
            texts = CASE WHEN $23 THEN excluded.texts ELSE business_settings.texts END, \
+           quiet_start = CASE WHEN $26 THEN excluded.quiet_start ELSE business_settings.quiet_start END, \
+           quiet_end = CASE WHEN $27 THEN excluded.quiet_end ELSE business_settings.quiet_end END, \
            updated_at = excluded.updated_at",
     )
     .bind(Uuid::now_v7())
@@ -198,8 +214,48 @@ pub async fn update(
     .bind(p.deposit_percent.is_some())
     .bind(p.handoff_hours.is_some())
     .bind(p.texts.is_some())
+    .bind(p.quiet_start.as_ref().unwrap_or(&d.quiet_start))
+    .bind(p.quiet_end.as_ref().unwrap_or(&d.quiet_end))
+    .bind(p.quiet_start.is_some())
+    .bind(p.quiet_end.is_some())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
     get(ex, tenant).await
+}
+
+/// The settings of many businesses (automation's cycle); a business that
+/// never changed its settings is absent (it has the defaults).
+pub async fn by_tenants(
+    ex: impl Into<Ex<'_>>,
+    ids: &[TenantId],
+) -> StoreResult<std::collections::HashMap<TenantId, Settings>> {
+    #[derive(sqlx::FromRow)]
+    struct Keyed {
+        tenant_id: Uuid,
+        #[sqlx(flatten)]
+        row: Row,
+    }
+    let mut out = std::collections::HashMap::new();
+    let mut ex = ex.into();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Keyed> = run!(ex.re(), c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT tenant_id, hours, accepts_scheduled, offers_delivery, offers_pickup, payment_methods, \
+                 bank_details, consume_stock_on, deposit_percent, handoff_hours, texts, quiet_start, quiet_end, \
+                 updated_at FROM business_settings WHERE tenant_id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(id.0);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        out.extend(
+            rows.into_iter()
+                .map(|k| (TenantId(k.tenant_id), Settings::from(k.row))),
+        );
+    }
+    Ok(out)
 }

@@ -7,6 +7,7 @@
 //! for both backends (`$1` placeholders, times bound from Rust); where the
 //! backends differ there is an explicit `match`.
 
+pub mod automation;
 pub mod business;
 pub mod chat;
 pub mod customers;

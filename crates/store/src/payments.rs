@@ -233,16 +233,17 @@ pub async fn set_initiated(
     id: PaymentId,
     link: Option<&str>,
     provider_ref: Option<&str>,
+    at: DateTime<Utc>,
 ) -> StoreResult<()> {
     run!(ex, c => sqlx::query(
         "UPDATE payments SET payment_link = $3, provider_ref = COALESCE($4, provider_ref), link_sent_at = $5, \
-         updated_at = $5 WHERE tenant_id = $1 AND id = $2",
+         first_sent_at = COALESCE(first_sent_at, $5), updated_at = $5 WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.0)
     .bind(id.0)
     .bind(link)
     .bind(provider_ref)
-    .bind(now())
+    .bind(at)
     .execute(c)
     .await
     .map(|x| x.rows_affected()))?;
@@ -362,6 +363,7 @@ pub async fn count_reminder(
     ex: impl Into<Ex<'_>>,
     tenant: TenantId,
     id: PaymentId,
+    at: DateTime<Utc>,
 ) -> StoreResult<()> {
     run!(ex, c => sqlx::query(
         "UPDATE payments SET reminders_sent = reminders_sent + 1, link_sent_at = $3, updated_at = $3 \
@@ -369,7 +371,7 @@ pub async fn count_reminder(
     )
     .bind(tenant.0)
     .bind(id.0)
-    .bind(now())
+    .bind(at)
     .execute(c)
     .await
     .map(|x| x.rows_affected()))?;

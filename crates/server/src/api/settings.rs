@@ -263,6 +263,7 @@ pub async fn update_ordering(
         deposit_percent: body.deposit_percent,
         handoff_hours: body.handoff_hours,
         texts: body.texts,
+        ..Default::default()
     };
     Ok(axum::Json(
         store::business::update(&state.db, auth.tenant_id, &patch)

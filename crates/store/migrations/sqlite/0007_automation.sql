@@ -127,3 +127,10 @@ CREATE TABLE wa_templates (
 );
 CREATE UNIQUE INDEX wa_templates_key ON wa_templates (tenant_id, waba_id, name, language);
 CREATE INDEX wa_templates_waba_idx ON wa_templates (waba_id, name, language);
+
+-- What the triggers read by: messages about an order (order_ready's "no
+-- message in 24 h"), deliveries by time (repeat_customer), and the
+-- products that track a low-stock threshold.
+CREATE INDEX wa_messages_order_idx ON wa_messages (order_id, created_at) WHERE order_id IS NOT NULL;
+CREATE INDEX order_stages_entered_idx ON order_stages (stage, entered_at);
+CREATE INDEX products_low_stock_idx ON products (tenant_id) WHERE track_stock AND low_stock_threshold IS NOT NULL;
