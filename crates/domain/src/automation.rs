@@ -237,7 +237,11 @@ impl Thresholds {
             }
             Thresholds::DeadlineRisk { hours, stages } => format!(
                 "hours={hours};stages={}",
-                stages.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+                stages
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
             ),
             Thresholds::Birthday { days } => format!("days={days}"),
             Thresholds::RepeatCustomer { orders, quiet_days } => {
@@ -317,7 +321,11 @@ pub fn thresholds(
     vertical: Vertical,
     config: &Config,
 ) -> Result<Thresholds, ConfigError> {
-    if let Some(f) = config.set().into_iter().find(|f| !kind.fields().contains(f)) {
+    if let Some(f) = config
+        .set()
+        .into_iter()
+        .find(|f| !kind.fields().contains(f))
+    {
         let takes = kind.fields();
         return Err(bad(
             &format!("config.{f}"),
@@ -483,9 +491,7 @@ impl QuietHours {
 /// (a missed one is not sent late once a later one is due), and nothing
 /// when that step or a later one was sent.
 pub fn due_step(steps: [i64; 3], elapsed: Duration, last_sent: Option<usize>) -> Option<usize> {
-    let due = steps
-        .iter()
-        .rposition(|d| elapsed >= Duration::days(*d))?;
+    let due = steps.iter().rposition(|d| elapsed >= Duration::days(*d))?;
     match last_sent {
         Some(l) if l >= due => None,
         _ => Some(due),
@@ -689,7 +695,10 @@ mod tests {
         let none = QuietHours::parse("00:00", "00:00").unwrap();
         assert!(!none.contains(t(3, 0)));
         for bad in ["25:00", "9pm", "", "08:00:00", "8:00"] {
-            assert_eq!(QuietHours::parse(bad, "08:00").unwrap_err().field, "quiet_start");
+            assert_eq!(
+                QuietHours::parse(bad, "08:00").unwrap_err().field,
+                "quiet_start"
+            );
         }
     }
 

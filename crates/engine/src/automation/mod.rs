@@ -29,9 +29,9 @@ use domain::text::{Key, Overrides, language_of, render};
 use domain::{CustomerId, E164, Money, OrderId, PaymentId, TenantId};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
+use store::StoreResult;
 use store::automation::{Candidate, StaffPhone};
 use store::customers::Customer;
-use store::StoreResult;
 use uuid::Uuid;
 
 pub use triggers::install_defaults;

@@ -168,6 +168,7 @@ struct Bufs {
     users: Buf,
     numbers: Buf,
     settings: Buf,
+    templates: Buf,
     products: Buf,
     customers: Buf,
     orders: Buf,
@@ -229,6 +230,22 @@ impl Bufs {
             settings: Buf::new(
                 "business_settings",
                 &["id", "tenant_id", "quiet_start", "quiet_end", "updated_at"],
+            ),
+            templates: Buf::new(
+                "wa_templates",
+                &[
+                    "id",
+                    "tenant_id",
+                    "waba_id",
+                    "name",
+                    "language",
+                    "category",
+                    "status",
+                    "body",
+                    "params",
+                    "created_at",
+                    "updated_at",
+                ],
             ),
             products: Buf::new(
                 "products",
@@ -394,12 +411,13 @@ impl Bufs {
         }
     }
 
-    fn all(&mut self) -> [&mut Buf; 13] {
+    fn all(&mut self) -> [&mut Buf; 14] {
         [
             &mut self.tenants,
             &mut self.users,
             &mut self.numbers,
             &mut self.settings,
+            &mut self.templates,
             &mut self.products,
             &mut self.customers,
             &mut self.orders,
@@ -462,6 +480,8 @@ struct Region {
     /// Customers' numbers: the prefix, then as many digits as `digits`.
     customer_prefix: &'static str,
     digits: usize,
+    /// The WhatsApp template language of its locale.
+    lang: &'static str,
     /// The owners' and the business numbers' prefixes (7 digits follow).
     owner_prefix: &'static str,
     business_prefix: &'static str,
@@ -476,11 +496,12 @@ const REGIONS: [Region; 3] = [
         timezone: "Africa/Lagos",
         currency: "NGN",
         locale: "en-NG",
+        lang: "en",
         country: "NG",
         customer_prefix: "+234803",
         digits: 7,
         owner_prefix: "+234810",
-        business_prefix: "+234700",
+        business_prefix: "+234809",
         unit: 100_000,
         names: &[
             "Adaeze", "Chinedu", "Tunde", "Ngozi", "Bola", "Emeka", "Funmi", "Ifeanyi",
@@ -491,11 +512,12 @@ const REGIONS: [Region; 3] = [
         timezone: "Africa/Nairobi",
         currency: "KES",
         locale: "en-KE",
+        lang: "en",
         country: "KE",
         customer_prefix: "+254712",
         digits: 6,
-        owner_prefix: "+254720",
-        business_prefix: "+254730",
+        owner_prefix: "+25472",
+        business_prefix: "+25473",
         unit: 10_000,
         names: &[
             "Wanjiru", "Otieno", "Achieng", "Kamau", "Njeri", "Mwangi", "Akinyi", "Kiprop",
@@ -506,9 +528,10 @@ const REGIONS: [Region; 3] = [
         timezone: "America/Argentina/Buenos_Aires",
         currency: "ARS",
         locale: "es-AR",
+        lang: "es",
         country: "AR",
-        customer_prefix: "+54911",
-        digits: 8,
+        customer_prefix: "+549115",
+        digits: 7,
         owner_prefix: "+549351",
         business_prefix: "+549341",
         unit: 100_000,
@@ -524,6 +547,22 @@ const REGIONS: [Region; 3] = [
         ],
     },
 ];
+
+/// The purposes whose templates a business has.
+const TEMPLATED: [domain::outbound::Purpose; 9] = {
+    use domain::outbound::Purpose as P;
+    [
+        P::PaymentLink,
+        P::Receipt,
+        P::StageNotice,
+        P::PaymentReminder,
+        P::Promotion,
+        P::StaffAlert,
+        P::Reengagement,
+        P::BirthdayOffer,
+        P::LoyaltyOffer,
+    ]
+};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Vert {
@@ -573,6 +612,12 @@ struct Cust {
     created_at: DateTime<Utc>,
 }
 
+/// The owner's phone of business `b` (a subscriber number never starts
+/// with 0).
+fn owner_phone(r: &Region, b: usize) -> String {
+    format!("{}{}", r.owner_prefix, 4_000_000 + b)
+}
+
 fn days(n: i64) -> Duration {
     Duration::days(n)
 }
@@ -597,8 +642,8 @@ pub async fn seed_automation(
 ) -> anyhow::Result<SeedSummary> {
     anyhow::ensure!(businesses > 0, "at least one business");
     anyhow::ensure!(
-        businesses < 10_000_000,
-        "at most 9,999,999 businesses (their numbers have 7 digits)"
+        businesses < 5_000_000,
+        "at most 4,999,999 businesses (their numbers have 7 digits)"
     );
     anyhow::ensure!(
         customers.div_ceil(businesses) < 1_000_000,
@@ -662,7 +707,7 @@ fn business(
     let created = now - days(500);
     let owner = Uuid::now_v7();
     let number = Uuid::now_v7();
-    let business_phone = format!("{}{b:07}", region.business_prefix);
+    let business_phone = format!("{}{}", region.business_prefix, 5_000_000 + b);
 
     // The catalog.
     let products: Vec<Product> = {
@@ -1311,7 +1356,7 @@ fn business(
         V::U(tid),
         V::S(format!("Owner {b}")),
         V::S(format!("owner{b}@bench.example")),
-        V::Sn(Some(format!("{}{b:07}", region.owner_prefix))),
+        V::Sn(Some(owner_phone(region, b))),
         // Not a hash anything verifies against: nobody logs in.
         V::St("$argon2id$v=19$m=19456,t=2,p=1$YmVuY2g$bench"),
         V::St("owner"),
@@ -1334,6 +1379,34 @@ fn business(
         V::St(QUIET),
         V::T(created),
     ]);
+    // The sandbox number's templates: approved, except that one business
+    // in ten is still waiting for its marketing ones.
+    let marketing_pending = rng.chance(0.1);
+    let mut names = std::collections::HashSet::new();
+    for purpose in TEMPLATED {
+        let Some(name) = purpose.template().filter(|n| names.insert(*n)) else {
+            continue;
+        };
+        let category = purpose.category();
+        let status = if marketing_pending && category == domain::outbound::Category::Marketing {
+            "pending"
+        } else {
+            "approved"
+        };
+        bufs.templates.row([
+            V::U(Uuid::now_v7()),
+            V::U(tid),
+            V::St("sandbox"),
+            V::St(name),
+            V::St(region.lang),
+            V::St(category.as_str()),
+            V::St(status),
+            V::S(format!("{name}: {{{{1}}}}")),
+            V::I(1),
+            V::T(created),
+            V::T(created),
+        ]);
+    }
     for c in &custs {
         let total = c.history.len() as i32 + c.open as i32;
         bufs.customers.row([
@@ -1549,4 +1622,25 @@ pub async fn table_counts(db: &store::Db) -> anyhow::Result<Vec<(&'static str, i
         out.push((t, n));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::REGIONS;
+    use domain::E164;
+
+    #[test]
+    fn seeded_numbers_are_valid_whatsapp_numbers() {
+        for r in &REGIONS {
+            for i in [0usize, 1, 99, 12_345, 99_999] {
+                let phone = format!("{}{:0width$}", r.customer_prefix, i, width = r.digits);
+                let wa = phone.trim_start_matches('+');
+                assert!(E164::from_wa_id(wa).is_ok(), "customer {phone}");
+            }
+            for b in [0usize, 7, 999, 4_999_999] {
+                let owner = super::owner_phone(r, b);
+                assert!(E164::parse(&owner, r.country).is_ok(), "owner {owner}");
+            }
+        }
+    }
 }
