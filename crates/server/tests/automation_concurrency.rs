@@ -119,6 +119,20 @@ async fn three_at_once(fresh: store::testing::Fresh) {
         distinct_messages, sent_rows,
         "{backend}: a message shared by two ledger rows, or a sent row without its message"
     );
+    // A cycle right after finds nothing new to send.
+    let again = run_cycle(&replicas[0].services, None)
+        .await
+        .unwrap_or_else(|e| panic!("{backend}: the cycle after: {e:?}"));
+    assert_eq!(again.sent, 0, "{backend}: the cycle after sent again");
+    assert_eq!(
+        scalar(
+            db,
+            "SELECT COUNT(*) FROM wa_messages WHERE direction = 'outbound' AND status = 'queued'"
+        )
+        .await,
+        queued,
+        "{backend}: the cycle after queued messages"
+    );
     for s in replicas {
         s.db.close().await;
     }
