@@ -343,6 +343,11 @@ pub async fn automation(
     std::fs::create_dir_all(&tmp)?;
     let (url, schema) = scratch(&database_url, &tmp).await?;
     let result = run_automation(&url, &tmp, businesses, customers, orders).await;
+    // SOKONI_BENCH_KEEP=1 leaves the database for a look (EXPLAIN).
+    if std::env::var_os("SOKONI_BENCH_KEEP").is_some() {
+        println!("  kept:        {url}");
+        return result;
+    }
     if let Some((pg, schema)) = schema {
         let admin = store::Db::connect(&pg).await?;
         admin.scratch_schema(&schema, false).await?;
