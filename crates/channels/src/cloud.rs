@@ -252,6 +252,11 @@ impl CloudApi {
     pub fn base(&self) -> &str {
         &self.base
     }
+
+    /// The HTTP client (shared with the template calls).
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
 }
 
 /// What a Graph error body says.
@@ -299,7 +304,7 @@ fn strip_code_prefix(message: &str) -> &str {
     message
 }
 
-fn snippet(body: &[u8]) -> String {
+pub(crate) fn snippet(body: &[u8]) -> String {
     let s = String::from_utf8_lossy(body);
     let s = s.trim();
     match s.char_indices().nth(300) {
@@ -312,7 +317,7 @@ fn is_retryable_status(status: u16) -> bool {
     status == 408 || status == 429 || status >= 500
 }
 
-fn transport_send_error(e: &reqwest::Error) -> SendError {
+pub(crate) fn transport_send_error(e: &reqwest::Error) -> SendError {
     if e.is_builder() {
         return SendError::Permanent(PermanentError {
             status: 0,
@@ -336,7 +341,7 @@ fn transport_send_error(e: &reqwest::Error) -> SendError {
     }
 }
 
-fn classify_send_failure(status: u16, body: &[u8]) -> SendError {
+pub(crate) fn classify_send_failure(status: u16, body: &[u8]) -> SendError {
     let err = graph_error(body);
     let code = err.as_ref().and_then(|e| e.code);
     if is_retryable_status(status) || code.is_some_and(|c| RETRYABLE_CODES.contains(&c)) {
@@ -387,7 +392,7 @@ pub(crate) fn validate_send(to: &str, msg: &OutMessage) -> Result<(), SendError>
 }
 
 /// A single path segment: no separators, no spaces.
-fn is_path_segment(s: &str) -> bool {
+pub(crate) fn is_path_segment(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))

@@ -5,7 +5,9 @@
 //! - invalid JSON, a body that is not an object with an `entry` array, an `object` other than
 //!   `whatsapp_business_account`, or a `messages` change without `value.metadata.phone_number_id`
 //!   is a [`ParseError`];
-//! - changes whose `field` is not `messages` are ignored;
+//! - `message_template_status_update` changes (§1.9) become [`Event::TemplateStatus`]; one
+//!   without an `event`, or naming neither a template id nor a name, is skipped with a warning;
+//! - changes whose `field` is anything else are ignored;
 //! - unknown and extra fields are ignored everywhere;
 //! - a message whose type-specific body is missing or malformed becomes [`Content::Unknown`];
 //! - a `messages[]` or `statuses[]` item without the fields that identify it (`id`, `from`,
@@ -32,6 +34,42 @@ pub enum Event {
     Message(InboundMessage),
     Status(StatusUpdate),
     Error(ErrorEvent),
+    /// Meta reviewed, paused, disabled… a template of a WhatsApp Business Account.
+    TemplateStatus(TemplateStatus),
+}
+
+/// `field: "message_template_status_update"`: a template's status changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateStatus {
+    /// `entry[].id`: the WhatsApp Business Account.
+    pub waba_id: String,
+    /// `message_template_id` (a number on the wire, kept as text).
+    pub template_id: Option<String>,
+    pub name: Option<String>,
+    pub language: Option<String>,
+    /// Meta's `event`, uppercase: `APPROVED`, `REJECTED`, `PENDING`, `PAUSED`, `DISABLED`, …
+    pub status: String,
+    /// `NONE` is `None`.
+    pub reason: Option<String>,
+    /// `entry[].time`, when Meta gave it.
+    pub time: Option<DateTime<Utc>>,
+    /// The change's `value` exactly as received.
+    pub raw: Value,
+}
+
+impl TemplateStatus {
+    /// What makes a delivery of this change unique (a redelivery has the same).
+    pub fn key(&self) -> String {
+        format!(
+            "{}:{}:{}:{}:{}:{}",
+            self.waba_id,
+            self.template_id.as_deref().unwrap_or_default(),
+            self.name.as_deref().unwrap_or_default(),
+            self.language.as_deref().unwrap_or_default(),
+            self.status,
+            self.time.map(|t| t.timestamp()).unwrap_or_default()
+        )
+    }
 }
 
 /// A message a customer sent to one of our numbers.
@@ -377,6 +415,10 @@ struct Envelope {
 #[derive(Deserialize)]
 struct Entry {
     #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    time: Option<Value>,
+    #[serde(default)]
     changes: Vec<Change>,
 }
 
@@ -446,7 +488,26 @@ pub fn parse(raw: &[u8]) -> Result<Vec<Event>, ParseError> {
 
     let mut events = Vec::new();
     for (e, entry) in envelope.entry.into_iter().enumerate() {
+        let waba_id = entry
+            .id
+            .as_ref()
+            .and_then(lenient_string)
+            .unwrap_or_default();
+        let time = entry
+            .time
+            .as_ref()
+            .and_then(lenient_i64)
+            .and_then(|s| DateTime::from_timestamp(s, 0));
         for (c, change) in entry.changes.into_iter().enumerate() {
+            if change.field.as_deref() == Some("message_template_status_update") {
+                match parse_template_status(&waba_id, time, change.value) {
+                    Ok(t) => events.push(Event::TemplateStatus(t)),
+                    Err(why) => {
+                        tracing::warn!(%why, "skipping a template status that cannot be identified")
+                    }
+                }
+                continue;
+            }
             if change.field.as_deref() != Some("messages") {
                 continue;
             }
@@ -491,6 +552,42 @@ fn parse_value(value: ChangeValue, events: &mut Vec<Event>) {
                 raw,
             }));
         }
+    }
+}
+
+fn parse_template_status(
+    waba_id: &str,
+    time: Option<DateTime<Utc>>,
+    raw: Value,
+) -> Result<TemplateStatus, String> {
+    if waba_id.is_empty() {
+        return Err("the entry has no WhatsApp Business Account id".into());
+    }
+    let text = |key: &str| raw.get(key).and_then(lenient_string);
+    let event = text("event").ok_or("no event")?;
+    let template_id = text("message_template_id");
+    let name = text("message_template_name");
+    if template_id.is_none() && name.is_none() {
+        return Err("neither a template id nor a name".into());
+    }
+    Ok(TemplateStatus {
+        waba_id: waba_id.to_string(),
+        template_id,
+        name,
+        language: text("message_template_language"),
+        status: event.to_ascii_uppercase(),
+        reason: text("reason").filter(|r| !r.eq_ignore_ascii_case("NONE")),
+        time,
+        raw,
+    })
+}
+
+/// A non-empty string, or a number as text.
+fn lenient_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 

@@ -6,6 +6,7 @@
 //! - [`inbound`]: the webhook POST envelope flattened into [`Event`]s;
 //! - [`outbound`]: the message model we send, Meta's limits and the Graph request body;
 //! - [`cloud`]: the HTTP client (send, two-step media download);
+//! - [`templates`]: message templates of a WhatsApp Business Account (list, submit);
 //! - [`sandbox`]: a channel that talks to no one, for demos and tests.
 
 pub mod cloud;
@@ -13,17 +14,19 @@ pub mod inbound;
 pub mod outbound;
 pub mod sandbox;
 pub mod signature;
+pub mod templates;
 
 pub use cloud::{
     CloudApi, Downloaded, MediaError, MediaLimits, PermanentError, SendError, extension_for,
 };
 pub use inbound::{
     Content, Context, DeliveryStatus, ErrorEvent, Event, InboundMessage, MediaKind, OrderItem,
-    ParseError, StatusUpdate, WaError,
+    ParseError, StatusUpdate, TemplateStatus, WaError,
 };
 pub use outbound::{Button, LimitError, OutMessage, ProductSection, Row, Section, TemplateButton};
 pub use sandbox::SandboxChannel;
 pub use signature::SignatureError;
+pub use templates::{NewTemplate, RemoteTemplate, Submitted, TemplateApi, TemplateError};
 
 /// The business phone number a message is sent from, with the token that may use it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

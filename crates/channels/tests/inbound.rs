@@ -749,20 +749,61 @@ fn multiple_entries_and_non_message_fields() {
     let ev = events("multiple_entries.json");
     assert_eq!(
         ev.len(),
-        2,
-        "account_update and template changes are ignored"
+        3,
+        "account_update is ignored; the template status is an event"
     );
     let Event::Message(m) = &ev[0] else {
         panic!("expected a message first, got {:?}", ev[0])
     };
     assert_eq!(m.id, "wamid.E1");
     assert_eq!(m.phone_number_id, PNID);
-    let Event::Status(s) = &ev[1] else {
-        panic!("expected a status second, got {:?}", ev[1])
+    let Event::TemplateStatus(t) = &ev[1] else {
+        panic!("expected a template status second, got {:?}", ev[1])
+    };
+    assert_eq!(t.waba_id, "WABA_TWO");
+    assert_eq!(t.template_id.as_deref(), Some("123"));
+    assert_eq!(t.name.as_deref(), Some("order_confirmation"));
+    assert_eq!(t.language, None);
+    assert_eq!(t.status, "APPROVED");
+    let Event::Status(s) = &ev[2] else {
+        panic!("expected a status third, got {:?}", ev[2])
     };
     assert_eq!(s.id, "wamid.OUT9");
     assert_eq!(s.phone_number_id, "200000000000002");
     assert_eq!(s.status, DeliveryStatus::Delivered);
+}
+
+#[test]
+fn template_status_updates_carry_the_account_time_and_reason() {
+    let body = serde_json::json!({"object": "whatsapp_business_account", "entry": [
+    {"id": "102290129340398", "time": 1739321030, "changes": [
+        {"field": "message_template_status_update", "value": {
+            "event": "REJECTED", "message_template_id": 594425479261596_i64,
+            "message_template_name": "payment_reminder", "message_template_language": "es",
+            "reason": "INCORRECT_CATEGORY"}},
+        {"field": "message_template_status_update", "value": {
+            "event": "APPROVED", "message_template_name": "order_update",
+            "message_template_language": "en", "reason": "NONE"}},
+        {"field": "message_template_status_update", "value": {"message_template_name": "no_event"}},
+        {"field": "message_template_status_update", "value": {"event": "APPROVED"}}
+    ]}]});
+    let ev = inbound::parse(body.to_string().as_bytes()).unwrap();
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    let Event::TemplateStatus(r) = &ev[0] else {
+        panic!("{:?}", ev[0])
+    };
+    assert_eq!(r.waba_id, "102290129340398");
+    assert_eq!(r.template_id.as_deref(), Some("594425479261596"));
+    assert_eq!(r.language.as_deref(), Some("es"));
+    assert_eq!(r.reason.as_deref(), Some("INCORRECT_CATEGORY"));
+    assert_eq!(r.time, Some(ts(1739321030)));
+    let Event::TemplateStatus(a) = &ev[1] else {
+        panic!("{:?}", ev[1])
+    };
+    assert_eq!(a.reason, None, "NONE is no reason");
+    assert_ne!(a.key(), r.key());
+    let back: Vec<Event> = serde_json::from_value(serde_json::to_value(&ev).unwrap()).unwrap();
+    assert_eq!(back, ev);
 }
 
 #[test]

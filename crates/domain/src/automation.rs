@@ -352,7 +352,7 @@ pub fn thresholds(
                     "three days: the gentle, firm and final reminders",
                 ));
             };
-            if !(1..=90).contains(&a) || !(a < b && b < c && c <= 90) {
+            if !((1..=90).contains(&a) && a < b && b < c && c <= 90) {
                 return Err(bad(
                     "config.steps",
                     "three rising days between 1 and 90, e.g. [2, 5, 10]",

@@ -23,12 +23,17 @@ pub struct Recorded {
     pub stored: usize,
     pub duplicates: usize,
     pub unroutable: usize,
+    /// Template rows a `message_template_status_update` changed (applied
+    /// here, in the same transaction: they belong to an account, not to a
+    /// number, and a redelivery changes none).
+    pub templates: usize,
 }
 
 /// Stores every event of a verified envelope and enqueues their processing,
 /// all in one transaction: either the whole delivery is durable (and we may
 /// answer 200) or nothing is. A redelivered event hits the unique key and
-/// changes nothing.
+/// changes nothing. A template status change is applied to the template
+/// rows of its account at once ([`crate::templates::apply_status`]).
 pub async fn record(db: &Db, events: &[Event]) -> StoreResult<Recorded> {
     let mut out = Recorded::default();
     if events.is_empty() {
@@ -38,7 +43,16 @@ pub async fn record(db: &Db, events: &[Event]) -> StoreResult<Recorded> {
     // An envelope's events nearly always share one number: look it up once.
     let mut owners: HashMap<&str, Option<TenantId>> = HashMap::new();
     for e in events {
-        let (kind, pnid, key, payload) = single(e);
+        let Some((kind, pnid, key, payload)) = single(e) else {
+            if let Event::TemplateStatus(t) = e {
+                let changed = crate::templates::apply_status(&mut tx, t, store::now()).await?;
+                out.templates += usize::try_from(changed).unwrap_or(usize::MAX);
+                let outcome = if changed > 0 { "applied" } else { "unchanged" };
+                metrics::counter!("sokoni_wa_inbound_events_total", "kind" => "template_status", "outcome" => outcome)
+                    .increment(1);
+            }
+            continue;
+        };
         let tenant = match owners.get(pnid) {
             Some(t) => *t,
             None => {
@@ -94,10 +108,11 @@ pub async fn record(db: &Db, events: &[Event]) -> StoreResult<Recorded> {
 }
 
 /// One event as a self-contained envelope (so processing parses it with
-/// the same code as the intake), with its kind, number and unique key.
-fn single(e: &Event) -> (EventKind, &str, String, Value) {
+/// the same code as the intake), with its kind, number and unique key;
+/// `None` for what is not stored (a template status, applied at once).
+fn single(e: &Event) -> Option<(EventKind, &str, String, Value)> {
     let envelope = inbound::envelope;
-    match e {
+    Some(match e {
         Event::Message(m) => {
             let mut contact = json!({ "wa_id": m.from });
             if let Some(name) = &m.profile_name {
@@ -136,7 +151,8 @@ fn single(e: &Event) -> (EventKind, &str, String, Value) {
                 envelope(&er.phone_number_id, "", json!({ "errors": errors })),
             )
         }
-    }
+        Event::TemplateStatus(_) => return None,
+    })
 }
 
 fn hex_digest(s: &str) -> String {
@@ -321,6 +337,11 @@ async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), Job
                 metrics::counter!("sokoni_wa_errors_total", "code" => e.code.to_string())
                     .increment(1);
             }
+            wa::mark_event_processed(db, id).await.map_err(retry)?;
+            Ok(())
+        }
+        // Never stored (the intake applies them); nothing to do.
+        Event::TemplateStatus(_) => {
             wa::mark_event_processed(db, id).await.map_err(retry)?;
             Ok(())
         }

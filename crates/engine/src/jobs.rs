@@ -166,6 +166,10 @@ pub struct CreatePayment {
     pub tenant_id: TenantId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// A renewed link sent as this reminder's text, its `{link}` filled in
+    /// (automation's escalation); absent: the standard link message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder: Option<String>,
 }
 
 impl Job for CreatePayment {

@@ -1,6 +1,7 @@
 //! Application services, the one place for every rule that touches the
 //! database: `accounts`, `orders`, `payments`, `catalog`, `outbound` (the
-//! one way to message a person), `inbox`; the WhatsApp inbound path and the
+//! one way to message a person), `inbox`, `templates` (WhatsApp message
+//! templates: the standard ones, sync and submit); the WhatsApp inbound path and the
 //! conversation engine (one flow per sender kind); typed jobs (`jobs`) and
 //! the worker that runs them; a `clock`.
 
@@ -23,6 +24,7 @@ pub mod pay;
 pub mod payments;
 pub mod seal;
 pub mod services;
+pub mod templates;
 pub mod worker;
 
 pub use services::{ChannelSettings, Services};
@@ -39,6 +41,7 @@ pub fn registry(svc: Arc<Services>) -> Registry {
     r.add::<jobs::SendMessage>(delivery::SendMessage(svc.clone()));
     r.add::<jobs::FetchMedia>(media::FetchMedia(svc.clone()));
     r.add::<jobs::CreatePayment>(pay::CreatePayment(svc.clone()));
-    r.add::<jobs::VerifyPayment>(pay::VerifyPayment(svc));
+    r.add::<jobs::VerifyPayment>(pay::VerifyPayment(svc.clone()));
+    r.add::<automation::scheduler::AutomationCycle>(automation::scheduler::RunCycle(svc));
     r
 }

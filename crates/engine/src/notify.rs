@@ -2,7 +2,9 @@
 //! alerts, the staff flow's answers): rendered from the catalog, recorded in
 //! the outbox (the journal of what we told whom) and queued through the
 //! outbound service in the caller's transaction, with the approved template
-//! the message declares for when that person's 24-hour window is closed.
+//! the message declares for when that person's 24-hour window is closed
+//! (when the business has it approved in that language; else the purpose's,
+//! `staff_alert`, if that one is).
 //! Without a business or an active number to send from, the outbox row is
 //! kept as `blocked`.
 
@@ -41,6 +43,15 @@ pub async fn to_outbox(
     let status = match tenant {
         None => "blocked",
         Some(t) => {
+            // Only an approved template may go outside the window.
+            let fallback = match &template {
+                Some(OutMessage::Template { name, .. })
+                    if store::templates::approved(ex.re(), t, name, language).await? =>
+                {
+                    template.clone()
+                }
+                _ => None,
+            };
             let note = Note {
                 tenant: t,
                 to: To::Staff(to),
@@ -52,7 +63,7 @@ pub async fn to_outbox(
                     preview_url: false,
                 },
                 template_params: Vec::new(),
-                fallback: template,
+                fallback,
                 number: None,
             };
             match outbound::send(ex.re(), &note).await {

@@ -7,9 +7,14 @@
 //! - whether it may go at all: a message that is not essential
 //!   ([`Purpose::essential`]) to a customer who opted out is refused with
 //!   [`OutboundError::OptedOut`];
-//! - how it reaches someone whose 24-hour window is closed: the approved
-//!   template its purpose declares ([`Purpose::template`]), with the
-//!   parameters the caller gives;
+//! - how it reaches someone whose 24-hour window is closed: the template
+//!   its purpose declares ([`Purpose::template`]), with the parameters the
+//!   caller gives, **only when the business has it approved in that
+//!   language** (`store::templates`); without one the message is still
+//!   queued, sent inside the window and blocked outside it. A send never
+//!   names a template that is not approved: a template the caller gives (the
+//!   message itself, or its fallback) that is not is refused with
+//!   [`OutboundError::Invalid`] naming the field;
 //! - its queue: what nobody waits for is sent from the bulk queue, never
 //!   ahead of anyone's reply.
 //!
@@ -161,7 +166,7 @@ pub async fn send(ex: impl Into<Ex<'_>>, n: &Note<'_>) -> Result<WaMessageId, Ou
         Some(num) => num.clone(),
         None => sending_number(ex.re(), n.tenant).await?,
     };
-    put(ex, &number, n).await
+    put(ex, &number, n, None).await
 }
 
 /// Queues many messages of one business in the caller's transaction, with
@@ -179,6 +184,7 @@ pub async fn send_many(
         .filter_map(|n| n.customer().map(|c| c.id))
         .collect();
     let opted: HashSet<CustomerId> = store::customers::opted_out(ex.re(), tenant, &ids).await?;
+    let approved = store::templates::approved_set(ex.re(), tenant).await?;
     let number = match sending_number(ex.re(), tenant).await {
         Ok(n) => Some(n),
         Err(OutboundError::Store(e)) => return Err(e),
@@ -189,7 +195,7 @@ pub async fn send_many(
         let refused = !n.purpose.essential() && n.customer().is_some_and(|c| opted.contains(&c.id));
         let r = match n.number.or(number.as_ref()) {
             _ if refused => Err(OutboundError::OptedOut),
-            Some(num) => put(ex.re(), num, n).await,
+            Some(num) => put(ex.re(), num, n, Some(&approved)).await,
             None => Err(OutboundError::NoNumber),
         };
         if let Err(OutboundError::Store(e)) = r {
@@ -200,7 +206,44 @@ pub async fn send_many(
     Ok(out)
 }
 
-async fn put(ex: Ex<'_>, number: &Number, n: &Note<'_>) -> Result<WaMessageId, OutboundError> {
+/// Whether `tenant` has template `name` approved in `language`: from the
+/// batch's set when given, else one query.
+async fn is_approved(
+    ex: Ex<'_>,
+    tenant: TenantId,
+    approved: Option<&HashSet<(String, String)>>,
+    name: &str,
+    language: &str,
+) -> Result<bool, StoreError> {
+    match approved {
+        Some(set) => Ok(set.contains(&(name.to_string(), language.to_string()))),
+        None => store::templates::approved(ex, tenant, name, language).await,
+    }
+}
+
+/// The name and language of a template message.
+fn template_of(m: &OutMessage) -> Option<(&str, &str)> {
+    match m {
+        OutMessage::Template { name, language, .. } => Some((name, language)),
+        _ => None,
+    }
+}
+
+fn not_approved(field: &str, name: &str, language: &str) -> OutboundError {
+    OutboundError::Invalid(
+        field.to_string(),
+        format!(
+            "template {name:?} is not approved for language {language:?} (submit and sync the business's templates)"
+        ),
+    )
+}
+
+async fn put(
+    mut ex: Ex<'_>,
+    number: &Number,
+    n: &Note<'_>,
+    approved: Option<&HashSet<(String, String)>>,
+) -> Result<WaMessageId, OutboundError> {
     let (to, customer) = match n.to {
         To::Customer(c) => (
             c.wa_id
@@ -211,10 +254,30 @@ async fn put(ex: Ex<'_>, number: &Number, n: &Note<'_>) -> Result<WaMessageId, O
         ),
         To::Staff(phone) => (phone.clone(), None),
     };
-    let fallback = n
-        .fallback
-        .clone()
-        .or_else(|| template(n.purpose, n.language, &n.template_params));
+    // A template the caller names must be approved (the API's 422)…
+    if let Some((name, lang)) = template_of(&n.message)
+        && !is_approved(ex.re(), n.tenant, approved, name, lang).await?
+    {
+        return Err(not_approved("name", name, lang));
+    }
+    let fallback = match &n.fallback {
+        Some(fb) => {
+            if let Some((name, lang)) = template_of(fb)
+                && !is_approved(ex.re(), n.tenant, approved, name, lang).await?
+            {
+                return Err(not_approved("fallback.name", name, lang));
+            }
+            Some(fb.clone())
+        }
+        // …the purpose's goes along only when it is; without it the message
+        // waits for the window (outside it, the send path blocks it).
+        None => match n.purpose.template() {
+            Some(name) if is_approved(ex.re(), n.tenant, approved, name, n.language).await? => {
+                template(n.purpose, n.language, &n.template_params)
+            }
+            _ => None,
+        },
+    };
     let id = queue(
         ex,
         &Outgoing {

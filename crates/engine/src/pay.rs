@@ -281,6 +281,7 @@ pub async fn request(
             payment_id: id,
             tenant_id: tenant,
             reference: None,
+            reminder: None,
         },
         None,
     )
@@ -449,15 +450,18 @@ impl Perform<jobs::CreatePayment> for CreatePayment {
                 .await
                 .map_err(retry)?;
                 let what = cx.say(what(&p.kind), &[]);
-                let body = cx.say(
-                    Key::PayLink,
-                    &[
-                        ("what", &what),
-                        ("ref", &cx.order.order_ref),
-                        ("amount", &amount),
-                        ("url", &url),
-                    ],
-                );
+                let body = match &j.reminder {
+                    Some(text) => text.replace("{link}", &url),
+                    None => cx.say(
+                        Key::PayLink,
+                        &[
+                            ("what", &what),
+                            ("ref", &cx.order.order_ref),
+                            ("amount", &amount),
+                            ("url", &url),
+                        ],
+                    ),
+                };
                 // A renewed link is a reminder (not essential); a first link
                 // answers an order or a request just made.
                 let purpose = if p.reminders_sent > 0 {
@@ -840,19 +844,21 @@ pub(crate) async fn remind_in(
             let params = cx.link_params(p.amount, url);
             cx.tell(tx, Purpose::PaymentReminder, body, params).await?;
         }
-        _ => renew_in(svc, tx, tenant, p).await?,
+        _ => renew_in(svc, tx, tenant, p, None).await?,
     }
     Ok(())
 }
 
 /// Replaces an expired (or push) request with a new reference and asks
 /// the provider again; the `create_payment` job sends the new link as a
-/// reminder.
+/// reminder: `reminder`'s text with its `{link}` filled in, or the
+/// standard link message.
 pub(crate) async fn renew_in(
     svc: &Services,
     tx: &mut Tx,
     tenant: TenantId,
     p: &Payment,
+    reminder: Option<String>,
 ) -> Result<(), RemindError> {
     let token = if p.provider == "mpesa" {
         Some(callback_token()?)
@@ -875,6 +881,7 @@ pub(crate) async fn renew_in(
             payment_id: p.id,
             tenant_id: tenant,
             reference: Some(reference),
+            reminder,
         },
         None,
     )

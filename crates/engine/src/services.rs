@@ -47,6 +47,9 @@ pub struct Services {
     pub cloud: Arc<dyn Channel>,
     /// The local channel, for sandbox numbers.
     pub sandbox: Arc<dyn Channel>,
+    /// Message templates of a WhatsApp Business Account (the Cloud API's
+    /// client; sandbox accounts never call it).
+    pub templates: Arc<dyn channels::TemplateApi>,
     pub sealer: Sealer,
     pub conversation: Option<Arc<dyn ConversationEngine>>,
     pub settings: ChannelSettings,

@@ -1,8 +1,8 @@
 //! The router: every route in one place, with its OpenAPI description.
 
 use crate::api::{
-    self, auth, customers, hours, inbox, inventory, measurements, orders, payments, products,
-    settings, users, whatsapp, zones,
+    self, auth, automation, customers, hours, inbox, inventory, measurements, orders, payments,
+    products, settings, templates, users, whatsapp, zones,
 };
 use crate::config::SandboxAccess;
 use crate::error::AppError;
@@ -51,6 +51,20 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::otp_verify))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update))
+        .routes(routes!(automation::list, automation::create))
+        .routes(routes!(automation::update))
+        .routes(routes!(automation::test))
+        .routes(routes!(automation::runs))
+        .routes(routes!(automation::get_settings, automation::put_settings))
+        .routes(routes!(
+            automation::scheduled_list,
+            automation::scheduled_create
+        ))
+        .routes(routes!(
+            automation::scheduled_get,
+            automation::scheduled_update,
+            automation::scheduled_cancel
+        ))
         .routes(routes!(settings::get, settings::update))
         .routes(routes!(settings::get_ordering, settings::update_ordering))
         .routes(routes!(hours::get, hours::put))
@@ -76,6 +90,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(whatsapp::send))
         .routes(routes!(whatsapp::numbers, whatsapp::add_number))
         .routes(routes!(whatsapp::update_number))
+        .routes(routes!(templates::list))
+        .routes(routes!(templates::sync))
+        .routes(routes!(templates::submit))
         .routes(routes!(payments::generate_link))
         .routes(routes!(payments::for_order))
         .routes(routes!(payments::unpaid))

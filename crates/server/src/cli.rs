@@ -49,12 +49,45 @@ pub enum Command {
     /// Inspect and repair the background job queue.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// The automation engine: reminders, win-backs, alerts.
+    #[command(subcommand)]
+    Automation(AutomationCommand),
     /// The built-in message parser (no database, no network).
     #[command(subcommand)]
     Nlu(NluCommand),
     /// Measure speed; prints figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// A business's WhatsApp message templates: read them from Meta, or
+    /// submit Sokoni's standard ones for review.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TemplatesCommand {
+    /// Read every template of the business's WhatsApp Business Accounts
+    /// from Meta and store their statuses; prints the templates as JSON.
+    Sync {
+        /// The business: its slug or id.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Submit the standard templates the business does not have yet (its
+    /// language and English) for Meta's review; a sandbox account approves
+    /// them at once. Prints the templates as JSON.
+    Submit {
+        /// The business: its slug or id.
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AutomationCommand {
+    /// Run one cycle now, for every business, and print what it did (the
+    /// messages are queued; a running server or `sokoni worker` sends them).
+    RunOnce,
 }
 
 #[derive(Subcommand, Debug)]
@@ -236,7 +269,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => crate::workers::all_queues(),
             };
             let running = crate::workers::start(&state, &queues);
+            let scheduler = crate::workers::scheduler(&state)?;
             crate::shutdown_signal().await;
+            if let Some(s) = scheduler {
+                s.shutdown().await;
+            }
             running.shutdown(std::time::Duration::from_secs(30)).await;
             state.db.close().await;
             Ok(())
@@ -275,6 +312,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("wrote {}", path.display());
             Ok(())
         }
+        Command::Automation(AutomationCommand::RunOnce) => {
+            let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
+            let r = engine::automation::run_cycle(&state.services, None).await?;
+            println!(
+                "automation cycle {}: {} targets, {} sent, {} skipped, {} deferred ({} rows written, {:.1} ms on the database)",
+                r.run_id.map(|u| u.to_string()).unwrap_or_default(),
+                r.targets,
+                r.sent,
+                r.skipped,
+                r.deferred,
+                r.rows_written,
+                r.db_time.as_secs_f64() * 1000.0
+            );
+            state.db.close().await;
+            Ok(())
+        }
         Command::Jobs(cmd) => {
             let config = Config::load_with(Config::default(), file)?;
             let db = store::Db::connect(&config.database_url()).await?;
@@ -299,6 +352,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", nlu::bench(messages));
             Ok(())
         }
+        Command::Templates(cmd) => {
+            let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
+            templates(&state, cmd).await
+        }
         Command::Tenant(TenantCommand::Create(t)) => {
             let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
             let out = tenant_create(&state, *t).await?;
@@ -306,6 +363,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn templates(state: &crate::state::AppState, cmd: TemplatesCommand) -> anyhow::Result<()> {
+    let (TemplatesCommand::Sync { tenant } | TemplatesCommand::Submit { tenant }) = &cmd;
+    let found = match tenant.parse::<uuid::Uuid>() {
+        Ok(id) => store::tenants::get(&state.db, domain::TenantId(id)).await,
+        Err(_) => store::tenants::get_by_slug(&state.db, tenant).await,
+    };
+    let t = found.map_err(|_| anyhow::anyhow!("no business {tenant}"))?;
+    let report = match cmd {
+        TemplatesCommand::Sync { .. } => engine::templates::sync(&state.services, t.id).await,
+        TemplatesCommand::Submit { .. } => engine::templates::submit(&state.services, t.id).await,
+    }?;
+    let items: Vec<crate::api::templates::WaTemplate> = store::templates::list(&state.db, t.id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::json!({ "report": report, "items": items }))?
+    );
+    Ok(())
 }
 
 async fn number(state: &crate::state::AppState, cmd: NumberCommand) -> anyhow::Result<()> {

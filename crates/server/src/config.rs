@@ -72,6 +72,12 @@ pub struct Config {
     pub sandbox_payments_secret: Option<SecretString>,
     /// Seconds to wait for an M-PESA callback before asking Daraja.
     pub mpesa_query_after_secs: i64,
+    /// When automation cycles run, as a cron expression (UTC); default
+    /// every 15 minutes. Every `serve` and `worker` process ticks; each
+    /// cycle runs once.
+    pub automation_cron: String,
+    /// Tick the automation scheduler in this process (with the workers).
+    pub automation: bool,
 }
 
 impl Default for Config {
@@ -99,6 +105,8 @@ impl Default for Config {
             demo: false,
             sandbox_payments_secret: None,
             mpesa_query_after_secs: 90,
+            automation_cron: engine::automation::scheduler::DEFAULT_SCHEDULE.into(),
+            automation: true,
         }
     }
 }
@@ -169,6 +177,9 @@ impl Config {
         }
         if cfg.wa_rate_limit_per_sec < 1 || cfg.worker_concurrency < 1 || cfg.wa_timeout_secs < 1 {
             bail!("wa_rate_limit_per_sec, wa_timeout_secs and worker_concurrency must be positive");
+        }
+        if let Err(e) = engine::automation::scheduler::parse(&cfg.automation_cron) {
+            bail!("automation_cron: {e}");
         }
         if !cfg.wa_api_base.starts_with("http://") && !cfg.wa_api_base.starts_with("https://") {
             bail!("wa_api_base must be an http(s) URL, e.g. https://graph.facebook.com/v21.0");

@@ -5,7 +5,7 @@ use crate::api::auth::{BusinessInput, OwnerInput, RegisterRequest, register_busi
 use crate::config::Config;
 use crate::state::AppState;
 use anyhow::Context;
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Utc};
 use domain::E164;
 use domain::measurement::Unit;
 use domain::order::{Source, Stage, pipeline};
@@ -78,7 +78,7 @@ pub const BUSINESSES: &[DemoBusiness] = &[
         ],
         orders: &[
             ("Unga 2kg x2, sukari 1kg", 520, 0, 0, 0),
-            ("Milk 500ml x4", 240, 0, 1, 1),
+            ("Milk 500ml x4", 240, 0, 1, 4),
         ],
     },
     DemoBusiness {
@@ -276,7 +276,135 @@ async fn seed_one(state: &AppState, b: &DemoBusiness) -> anyhow::Result<()> {
             order = store::orders::get(&mut tx, tenant.id, order.id).await?;
         }
     }
+    seed_automation(&mut tx, &tenant, &state.config.public_url()).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// History that makes the automation triggers fire in the demo's first
+/// cycle (the scheduler runs one at start): an expired deposit link first
+/// sent two days ago (the gentle reminder, with a renewed link), a
+/// returning customer who last ordered 40 days ago with a birthday in two
+/// weeks, three orders in all for the first customer (the loyalty message
+/// after a delivery), and a product below its low-stock alert. The seeded
+/// orders themselves bring the ready reminders and deadline alerts. No
+/// quiet hours, so the demo behaves the same at any hour.
+async fn seed_automation(
+    tx: &mut store::Tx,
+    tenant: &store::tenants::Tenant,
+    public_url: &str,
+) -> anyhow::Result<()> {
+    let now = Utc::now();
+    store::business::update(
+        &mut *tx,
+        tenant.id,
+        &store::business::SettingsPatch {
+            quiet_start: Some("00:00".into()),
+            quiet_end: Some("00:00".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let orders = store::orders::list(
+        &mut *tx,
+        tenant.id,
+        &store::orders::Filter::default(),
+        store::orders::Sort::Newest { before: None },
+        100,
+    )
+    .await?;
+    // An order under way owes its balance: its link went out two days ago
+    // and has expired.
+    if let Some(o) = orders
+        .iter()
+        .find(|o| o.balance_due > 0 && !matches!(o.current_stage, Stage::Ready | Stage::Delivered))
+    {
+        let id = store::payments::request(
+            &mut *tx,
+            tenant.id,
+            &store::payments::NewRequest {
+                order_id: o.id,
+                customer_id: o.customer_id,
+                amount: o.balance_due,
+                currency: tenant.currency,
+                kind: "balance",
+                provider: "sandbox",
+                reference: &engine::pay::new_reference(),
+                callback_token: None,
+                expires_at: Some(now - Duration::days(1)),
+            },
+        )
+        .await?;
+        let sent = now - Duration::days(2) - Duration::hours(1);
+        let old_link = format!("{public_url}/sandbox/pay/expired");
+        store::payments::set_initiated(&mut *tx, tenant.id, id, Some(&old_link), None, sent)
+            .await?;
+    }
+    {
+        let (name, phone) = match tenant.vertical {
+            Vertical::Tailor => ("Kemi Balogun", "08069990001"),
+            Vertical::Shop => ("Achieng Otieno", "0799900001"),
+            Vertical::Restaurant => ("Valentina Ruiz", "11 6999-0001"),
+        };
+        let back = E164::parse(phone, &tenant.country)?;
+        let c = store::customers::insert(
+            &mut *tx,
+            tenant.id,
+            &NewCustomer {
+                name: Some(name.into()),
+                wa_id: Some(back.wa_id()),
+                phone: Some(back.to_string()),
+                birthday: (now + Duration::days(14))
+                    .with_timezone(&tenant.tz())
+                    .date_naive()
+                    .with_year(1990),
+                ..NewCustomer::default()
+            },
+        )
+        .await?;
+        store::customers::set_history(&mut *tx, tenant.id, c.id, 2, now - Duration::days(40))
+            .await?;
+    }
+    // A delivered order was paid in full at the door, and its customer
+    // has ordered three times: the loyalty message follows.
+    for o in orders
+        .iter()
+        .filter(|o| o.current_stage == Stage::Delivered)
+    {
+        if o.balance_due > 0 {
+            store::payments::insert(
+                &mut *tx,
+                tenant.id,
+                &store::payments::NewPayment {
+                    order_id: o.id,
+                    customer_id: o.customer_id,
+                    amount: o.balance_due,
+                    currency: tenant.currency,
+                    kind: "full",
+                    provider: "cash",
+                    provider_ref: None,
+                    status: domain::payment::PaymentStatus::Paid,
+                    confirmed_by: None,
+                },
+            )
+            .await?;
+        }
+        store::customers::set_history(&mut *tx, tenant.id, o.customer_id, 3, now).await?;
+    }
+    if tenant.vertical == Vertical::Shop
+        && let Some(rice) = store::products::by_sku(&mut *tx, tenant.id, "RICE-2KG").await?
+    {
+        store::inventory::adjust(
+            &mut *tx,
+            tenant.id,
+            rice.id,
+            3 - rice.stock_on_hand,
+            None,
+            "stock count",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     Ok(())
 }
 
@@ -391,6 +519,35 @@ mod tests {
                 "the tailor's orders are under way"
             );
             assert!(debts >= 4, "balances stay due: the demo has debts");
+            // The first cycle has something for every kind of trigger but
+            // the owner's evening summary and scheduled messages.
+            let r = engine::automation::run_cycle(&state.services, None)
+                .await
+                .unwrap();
+            let mut kinds = std::collections::BTreeSet::new();
+            for b in BUSINESSES {
+                let tenant = store::tenants::get_by_slug(&state.db, b.slug)
+                    .await
+                    .unwrap();
+                for o in store::automation::outcomes(&state.db, tenant.id, &[], 1000)
+                    .await
+                    .unwrap()
+                {
+                    assert_eq!(o.outcome, "sent", "{}: {o:?}", b.name);
+                    kinds.insert(o.kind);
+                }
+            }
+            for k in [
+                "customer_inactive",
+                "order_ready",
+                "unpaid_balance",
+                "deadline_risk",
+                "birthday",
+                "repeat_customer",
+                "low_stock",
+            ] {
+                assert!(kinds.contains(k), "{k} did not fire: {kinds:?} {r:?}");
+            }
             // Seeding again changes nothing.
             seed(&state).await.unwrap();
         }

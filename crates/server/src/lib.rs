@@ -74,13 +74,15 @@ pub fn state_with_clock(
     engine: Option<Arc<dyn ConversationEngine>>,
     clock: Arc<dyn engine::clock::Clock>,
 ) -> AppState {
+    let cloud = Arc::new(CloudApi::new(
+        &config.wa_api_base,
+        std::time::Duration::from_secs(config.wa_timeout_secs),
+    ));
     let services = Arc::new(Services {
         db: db.clone(),
-        cloud: Arc::new(CloudApi::new(
-            &config.wa_api_base,
-            std::time::Duration::from_secs(config.wa_timeout_secs),
-        )),
+        cloud: cloud.clone(),
         sandbox: Arc::new(SandboxChannel),
+        templates: cloud,
         sealer: Sealer::new(secret.expose_secret().as_bytes()),
         conversation: engine,
         settings: ChannelSettings {
@@ -130,10 +132,17 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         .config
         .workers
         .then(|| workers::start(&state, &workers::all_queues()));
+    let scheduler = match state.config.workers {
+        true => workers::scheduler(&state)?,
+        false => None,
+    };
     let app = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if let Some(s) = scheduler {
+        s.shutdown().await;
+    }
     if let Some(w) = workers {
         w.shutdown(std::time::Duration::from_secs(30)).await;
     }

@@ -42,6 +42,21 @@ impl Running {
     }
 }
 
+/// This process's automation scheduler, unless automation is off.
+pub fn scheduler(
+    state: &AppState,
+) -> anyhow::Result<Option<engine::automation::scheduler::Scheduler>> {
+    if !state.config.automation {
+        return Ok(None);
+    }
+    engine::automation::scheduler::Scheduler::start(
+        state.services.clone(),
+        &state.config.automation_cron,
+    )
+    .map(Some)
+    .map_err(|e| anyhow::anyhow!("automation_cron: {e}"))
+}
+
 /// Starts a pool for each of `queues`.
 pub fn start(state: &AppState, queues: &[Queue]) -> Running {
     let registry: Arc<Registry> = Arc::new(engine::registry(state.services.clone()));

@@ -173,7 +173,9 @@ fn run_walkthrough(dir: &Path, port: u16, demo: &Demo) -> Vec<(u16, Value)> {
     let doc = readme();
     let blocks = shell_blocks(section(&doc, "Try the API"));
     assert_eq!(blocks.len(), 2, "the walkthrough and the register block");
-    let script = blocks.join("\n\n");
+    let automation = shell_blocks(section(&doc, "Automation: reminders, win-backs and alerts"));
+    assert_eq!(automation.len(), 1, "the automation block");
+    let script = blocks.join("\n\n") + "\n\n" + &automation.join("\n\n");
     assert!(
         script.contains(&format!("API={README_BASE}/api/v1")),
         "the walkthrough talks to the demo's address"
@@ -226,10 +228,15 @@ fn check(answers: &[(u16, Value)]) {
         today,
         urgent,
         register,
+        triggers,
+        changed_trigger,
+        dry_run,
+        runs,
+        quiet,
     ] = answers
     else {
         panic!(
-            "12 commands expected, {} answered: {answers:#?}",
+            "17 commands expected, {} answered: {answers:#?}",
             answers.len()
         );
     };
@@ -310,6 +317,24 @@ fn check(answers: &[(u16, Value)]) {
     assert_eq!(r["tenant"]["slug"], "ada-stitches");
     assert_eq!(r["user"]["role"], "owner");
     assert!(r["access_token"].is_string(), "a logged-in session");
+
+    let t = ok(triggers, 200, "the triggers");
+    assert_eq!(
+        t["items"].as_array().map(Vec::len),
+        Some(9),
+        "one of each kind: {t}"
+    );
+    let c = ok(changed_trigger, 200, "the changed trigger");
+    assert_eq!(c["kind"], "customer_inactive");
+    assert_eq!(c["params"], "days=45;quiet_days=14", "{c}");
+    assert!(c["texts"]["en"]["auto_inactive"].is_string(), "{c}");
+    assert!(ok(dry_run, 200, "the dry run")["items"].is_array());
+    assert!(ok(runs, 200, "the runs")["items"].is_array());
+    let q = ok(quiet, 200, "the quiet hours");
+    assert_eq!(
+        (q["quiet_start"].as_str(), q["quiet_end"].as_str()),
+        (Some("22:00"), Some("07:00"))
+    );
 }
 
 #[tokio::test]
@@ -331,8 +356,41 @@ async fn the_try_the_api_walkthrough_runs_as_written() {
         let demo = Demo::start(&dir, port, url.as_deref());
         let answers = run_walkthrough(&dir, port, &demo);
         check(&answers);
+        first_cycle_sent(port, &answers[0].1).await;
         drop(demo);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// The demo runs an automation cycle as it starts, and it sends reminders.
+async fn first_cycle_sent(port: u16, login: &Value) {
+    let token = login["access_token"].as_str().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let runs: Value = reqwest::Client::new()
+            .get(format!("http://127.0.0.1:{port}/api/v1/automation/runs"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let sent = runs["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["outcomes"].as_array().into_iter().flatten())
+            .filter(|o| o["outcome"] == "sent")
+            .count();
+        if sent > 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the demo's first cycle sent nothing: {runs}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 

@@ -631,7 +631,18 @@ async fn outside_the_window_a_fallback_template_or_blocked() {
         let blocked = items.iter().find(|m| m["id"] == r.body["id"]).unwrap();
         assert_eq!(blocked["status"], "blocked");
         assert_eq!(blocked["error"]["title"], "outside the 24-hour window");
-        // With one: the template goes instead.
+        // A fallback that is not approved is refused, naming the field.
+        let fallback = json!({"customer_id": cid, "message": {"type": "text", "body": "Your gown is ready"},
+                              "fallback_template": {"type": "template", "name": "order_ready", "language": "en", "body": ["Ada", "SEW-0001"]}});
+        let r = app.post("/api/v1/whatsapp/send", &owner.token, fallback.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        assert!(r.field("fallback_template.name").is_some(), "{:?}", r.body);
+        // So is a template message itself.
+        let r = send(&app, &owner, &cid, json!({"type": "template", "name": "order_ready", "language": "en"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        assert!(r.field("message.name").is_some(), "{:?}", r.body);
+        // Approved: the template goes instead.
+        app.approve(&owner, &[("order_ready", "en")]).await;
         let r = app
             .post(
                 "/api/v1/whatsapp/send",
@@ -668,6 +679,7 @@ async fn meta_131047_inside_our_window_uses_the_fallback_or_fails() {
             .expect(1)
             .mount(&graph)
             .await;
+        app.approve(&owner, &[("hello_again", "en")]).await;
         let without = send(&app, &owner, &cid, json!({"type": "text", "body": "hello"})).await;
         let with = app
             .post(
@@ -877,7 +889,8 @@ async fn login_codes_reach_whatsapp_through_the_outbox() {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        // The staff member never wrote to the number: only the template may go.
+        // The staff member never wrote to the number: only the (approved) template may go.
+        app.approve(&owner, &[("otp_code", "en")]).await;
         Mock::given(method("POST"))
             .and(body_partial_json(json!({"to": "2348031234567", "type": "template", "template": {"name": "otp_code"}})))
             .respond_with(graph_ok("wamid.OTP"))

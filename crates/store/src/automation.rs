@@ -261,7 +261,7 @@ pub async fn inactive(
              AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.tenant_id = c.tenant_id AND o.customer_id = c.id \
                  AND o.current_stage NOT IN ('delivered', 'cancelled')) \
              AND NOT EXISTS (SELECT 1 FROM automation_ledger l WHERE l.tenant_id = c.tenant_id \
-                 AND l.customer_id = c.id AND l.kind = $1 AND l.outcome = 'sent' AND l.created_at > $5)"
+                 AND l.customer_id = c.id AND l.kind = $1 AND l.outcome <> 'deferred' AND l.created_at > $5)"
         ),
         Binds(vec![
             Bind::Text("customer_inactive"),
@@ -324,13 +324,13 @@ pub async fn unpaid(
             "SELECT t.id AS trigger_id, p.tenant_id, p.id AS target_id, o.customer_id, o.id AS order_id, \
              o.order_ref, p.amount, p.payment_link AS link, p.expires_at, p.first_sent_at, \
              (SELECT MAX(CASE l.step WHEN 'gentle' THEN 0 WHEN 'firm' THEN 1 WHEN 'final' THEN 2 END) \
-                 FROM automation_ledger l WHERE l.target_id = p.id AND l.kind = $1 AND l.outcome = 'sent') AS last_step \
+                 FROM automation_ledger l WHERE l.target_id = p.id AND l.kind = $1 AND l.outcome <> 'deferred') AS last_step \
              {FROM_TRIGGERS} JOIN payments p ON p.tenant_id = t.tenant_id AND p.status = 'pending' \
                  AND p.first_sent_at <= $4 \
              JOIN orders o ON o.id = p.order_id AND o.current_stage <> 'cancelled' \
              WHERE {OF_GROUP} \
              AND NOT EXISTS (SELECT 1 FROM automation_ledger l WHERE l.target_id = p.id AND l.kind = $1 \
-                 AND l.step = 'final' AND l.outcome = 'sent')"
+                 AND l.step = 'final' AND l.outcome <> 'deferred')"
         ),
         Binds(vec![
             Bind::Text("unpaid_balance"),
@@ -407,7 +407,7 @@ pub async fn birthdays(
                  AND c.total_orders >= 1 \
              WHERE {OF_GROUP} AND {month_day} IN ({}) \
              AND NOT EXISTS (SELECT 1 FROM automation_ledger l WHERE l.tenant_id = c.tenant_id \
-                 AND l.customer_id = c.id AND l.kind = $1 AND l.outcome = 'sent' AND l.created_at > $4)",
+                 AND l.customer_id = c.id AND l.kind = $1 AND l.outcome <> 'deferred' AND l.created_at > $4)",
             marks.join(", ")
         ),
         Binds(binds),
@@ -435,7 +435,7 @@ pub async fn repeat(
              AND EXISTS (SELECT 1 FROM order_stages s JOIN orders o ON o.id = s.order_id \
                  WHERE s.stage = 'delivered' AND s.entered_at > $5 AND o.customer_id = c.id) \
              AND NOT EXISTS (SELECT 1 FROM automation_ledger l WHERE l.tenant_id = c.tenant_id \
-                 AND l.customer_id = c.id AND l.kind = $1 AND l.outcome = 'sent' AND l.created_at > $6)"
+                 AND l.customer_id = c.id AND l.kind = $1 AND l.outcome <> 'deferred' AND l.created_at > $6)"
         ),
         Binds(vec![
             Bind::Text("repeat_customer"),
@@ -714,7 +714,7 @@ pub async fn done(
 }
 
 /// A ledger line as read back.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Outcome {
     pub id: Uuid,
     pub trigger_id: Option<Uuid>,
@@ -761,7 +761,7 @@ pub async fn outcomes(
 }
 
 /// One cycle as a business sees it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Run {
     pub id: Uuid,
     pub fire_at: Option<DateTime<Utc>>,
@@ -829,7 +829,7 @@ pub async fn runs(ex: impl Into<Ex<'_>>, tenant: TenantId, limit: i64) -> StoreR
 }
 
 /// A message to one customer at a set time.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Scheduled {
     pub id: Uuid,
     pub customer_id: Uuid,

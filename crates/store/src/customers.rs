@@ -348,6 +348,28 @@ pub async fn opted_out(
     Ok(out)
 }
 
+/// Sets a customer's order history as imported from before Sokoni (the
+/// demo's regulars): how many orders and when the last was.
+pub async fn set_history(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    id: CustomerId,
+    total_orders: i32,
+    last_order_at: DateTime<Utc>,
+) -> StoreResult<()> {
+    run!(ex, c => sqlx::query(
+        "UPDATE customers SET total_orders = $3, last_order_at = $4 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .bind(total_orders)
+    .bind(last_order_at)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
 /// Customers by id, whatever their business (automation's targets), in
 /// bounded batches.
 pub async fn by_ids(ex: impl Into<Ex<'_>>, ids: &[Uuid]) -> StoreResult<Vec<Customer>> {

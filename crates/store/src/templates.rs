@@ -132,8 +132,25 @@ pub async fn approved_many(
     Ok(out)
 }
 
+/// Every approved (name, language) of one business: what a batch of its
+/// messages may carry outside the window, in one query.
+pub async fn approved_set(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+) -> StoreResult<HashSet<(String, String)>> {
+    let rows: Vec<(String, String)> = run!(ex, c => sqlx::query_as(
+        "SELECT name, language FROM wa_templates WHERE tenant_id = $1 AND status = 'approved'",
+    )
+    .bind(tenant.0)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Applies a status Meta reported for a template of `waba_id` (every
-/// business on that account). Returns the rows changed.
+/// business on that account) at `at`. A report older than what is stored,
+/// or one that says what is stored already (a redelivery), changes
+/// nothing. Returns the rows changed.
 pub async fn set_status(
     ex: impl Into<Ex<'_>>,
     waba_id: &str,
@@ -145,11 +162,37 @@ pub async fn set_status(
 ) -> StoreResult<u64> {
     Ok(run!(ex, c => sqlx::query(
         "UPDATE wa_templates SET status = $4, reason = $5, updated_at = $6 \
-         WHERE waba_id = $1 AND name = $2 AND language = $3",
+         WHERE waba_id = $1 AND name = $2 AND language = $3 AND updated_at <= $6 \
+         AND (status <> $4 OR reason IS DISTINCT FROM $5)",
     )
     .bind(waba_id)
     .bind(name)
     .bind(language)
+    .bind(status)
+    .bind(reason)
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
+/// [`set_status`] for the template Meta knows as `meta_id` (a report that
+/// names no language).
+pub async fn set_status_by_meta_id(
+    ex: impl Into<Ex<'_>>,
+    waba_id: &str,
+    meta_id: &str,
+    status: &str,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> StoreResult<u64> {
+    Ok(run!(ex, c => sqlx::query(
+        "UPDATE wa_templates SET status = $3, reason = $4, updated_at = $5 \
+         WHERE waba_id = $1 AND meta_id = $2 AND updated_at <= $5 \
+         AND (status <> $3 OR reason IS DISTINCT FROM $4)",
+    )
+    .bind(waba_id)
+    .bind(meta_id)
     .bind(status)
     .bind(reason)
     .bind(at)

@@ -81,6 +81,7 @@ pub async fn register_in(
         },
         other => other,
     })?;
+    crate::automation::install_defaults(&mut *tx, tenant.id, tenant.created_at).await?;
     Ok((tenant, user))
 }
 

@@ -14,6 +14,7 @@
 //! ([`preview`]) goes through the same steps and writes nothing.
 
 pub mod scheduled;
+pub mod scheduler;
 pub mod triggers;
 
 use crate::error::ServiceError;
@@ -102,11 +103,14 @@ pub async fn run_cycle(
 
 /// What a trigger would do right now, target by target: the dry run of the
 /// API (`POST /automation/test/{id}`). Nothing is written or sent.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Preview {
     pub kind: &'static str,
     pub target_id: Uuid,
+    /// The escalation step (`gentle`, `firm`, `final`), or the staff
+    /// member told; empty otherwise.
     pub step: String,
+    #[schema(value_type = Option<String>, format = Uuid)]
     pub customer_id: Option<CustomerId>,
     pub order_id: Option<Uuid>,
     /// Who it is for: the customer's or staff member's name and masked phone.
@@ -645,7 +649,9 @@ fn plan(
                     },
                     s.id.to_string(),
                     body.clone(),
-                    vec![business.to_string(), body.clone()],
+                    // The staff_alert template takes no parameters: it
+                    // asks them to open the chat.
+                    Vec::new(),
                 ))
             })
             .collect()
@@ -693,15 +699,17 @@ fn plan(
                 Key::AutoUnpaidFirm,
                 Key::AutoUnpaidFinal,
             ][step];
-            let body = say(
-                key,
-                &[
-                    ("name", &name),
-                    ("ref", &order_ref),
-                    ("amount", &amount),
-                    ("link", &link),
-                ],
-            );
+            // A link to renew is not known yet: `{link}` stays for the
+            // payment job to fill in once the provider answers.
+            let mut args = vec![
+                ("name", name.as_str()),
+                ("ref", order_ref.as_str()),
+                ("amount", amount.as_str()),
+            ];
+            if valid {
+                args.push(("link", link.as_str()));
+            }
+            let body = say(key, &args);
             let mut out = for_customer(STEPS[step], body, vec![order_ref.clone(), amount, link]);
             for p in &mut out {
                 p.payment = Some((PaymentId(c.target_id), !valid));
@@ -884,7 +892,7 @@ async fn apply_business(
     for (id, p) in &sends {
         if let Some((payment, true)) = p.payment {
             let pay = store::payments::get(&mut tx, tenant, payment).await?;
-            crate::pay::renew_in(svc, &mut tx, tenant, &pay)
+            crate::pay::renew_in(svc, &mut tx, tenant, &pay, Some(p.body.clone()))
                 .await
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
             store::automation::settle(&mut tx, *id, None, None).await?;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per area.
 
 pub mod auth;
+pub mod automation;
 pub mod customers;
 pub mod health;
 pub mod hours;
@@ -11,6 +12,7 @@ pub mod orders;
 pub mod payments;
 pub mod products;
 pub mod settings;
+pub mod templates;
 pub mod users;
 pub mod whatsapp;
 pub mod zones;

@@ -395,10 +395,14 @@ pub async fn add_number(
     Ok((StatusCode::CREATED, axum::Json(n.into())))
 }
 
-/// Stores a checked number, sealing its token.
+/// Stores a checked number, sealing its token. A sandbox number's account
+/// gets Sokoni's standard templates at once (the sandbox approves them
+/// without review); a real number's owner submits them
+/// (`POST /api/v1/whatsapp/templates/submit`).
 pub async fn add(state: &AppState, tenant: TenantId, r: NewNumberRequest) -> ApiResult<Number> {
+    let sandbox = r.sandbox;
     let sealed = seal(state, r.access_token.as_deref())?;
-    Ok(store::wa::insert_number(
+    let n = store::wa::insert_number(
         &state.db,
         tenant,
         &NewNumber {
@@ -409,7 +413,13 @@ pub async fn add(state: &AppState, tenant: TenantId, r: NewNumberRequest) -> Api
             sandbox: r.sandbox,
         },
     )
-    .await?)
+    .await?;
+    if sandbox {
+        engine::templates::submit_sandbox(&state.services, tenant)
+            .await
+            .map_err(crate::api::templates::error)?;
+    }
+    Ok(n)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -72,6 +72,7 @@ pub async fn receive(
             "stored": recorded.stored,
             "duplicates": recorded.duplicates,
             "unroutable": recorded.unroutable,
+            "templates": recorded.templates,
         })),
     )
         .into_response())

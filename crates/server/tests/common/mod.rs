@@ -216,6 +216,10 @@ impl TestApp {
         self.request(Method::PATCH, path, Some(token), Some(body))
             .await
     }
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request(Method::PUT, path, Some(token), Some(body))
+            .await
+    }
     pub async fn public_post(&self, path: &str, body: Value) -> Resp {
         self.request(Method::POST, path, None, Some(body)).await
     }
@@ -268,6 +272,33 @@ impl TestApp {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         session(&r.body)
+    }
+
+    /// Marks templates (name, language) approved for the owner's business,
+    /// as Meta would: a send outside the window may then name them.
+    pub async fn approve(&self, owner: &Owner, templates: &[(&str, &str)]) {
+        let tenant = domain::TenantId(owner.tenant_id.parse().unwrap());
+        for (name, language) in templates {
+            store::templates::upsert(
+                &self.state.db,
+                tenant,
+                &store::templates::Upsert {
+                    waba_id: "test-waba",
+                    name,
+                    language,
+                    category: "utility",
+                    status: "approved",
+                    reason: None,
+                    meta_id: None,
+                    body: "",
+                    params: 0,
+                    components: &json!([]),
+                },
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        }
     }
 
     pub async fn customer(&self, owner: &Owner, name: &str, phone: &str) -> Value {
