@@ -548,22 +548,6 @@ const REGIONS: [Region; 3] = [
     },
 ];
 
-/// The purposes whose templates a business has.
-const TEMPLATED: [domain::outbound::Purpose; 9] = {
-    use domain::outbound::Purpose as P;
-    [
-        P::PaymentLink,
-        P::Receipt,
-        P::StageNotice,
-        P::PaymentReminder,
-        P::Promotion,
-        P::StaffAlert,
-        P::Reengagement,
-        P::BirthdayOffer,
-        P::LoyaltyOffer,
-    ]
-};
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Vert {
     Tailor,
@@ -1379,33 +1363,37 @@ fn business(
         V::St(QUIET),
         V::T(created),
     ]);
-    // The sandbox number's templates: approved, except that one business
-    // in ten is still waiting for its marketing ones.
+    // The sandbox number's standard templates, as `submit_sandbox` stores
+    // them (approved, in the business's language and English), except that
+    // one business in ten is still waiting for its marketing ones.
     let marketing_pending = rng.chance(0.1);
-    let mut names = std::collections::HashSet::new();
-    for purpose in TEMPLATED {
-        let Some(name) = purpose.template().filter(|n| names.insert(*n)) else {
-            continue;
-        };
-        let category = purpose.category();
-        let status = if marketing_pending && category == domain::outbound::Category::Marketing {
-            "pending"
-        } else {
-            "approved"
-        };
-        bufs.templates.row([
-            V::U(Uuid::now_v7()),
-            V::U(tid),
-            V::St("sandbox"),
-            V::St(name),
-            V::St(region.lang),
-            V::St(category.as_str()),
-            V::St(status),
-            V::S(format!("{name}: {{{{1}}}}")),
-            V::I(1),
-            V::T(created),
-            V::T(created),
-        ]);
+    let languages: &[&'static str] = if region.lang == "en" {
+        &["en"]
+    } else {
+        &[region.lang, "en"]
+    };
+    for t in &engine::templates::STANDARD {
+        for &language in languages {
+            let status = if marketing_pending && t.category == domain::outbound::Category::Marketing
+            {
+                "pending"
+            } else {
+                "approved"
+            };
+            bufs.templates.row([
+                V::U(Uuid::now_v7()),
+                V::U(tid),
+                V::St(engine::templates::SANDBOX_WABA),
+                V::St(t.name),
+                V::St(language),
+                V::St(t.category.as_str()),
+                V::St(status),
+                V::St(engine::templates::body(t.name, language).unwrap_or_default()),
+                V::I(i32::try_from(t.params()).unwrap_or(0)),
+                V::T(created),
+                V::T(created),
+            ]);
+        }
     }
     for c in &custs {
         let total = c.history.len() as i32 + c.open as i32;
