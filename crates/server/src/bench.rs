@@ -419,6 +419,22 @@ async fn run_automation(
             r.deferred,
             r.rows_written
         );
+        if let Some(run) = r.run_id
+            && r.targets > 0
+        {
+            let by_kind: Vec<(String, String, i64)> = store::run!(&db, c => sqlx::query_as(
+                "SELECT kind, outcome, COUNT(*) FROM automation_ledger WHERE run_id = $1 \
+                 GROUP BY kind, outcome ORDER BY kind, outcome",
+            )
+            .bind(run)
+            .fetch_all(c)
+            .await)?;
+            let line: Vec<String> = by_kind
+                .iter()
+                .map(|(k, o, n)| format!("{k} {o} {n}"))
+                .collect();
+            println!("    ledger:    {}", line.join(", "));
+        }
     }
     let counts = table_counts(&db).await?;
     let line: Vec<String> = counts.iter().map(|(t, n)| format!("{t} {n}")).collect();
