@@ -21,6 +21,8 @@ pub enum Msg<'a> {
     /// A staff member wrote to their own business's number: what they can
     /// do there (owner commands come later).
     StaffHelp { name: &'a str, business: &'a str },
+    /// The answer to a staff member's command, already in their language.
+    StaffReply { text: &'a str },
 }
 
 /// Why a conversation needs a person: each is a promise the bot made.
@@ -111,6 +113,7 @@ impl Msg<'_> {
             Msg::OtpCode { .. } => "otp_code",
             Msg::NeedsPerson { .. } => "needs_person",
             Msg::StaffHelp { .. } => "staff_help",
+            Msg::StaffReply { .. } => "staff_reply",
         }
     }
 
@@ -145,6 +148,8 @@ impl Msg<'_> {
                 body: vec![(*name).to_string(), (*business).to_string()],
                 url_button: None,
             }),
+            // The staff member just wrote: their window is open.
+            Msg::StaffReply { .. } => None,
         }
     }
 }
@@ -203,6 +208,7 @@ pub fn render(language: &str, msg: &Msg<'_>) -> String {
             &[("name", name), ("business", business)],
             &none,
         ),
+        Msg::StaffReply { text } => (*text).to_string(),
     }
 }
 

@@ -444,4 +444,74 @@ catalog! {
         es: "{business}, {date}: {orders} pedidos nuevos, {due} para entregar en los próximos dos días, {unpaid_count} sin pagar ({unpaid}), ventas de hoy {sales}.",
         sw: "{business}, {date}: oda mpya {orders}, {due} zinatakiwa ndani ya siku mbili, {unpaid_count} hazijalipwa ({unpaid}), mauzo ya leo {sales}.",
     },
+
+    CmdOrdersToday = "cmd_orders_today" { en: "Due today or overdue", es: "Para hoy o atrasados", sw: "Za leo au zilizochelewa" },
+    CmdOrdersUrgent = "cmd_orders_urgent" { en: "Urgent (due within 48 hours)", es: "Urgentes (vencen en 48 horas)", sw: "Za dharura (ndani ya saa 48)" },
+    CmdOrdersUnpaid = "cmd_orders_unpaid" { en: "With money due", es: "Con saldo pendiente", sw: "Zenye deni" },
+    CmdOrderList = "cmd_order_list" {
+        en: "{title} ({count}):\n{lines}",
+        es: "{title} ({count}):\n{lines}",
+        sw: "{title} ({count}):\n{lines}",
+    },
+    CmdOrderLine = "cmd_order_line" {
+        en: "{ref} · {customer} · {stage} · due {deadline} · owes {balance}",
+        es: "{ref} · {customer} · {stage} · entrega {deadline} · debe {balance}",
+        sw: "{ref} · {customer} · {stage} · inatakiwa {deadline} · deni {balance}",
+    },
+    CmdOrderNone = "cmd_order_none" { en: "{title}: none.", es: "{title}: ninguno.", sw: "{title}: hakuna." },
+    CmdOrderDetail = "cmd_order_detail" {
+        en: "{ref} for {customer}: {what}. Stage {stage}, due {deadline}. Price {price}, paid {paid}, owes {balance}.",
+        es: "{ref} de {customer}: {what}. Etapa {stage}, entrega {deadline}. Precio {price}, pagado {paid}, debe {balance}.",
+        sw: "{ref} ya {customer}: {what}. Hatua {stage}, inatakiwa {deadline}. Bei {price}, imelipwa {paid}, deni {balance}.",
+    },
+    CmdNoOrder = "cmd_no_order" { en: "There is no order {ref}.", es: "No hay ningún pedido {ref}.", sw: "Hakuna oda {ref}." },
+    CmdStageMoved = "cmd_stage_moved" {
+        en: "{ref} is now {stage}; the customer has been told.",
+        es: "{ref} ahora está en {stage}; ya le avisamos al cliente.",
+        sw: "{ref} sasa iko {stage}; mteja amearifiwa.",
+    },
+    CmdRefused = "cmd_refused" { en: "Not done: {reason}", es: "No se hizo: {reason}", sw: "Haikufanyika: {reason}" },
+    CmdPaid = "cmd_paid" {
+        en: "Recorded {amount} by {method} for {ref}; it now owes {balance}. The customer gets a receipt.",
+        es: "Registré {amount} por {method} para {ref}; ahora debe {balance}. El cliente recibe el comprobante.",
+        sw: "Nimerekodi {amount} kwa {method} kwa {ref}; deni sasa ni {balance}. Mteja atapata risiti.",
+    },
+    CmdMethodCash = "cmd_method_cash" { en: "cash", es: "efectivo", sw: "taslimu" },
+    CmdMethodTransfer = "cmd_method_transfer" { en: "transfer", es: "transferencia", sw: "uhamisho" },
+    CmdReminded = "cmd_reminded" {
+        en: "Reminder sent to {customer} for {ref} ({amount}).",
+        es: "Le mandé el recordatorio a {customer} por {ref} ({amount}).",
+        sw: "Ukumbusho umetumwa kwa {customer} kwa {ref} ({amount}).",
+    },
+    CmdNothingToRemind = "cmd_nothing_to_remind" {
+        en: "{ref} has no payment link waiting; send one with the dashboard or the API first.",
+        es: "{ref} no tiene un link de pago pendiente; mandá uno primero desde el panel o la API.",
+        sw: "{ref} haina kiungo cha malipo kinachosubiri; tuma kimoja kwanza kupitia dashibodi au API.",
+    },
+    CmdViewerOnly = "cmd_viewer_only" {
+        en: "Your role can look but not change things; ask an owner or staff member.",
+        es: "Tu rol puede mirar pero no cambiar nada; pedíselo a un dueño o a alguien del equipo.",
+        sw: "Nafasi yako inaruhusu kuangalia tu, si kubadilisha; muombe mmiliki au mfanyakazi.",
+    },
+    CmdUnknown = "cmd_unknown" {
+        en: "I did not understand that. Did you mean: {suggestions}? Write *help* for the list.",
+        es: "No entendí. ¿Quisiste decir: {suggestions}? Escribí *ayuda* para ver la lista.",
+        sw: "Sijaelewa. Ulimaanisha: {suggestions}? Andika *msaada* kuona orodha.",
+    },
+    CmdNotYet = "cmd_not_yet" {
+        en: "*{command}* does not work over WhatsApp yet; use the dashboard or the API for it.",
+        es: "*{command}* todavía no funciona por WhatsApp; usá el panel o la API.",
+        sw: "*{command}* bado haifanyi kazi kupitia WhatsApp; tumia dashibodi au API.",
+    },
+    CmdHelp = "cmd_help" {
+        en: "Commands:\n• orders today | urgent | unpaid\n• SEW-0042 (one order)\n• ready SEW-0042, stage SEW-0042 sewing\n• paid SEW-0042 15000 [cash|transfer]\n• remind SEW-0042",
+        es: "Comandos:\n• pedidos hoy | urgentes | sin pagar\n• PED-0003 (un pedido)\n• listo PED-0003, en camino PED-0003\n• cobrado PED-0003 5000 [efectivo|transferencia]\n• recordar PED-0003",
+        sw: "Amri:\n• oda leo | dharura | hazijalipwa\n• ORD-0003 (oda moja)\n• tayari ORD-0003\n• lipwa ORD-0003 500 [taslimu|uhamisho]\n• kumbusha ORD-0003",
+    },
+    CmdHelpViewer = "cmd_help_viewer" {
+        en: "Commands:\n• orders today | urgent | unpaid\n• SEW-0042 (one order)",
+        es: "Comandos:\n• pedidos hoy | urgentes | sin pagar\n• PED-0003 (un pedido)",
+        sw: "Amri:\n• oda leo | dharura | hazijalipwa\n• ORD-0003 (oda moja)",
+    },
+    CmdNoDeadline = "cmd_no_deadline" { en: "no date", es: "sin fecha", sw: "bila tarehe" },
 }

@@ -60,6 +60,9 @@ pub struct Outgoing<'a> {
     /// Why it is sent. A message nobody waits for (not essential: reminders,
     /// promotions) is sent from the bulk queue, never ahead of a reply.
     pub purpose: Purpose,
+    /// Sent from the bulk queue whatever its purpose (automation's cycle:
+    /// its order notices and staff alerts never wait in front of a reply).
+    pub bulk: bool,
 }
 
 /// Validates and records the message as queued, with its send job, on the
@@ -113,7 +116,7 @@ pub async fn queue(ex: impl Into<Ex<'_>>, o: &Outgoing<'_>) -> Result<WaMessageI
         &jobs::SendMessage {
             message_id: id,
             tenant_id: Some(o.tenant),
-            bulk: !o.purpose.essential(),
+            bulk: o.bulk || !o.purpose.essential(),
         },
         None,
     )

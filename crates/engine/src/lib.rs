@@ -24,6 +24,7 @@ pub mod pay;
 pub mod payments;
 pub mod seal;
 pub mod services;
+pub mod staff_commands;
 pub mod templates;
 pub mod worker;
 
@@ -42,6 +43,7 @@ pub fn registry(svc: Arc<Services>) -> Registry {
     r.add::<jobs::FetchMedia>(media::FetchMedia(svc.clone()));
     r.add::<jobs::CreatePayment>(pay::CreatePayment(svc.clone()));
     r.add::<jobs::VerifyPayment>(pay::VerifyPayment(svc.clone()));
+    r.add::<staff_commands::StaffCommand>(staff_commands::RunStaffCommand(svc.clone()));
     r.add::<automation::scheduler::AutomationCycle>(automation::scheduler::RunCycle(svc));
     r
 }

@@ -65,6 +65,7 @@ pub async fn to_outbox(
                 template_params: Vec::new(),
                 fallback,
                 number: None,
+                bulk: false,
             };
             match outbound::send(ex.re(), &note).await {
                 Ok(_) => "sent",

@@ -122,6 +122,46 @@ pub struct StageChange {
     pub override_balance: bool,
 }
 
+/// How many orders a day's view shows at most.
+const VIEW_LIMIT: i64 = 500;
+
+/// Due today (the business's day) or overdue, and not yet delivered,
+/// earliest deadline first.
+pub async fn due_today(svc: &Services, tenant: TenantId) -> Result<Vec<Order>, OrderError> {
+    let t = store::tenants::get(&svc.db, tenant).await?;
+    let f = store::orders::Filter {
+        due_before: Some(domain::order::today_due_before(svc.clock.now(), t.tz())),
+        unfinished: true,
+        ..Default::default()
+    };
+    Ok(store::orders::list(
+        &svc.db,
+        tenant,
+        &f,
+        store::orders::Sort::Deadline,
+        VIEW_LIMIT,
+    )
+    .await?)
+}
+
+/// Due within 48 hours (or overdue) and not yet ready.
+pub async fn urgent(svc: &Services, tenant: TenantId) -> Result<Vec<Order>, OrderError> {
+    let f = store::orders::Filter {
+        due_before: Some(domain::order::urgent_due_before(svc.clock.now())),
+        unfinished: true,
+        not_ready: true,
+        ..Default::default()
+    };
+    Ok(store::orders::list(
+        &svc.db,
+        tenant,
+        &f,
+        store::orders::Sort::Deadline,
+        VIEW_LIMIT,
+    )
+    .await?)
+}
+
 /// Moves an order along its pipeline, with its effects and the customer's
 /// notice, in one transaction.
 pub async fn change_stage(

@@ -85,6 +85,8 @@ pub struct Note<'a> {
     /// Send from this number rather than the business's first active one
     /// (the API lets staff choose).
     pub number: Option<&'a Number>,
+    /// Send from the bulk queue even if the purpose is essential.
+    pub bulk: bool,
 }
 
 impl<'a> Note<'a> {
@@ -110,6 +112,7 @@ impl<'a> Note<'a> {
             template_params,
             fallback: None,
             number: None,
+            bulk: false,
         }
     }
 
@@ -289,6 +292,7 @@ async fn put(
             message: &n.message,
             fallback: fallback.as_ref(),
             purpose: n.purpose,
+            bulk: n.bulk,
         },
     )
     .await?;

@@ -15,8 +15,13 @@
 //! [`parse_stream`] (JSON lines in, JSON lines out), [`evaluate`] (accuracy on
 //! a labelled file), [`bench`] (messages per second on the current thread),
 //! and [`extract_price_list`] (a pasted price list becomes catalog entries).
+//!
+//! [`parse_command`] is the other grammar: the staff commands the owner and
+//! staff type into their own business's chat ("orders today", "paid SEW-0042
+//! 15,000", "stock sukari +20"), a typed [`Command`] or why not.
 
 mod catalog;
+mod command;
 mod dates;
 mod eval;
 mod fields;
@@ -33,6 +38,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+pub use command::{
+    Command, CommandParse, LONG, Language, OrderFilter, OrderRef, Period, Stage, StockChange,
+    parse_command,
+};
 pub use eval::{
     BenchReport, EvalError, EvalReport, FIELDS, Failure, FieldScore, LABELLED, bench, evaluate,
     parse_stream,

@@ -43,8 +43,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    if let Some(field) = nul_field(bytes) {
+        return Err(AppError::field(
+            &field,
+            "must not contain the NUL character (U+0000)",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
@@ -64,7 +70,55 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 clean_serde_message(&inner.to_string()),
             )]))
         }
-    })
+    })?;
+    // One JSON value and nothing after it.
+    de.end().map_err(|e| AppError::BadRequest {
+        status: StatusCode::BAD_REQUEST,
+        code: "malformed_json",
+        message: format!("the body is not valid JSON: {e}"),
+    })?;
+    Ok(value)
+}
+
+/// The field of a body whose text holds a NUL character (`\u0000`), which
+/// PostgreSQL cannot store in text: named as serde names fields
+/// (`business.name`, `items[0].sku`). Only bodies with the escape in them
+/// are read twice.
+fn nul_field(bytes: &[u8]) -> Option<String> {
+    const ESCAPE: &[u8] = b"\\u0000";
+    if !bytes.windows(ESCAPE.len()).any(|w| w == ESCAPE) {
+        return None;
+    }
+    fn walk(v: &serde_json::Value, path: &str) -> Option<String> {
+        use serde_json::Value;
+        match v {
+            Value::String(s) if s.contains('\0') => Some(path.to_string()),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, x)| walk(x, &format!("{path}[{i}]"))),
+            Value::Object(map) => map.iter().find_map(|(k, x)| {
+                if k.contains('\0') {
+                    return Some(if path.is_empty() {
+                        "body".into()
+                    } else {
+                        path.to_string()
+                    });
+                }
+                walk(
+                    x,
+                    &if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    },
+                )
+            }),
+            _ => None,
+        }
+    }
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    walk(&v, "").map(|p| if p.is_empty() { "body".into() } else { p })
 }
 
 /// Drops serde's " at line 1 column 42" suffix: the field is already named.

@@ -304,6 +304,67 @@ async fn five_wrong_codes_lock_the_code() {
 }
 
 #[tokio::test]
+async fn forty_concurrent_wrong_guesses_get_five_attempts_in_all() {
+    on_every_backend(|app: TestApp| async move {
+        staff_with_phone(&app, "race", "08031112222").await;
+        app.public_post("/api/v1/auth/otp/send", json!({"phone": "+2348031112222"}))
+            .await;
+        let code = code_sent_to(&app, "+2348031112222").await;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        let guesses = (0..40).map(|_| {
+            app.public_post(
+                "/api/v1/auth/otp/verify",
+                json!({"phone": "+2348031112222", "code": wrong}),
+            )
+        });
+        let answers = futures_join_all(guesses).await;
+        let refused_unseen = answers
+            .iter()
+            .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert!(refused_unseen >= 35, "at most five guesses were compared");
+        let attempts: i32 = store::run!(&app.state.db, c => sqlx::query_scalar(
+            "SELECT attempts FROM otp_codes ORDER BY id DESC LIMIT 1")
+            .fetch_one(c)
+            .await)
+        .unwrap();
+        assert_eq!(attempts, 5);
+        let right = app
+            .public_post(
+                "/api/v1/auth/otp/verify",
+                json!({"phone": "+2348031112222", "code": code}),
+            )
+            .await;
+        assert_eq!(right.code(), "otp_locked");
+    })
+    .await;
+}
+
+/// Runs the futures at once on this task and waits for all.
+async fn futures_join_all<F: std::future::Future>(fs: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut set: Vec<std::pin::Pin<Box<F>>> = fs.map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = (0..set.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+#[tokio::test]
 async fn codes_are_rate_limited_per_phone_and_ip() {
     on_every_backend(|app: TestApp| async move {
         staff_with_phone(&app, "limit", "08031112222").await;

@@ -709,3 +709,73 @@ async fn each_fire_time_is_one_cycle_whoever_ticks_and_a_missed_one_runs_once() 
         assert!(scheduler::parse("every day at noon").is_err());
     }
 }
+
+#[tokio::test]
+async fn the_owner_gets_the_day_in_one_message_once() {
+    for db in store::testing::backends().await {
+        eprintln!("backend: {}", db.backend());
+        let start = Utc::now();
+        let app = served(&db, start).await;
+        let biz = business(&app, "auto-day", "tailor", "en-NG", "100000000005").await;
+        let owner_wa = owner_wa(&app, &biz).await;
+        let r = app
+            .put(
+                "/api/v1/automation/settings",
+                &biz.owner.token,
+                json!({"quiet_start": "00:00", "quiet_end": "00:00"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        // The summary at midnight: always due today.
+        let id = trigger_id(&app, &biz.owner, "daily_summary").await;
+        let r = app
+            .patch(
+                &format!("/api/v1/automation/triggers/{id}"),
+                &biz.owner.token,
+                json!({"config": {"hour": 0}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let c = app.customer(&biz.owner, "Ada", "+2348030000041").await;
+        app.order(
+            &biz.owner,
+            c["id"].as_str().unwrap(),
+            json!({"price": 4_500_000, "deposit_amount": 0}),
+        )
+        .await;
+        app.order(
+            &biz.owner,
+            c["id"].as_str().unwrap(),
+            json!({"price": 1_000_000, "deposit_amount": 0}),
+        )
+        .await;
+        drain(&app).await;
+        engine::automation::run_cycle(&app.state.services, None)
+            .await
+            .unwrap();
+        // The cycle's messages wait in the bulk queue, behind no reply.
+        let queues: Vec<String> = store::jobs::list(&app.state.db, None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.kind == "send_message" && j.status == store::jobs::JobStatus::Queued)
+            .map(|j| j.queue)
+            .collect();
+        assert!(
+            !queues.is_empty() && queues.iter().all(|q| q == "bulk"),
+            "{queues:?}"
+        );
+        drain(&app).await;
+        app.clock.advance(Duration::minutes(30));
+        cycle(&app).await;
+        let t = texts_to_staff(&app, biz.tenant, &owner_wa).await;
+        let summaries: Vec<_> = t.iter().filter(|m| m.contains("new orders")).collect();
+        assert_eq!(summaries.len(), 1, "{t:#?}");
+        assert!(summaries[0].contains("2 new orders"), "{}", summaries[0]);
+        assert!(
+            summaries[0].contains("2 unpaid (₦55,000"),
+            "{}",
+            summaries[0]
+        );
+    }
+}

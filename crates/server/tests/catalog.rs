@@ -493,6 +493,10 @@ async fn opening_hours_take_split_shifts_and_name_what_is_wrong() {
         let bad_day = json!({"weekly": {"monday": [{"opens": "10:00", "closes": "14:00"}]}});
         let r = app.request(Method::PUT, "/api/v1/hours", Some(&o.token), Some(bad_day)).await;
         assert!(r.field("weekly.monday").is_some(), "{:?}", r.body);
+        // A misspelt key is refused, not read as an empty week.
+        let typo = json!({"weeekly": {"mon": [{"opens": "10:00", "closes": "14:00"}]}});
+        let r = app.request(Method::PUT, "/api/v1/hours", Some(&o.token), Some(typo)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
         // Nothing was written.
         assert_eq!(app.get("/api/v1/hours", &o.token).await.body["weekly"], week["weekly"]);
     })

@@ -279,3 +279,49 @@ async fn concurrent_versions_stay_a_clean_sequence() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_nul_character_is_a_422_naming_the_field_and_trailing_input_a_400() {
+    on_every_backend(|app: TestApp| async move {
+        let owner = app.register("nul", "tailor").await;
+        let raw = r#"{"name":"a\u0000b","phone":"08031234567"}"#;
+        let r = app
+            .post(
+                "/api/v1/customers",
+                &owner.token,
+                serde_json::from_str(raw).unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        assert!(r.field("name").is_some(), "{:?}", r.body);
+        let list = app.get("/api/v1/customers", &owner.token).await;
+        assert_eq!(
+            list.body["items"].as_array().map(Vec::len),
+            Some(0),
+            "nothing written"
+        );
+        // Even before logging in.
+        let r = app
+            .public_post(
+                "/api/v1/auth/login",
+                serde_json::from_str(r#"{"email":"nul\u0000@example.com","password":"x"}"#)
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        assert!(r.field("email").is_some(), "{:?}", r.body);
+        // A body with something after the JSON is not JSON.
+        let body = r#"{"email":"nul@example.com","password":"password123"}}}garbage"#;
+        let r = app
+            .raw(
+                axum::http::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(("application/json", body.to_string())),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+        assert_eq!(r.code(), "malformed_json");
+    })
+    .await;
+}

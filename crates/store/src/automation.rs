@@ -121,22 +121,7 @@ pub async fn trigger(ex: impl Into<Ex<'_>>, tenant: TenantId, id: Uuid) -> Store
 /// Every trigger of these kinds in these businesses (the cycle's wording,
 /// quiet hours), in bounded batches.
 pub async fn triggers_by_id(ex: impl Into<Ex<'_>>, ids: &[Uuid]) -> StoreResult<Vec<Trigger>> {
-    let mut out = Vec::new();
-    let mut ex = ex.into();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<Trigger> = run!(ex.re(), c => {
-            let mut qb = sqlx::QueryBuilder::new(TRIGGER);
-            qb.push(" WHERE id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+    crate::select_in(ex, &format!("{TRIGGER} WHERE id"), ids, "").await
 }
 
 /// The distinct (kind, params) of enabled triggers: one candidate query each.
@@ -553,57 +538,70 @@ pub struct DayFigures {
     pub sales: i64,
 }
 
-/// The daily summary's figures of one business: orders placed and money
-/// paid since `day_start`, orders due before `due_until`, and balances
-/// due. Four aggregates on indexes.
+/// The daily summary's figures of businesses whose day began at
+/// `day_start` (one timezone): orders placed and money paid since then,
+/// orders due before `due_until`, and balances due. One query per batch
+/// of businesses, each figure an aggregate on an index leading with the
+/// business.
 pub async fn day_figures(
     ex: impl Into<Ex<'_>>,
-    tenant: TenantId,
+    tenants: &[TenantId],
     day_start: DateTime<Utc>,
     now: DateTime<Utc>,
     due_until: DateTime<Utc>,
-) -> StoreResult<DayFigures> {
+) -> StoreResult<std::collections::HashMap<TenantId, DayFigures>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: Uuid,
+        orders: i64,
+        due: i64,
+        unpaid: i64,
+        unpaid_count: i64,
+        sales: i64,
+    }
+    let mut out = std::collections::HashMap::new();
     let mut ex = ex.into();
-    let orders: i64 = run!(ex.re(), c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM orders WHERE tenant_id = $1 AND created_at >= $2 AND current_stage <> 'cancelled'",
-    )
-    .bind(tenant.0)
-    .bind(day_start)
-    .fetch_one(c)
-    .await)?;
-    let due: i64 = run!(ex.re(), c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM orders WHERE tenant_id = $1 AND deadline > $2 AND deadline <= $3 \
-         AND current_stage NOT IN ('delivered', 'cancelled')",
-    )
-    .bind(tenant.0)
-    .bind(now)
-    .bind(due_until)
-    .fetch_one(c)
-    .await)?;
-    let (unpaid, unpaid_count): (i64, i64) = run!(ex.re(), c => sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(o.price - COALESCE(pd.paid, 0)), 0) AS BIGINT), COUNT(*) FROM orders o \
-         LEFT JOIN (SELECT order_id, SUM(amount) AS paid FROM payments WHERE tenant_id = $1 AND status = 'paid' \
-                    GROUP BY order_id) pd ON pd.order_id = o.id \
-         WHERE o.tenant_id = $1 AND o.current_stage <> 'cancelled' AND o.price > COALESCE(pd.paid, 0)",
-    )
-    .bind(tenant.0)
-    .fetch_one(c)
-    .await)?;
-    let sales: i64 = run!(ex, c => sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM payments WHERE tenant_id = $1 AND status = 'paid' \
-         AND paid_at >= $2",
-    )
-    .bind(tenant.0)
-    .bind(day_start)
-    .fetch_one(c)
-    .await)?;
-    Ok(DayFigures {
-        orders,
-        due,
-        unpaid,
-        unpaid_count,
-        sales,
-    })
+    for chunk in tenants.chunks(500) {
+        let rows: Vec<Row> = run!(ex.re(), c => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT t.id, \
+                 (SELECT COUNT(*) FROM orders o WHERE o.tenant_id = t.id AND o.created_at >= ");
+            qb.push_bind(day_start).push(" AND o.current_stage <> 'cancelled') AS orders, \
+                 (SELECT COUNT(*) FROM orders o WHERE o.tenant_id = t.id AND o.deadline > ");
+            qb.push_bind(now).push(" AND o.deadline <= ").push_bind(due_until).push(
+                " AND o.current_stage NOT IN ('delivered', 'cancelled')) AS due, \
+                 CAST(COALESCE((SELECT SUM(o.price - COALESCE(pd.paid, 0)) FROM orders o \
+                     LEFT JOIN (SELECT order_id, SUM(amount) AS paid FROM payments WHERE tenant_id = t.id \
+                                AND status = 'paid' GROUP BY order_id) pd ON pd.order_id = o.id \
+                     WHERE o.tenant_id = t.id AND o.current_stage <> 'cancelled' \
+                     AND o.price > COALESCE(pd.paid, 0)), 0) AS BIGINT) AS unpaid, \
+                 (SELECT COUNT(*) FROM orders o WHERE o.tenant_id = t.id AND o.current_stage <> 'cancelled' \
+                     AND o.price > COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.order_id = o.id \
+                         AND p.status = 'paid'), 0)) AS unpaid_count, \
+                 CAST(COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.tenant_id = t.id \
+                     AND p.status = 'paid' AND p.paid_at >= ",
+            );
+            qb.push_bind(day_start).push("), 0) AS BIGINT) AS sales FROM tenants t WHERE t.id IN (");
+            let mut list = qb.separated(", ");
+            for t in chunk {
+                list.push_bind(t.0);
+            }
+            qb.push(")");
+            qb.build_query_as::<Row>().fetch_all(c).await
+        })?;
+        out.extend(rows.into_iter().map(|r| {
+            (
+                TenantId(r.id),
+                DayFigures {
+                    orders: r.orders,
+                    due: r.due,
+                    unpaid: r.unpaid,
+                    unpaid_count: r.unpaid_count,
+                    sales: r.sales,
+                },
+            )
+        }));
+    }
+    Ok(out)
 }
 
 /// One line of the ledger: what became of one target on one day.
@@ -968,24 +966,14 @@ pub struct StaffPhone {
 
 /// The active staff with a phone of these businesses.
 pub async fn staff(ex: impl Into<Ex<'_>>, tenants: &[TenantId]) -> StoreResult<Vec<StaffPhone>> {
-    let mut out = Vec::new();
-    let mut ex = ex.into();
-    for chunk in tenants.chunks(500) {
-        let rows: Vec<StaffPhone> = run!(ex.re(), c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT id, tenant_id, name, phone, role FROM users WHERE is_active AND phone IS NOT NULL \
-                 AND tenant_id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(id.0);
-            }
-            qb.push(") ORDER BY created_at, id");
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = tenants.iter().map(|t| t.0).collect();
+    crate::select_in(
+        ex,
+        "SELECT id, tenant_id, name, phone, role FROM users WHERE is_active AND phone IS NOT NULL AND tenant_id",
+        &ids,
+        " ORDER BY created_at, id",
+    )
+    .await
 }
 
 /// Which of these businesses have an active WhatsApp number.
@@ -993,21 +981,13 @@ pub async fn with_number(
     ex: impl Into<Ex<'_>>,
     tenants: &[TenantId],
 ) -> StoreResult<HashSet<TenantId>> {
-    let mut out = HashSet::new();
-    let mut ex = ex.into();
-    for chunk in tenants.chunks(500) {
-        let rows: Vec<Uuid> = run!(ex.re(), c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT DISTINCT tenant_id FROM wa_numbers WHERE active AND tenant_id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(id.0);
-            }
-            qb.push(")");
-            qb.build_query_scalar().fetch_all(c).await
-        })?;
-        out.extend(rows.into_iter().map(TenantId));
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = tenants.iter().map(|t| t.0).collect();
+    let rows: Vec<(Uuid,)> = crate::select_in(
+        ex,
+        "SELECT DISTINCT tenant_id FROM wa_numbers WHERE active AND tenant_id",
+        &ids,
+        "",
+    )
+    .await?;
+    Ok(rows.into_iter().map(|(t,)| TenantId(t)).collect())
 }

@@ -236,26 +236,18 @@ pub async fn by_tenants(
         #[sqlx(flatten)]
         row: Row,
     }
-    let mut out = std::collections::HashMap::new();
-    let mut ex = ex.into();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<Keyed> = run!(ex.re(), c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT tenant_id, hours, accepts_scheduled, offers_delivery, offers_pickup, payment_methods, \
-                 bank_details, consume_stock_on, deposit_percent, handoff_hours, texts, quiet_start, quiet_end, \
-                 updated_at FROM business_settings WHERE tenant_id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(id.0);
-            }
-            qb.push(")");
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        out.extend(
-            rows.into_iter()
-                .map(|k| (TenantId(k.tenant_id), Settings::from(k.row))),
-        );
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = ids.iter().map(|t| t.0).collect();
+    let rows: Vec<Keyed> = crate::select_in(
+        ex,
+        "SELECT tenant_id, hours, accepts_scheduled, offers_delivery, offers_pickup, payment_methods, \
+         bank_details, consume_stock_on, deposit_percent, handoff_hours, texts, quiet_start, quiet_end, \
+         updated_at FROM business_settings WHERE tenant_id",
+        &ids,
+        "",
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|k| (TenantId(k.tenant_id), Settings::from(k.row)))
+        .collect())
 }

@@ -373,22 +373,7 @@ pub async fn set_history(
 /// Customers by id, whatever their business (automation's targets), in
 /// bounded batches.
 pub async fn by_ids(ex: impl Into<Ex<'_>>, ids: &[Uuid]) -> StoreResult<Vec<Customer>> {
-    let mut out = Vec::with_capacity(ids.len());
-    let mut ex = ex.into();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<Customer> = run!(ex.re(), c => {
-            let mut qb = sqlx::QueryBuilder::new(SELECT);
-            qb.push(" WHERE c.id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+    crate::select_in(ex, &format!("{SELECT} WHERE c.id"), ids, "").await
 }
 
 #[cfg(test)]

@@ -218,3 +218,37 @@ pub(crate) fn split<T: Clone>(v: &Option<Option<T>>) -> (bool, Option<T>) {
         None => (false, None),
     }
 }
+
+/// Runs `head` followed by `IN (<ids>)` and `tail` in batches of 500 ids
+/// (under both backends' bind limits) and collects the rows: the bulk
+/// reads by id of the automation cycle and the outbound batch.
+pub async fn select_in<R>(
+    ex: impl Into<Ex<'_>>,
+    head: &str,
+    ids: &[uuid::Uuid],
+    tail: &str,
+) -> StoreResult<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let mut out = Vec::with_capacity(ids.len());
+    let mut ex = ex.into();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<R> = crate::run!(ex.re(), c => {
+            let mut qb = sqlx::QueryBuilder::new(head);
+            qb.push(" IN (");
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.push(tail);
+            qb.build_query_as::<R>().fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}

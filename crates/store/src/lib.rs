@@ -30,5 +30,5 @@ pub mod users;
 pub mod wa;
 pub mod zones;
 
-pub use db::{Db, Ex, Tx, now};
+pub use db::{Db, Ex, Tx, now, select_in};
 pub use error::{StoreError, StoreResult, UNIQUE_INDEXES};

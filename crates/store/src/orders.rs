@@ -242,6 +242,19 @@ pub async fn get(ex: impl Into<Ex<'_>>, tenant: TenantId, id: OrderId) -> StoreR
     Ok(finish(o))
 }
 
+/// The business's order with this ref (`SEW-0042`), if any.
+pub async fn by_ref(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    order_ref: &str,
+) -> StoreResult<Option<Order>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE o.tenant_id = $1 AND o.order_ref = $2"
+    ));
+    let o = run!(ex, c => sqlx::query_as::<_, Order>(sql).bind(tenant.0).bind(order_ref).fetch_optional(c).await)?;
+    Ok(o.map(finish))
+}
+
 /// Which orders a list returns.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

@@ -113,23 +113,18 @@ pub async fn approved_many(
     ex: impl Into<Ex<'_>>,
     tenants: &[TenantId],
 ) -> StoreResult<HashSet<(TenantId, String, String)>> {
-    let mut out = HashSet::new();
-    let mut ex = ex.into();
-    for chunk in tenants.chunks(500) {
-        let rows: Vec<(Uuid, String, String)> = run!(ex.re(), c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT tenant_id, name, language FROM wa_templates WHERE status = 'approved' AND tenant_id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for t in chunk {
-                list.push_bind(t.0);
-            }
-            qb.push(")");
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        out.extend(rows.into_iter().map(|(t, n, l)| (TenantId(t), n, l)));
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = tenants.iter().map(|t| t.0).collect();
+    let rows: Vec<(Uuid, String, String)> = crate::select_in(
+        ex,
+        "SELECT tenant_id, name, language FROM wa_templates WHERE status = 'approved' AND tenant_id",
+        &ids,
+        "",
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(t, n, l)| (TenantId(t), n, l))
+        .collect())
 }
 
 /// Every approved (name, language) of one business: what a batch of its

@@ -170,19 +170,12 @@ pub async fn list_all(ex: impl Into<Ex<'_>>) -> StoreResult<Vec<Tenant>> {
 
 /// Businesses by id (automation's cycle), in bounded batches.
 pub async fn by_ids(ex: impl Into<Ex<'_>>, ids: &[TenantId]) -> StoreResult<Vec<Tenant>> {
-    let mut out = Vec::with_capacity(ids.len());
-    let mut ex = ex.into();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<Tenant> = run!(ex.re(), c => {
-            let mut qb = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM tenants WHERE id IN ("));
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(id.0);
-            }
-            qb.push(")");
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = ids.iter().map(|t| t.0).collect();
+    crate::select_in(
+        ex,
+        &format!("SELECT {COLUMNS} FROM tenants WHERE id"),
+        &ids,
+        "",
+    )
+    .await
 }

@@ -331,13 +331,22 @@ pub async fn latest_otp(ex: impl Into<Ex<'_>>, phone: &str) -> StoreResult<Optio
     .await)?)
 }
 
-/// Counts a failed attempt; returns the attempts now recorded.
-pub async fn fail_otp(ex: impl Into<Ex<'_>>, id: Uuid) -> StoreResult<i32> {
+/// Takes one of the code's `max` attempts before the guess is compared, in
+/// one conditional update, so concurrent guesses cannot share an attempt.
+/// Returns the attempts now used, or `None` when none is left (or the code
+/// was used).
+pub async fn take_otp_attempt(
+    ex: impl Into<Ex<'_>>,
+    id: Uuid,
+    max: i32,
+) -> StoreResult<Option<i32>> {
     Ok(run!(ex, c => sqlx::query_scalar::<_, i32>(
-        "UPDATE otp_codes SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
+        "UPDATE otp_codes SET attempts = attempts + 1 \
+         WHERE id = $1 AND attempts < $2 AND consumed_at IS NULL RETURNING attempts",
     )
     .bind(id)
-    .fetch_one(c)
+    .bind(max)
+    .fetch_optional(c)
     .await)?)
 }
 

@@ -349,23 +349,29 @@ async fn find(
             },
         );
     }
-    // The daily summaries' figures, for the businesses whose hour has come.
-    let mut figures: HashMap<TenantId, store::automation::DayFigures> = HashMap::new();
+    // The daily summaries' figures, for the businesses whose hour has come:
+    // one query per day start (businesses in one timezone share it).
+    let mut due_by_start: HashMap<DateTime<Utc>, Vec<TenantId>> = HashMap::new();
     for (kind, th, c) in &found {
         if let (TriggerKind::DailySummary, Thresholds::DailySummary { hour }) = (kind, th)
             && let Some(b) = biz.get(&TenantId(c.tenant_id))
             && let Some(start) = summary_due(b, now, *hour)
         {
-            let f = store::automation::day_figures(
+            due_by_start.entry(start).or_default().push(b.tenant.id);
+        }
+    }
+    let mut figures: HashMap<TenantId, store::automation::DayFigures> = HashMap::new();
+    for (start, tenants) in due_by_start {
+        figures.extend(
+            store::automation::day_figures(
                 &svc.db,
-                b.tenant.id,
+                &tenants,
                 start,
                 now,
                 now + Duration::hours(48),
             )
-            .await?;
-            figures.insert(b.tenant.id, f);
-        }
+            .await?,
+        );
     }
     db_time += t.elapsed();
 
@@ -913,6 +919,8 @@ async fn apply_business(
             p.params.clone(),
         );
         note.order = p.order;
+        // Nobody waits for a cycle's messages: never in front of a reply.
+        note.bulk = true;
         notes.push(note);
         owners.push((*id, *p));
     }

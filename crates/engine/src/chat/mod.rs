@@ -81,8 +81,8 @@ impl ConversationEngine for ChatEngine {
                 self.customer_turn(tx, turn, *id).await?;
                 "customer"
             }
-            Sender::Staff { name, role, .. } => {
-                staff::turn(tx, turn, name, *role).await?;
+            Sender::Staff { user, name, role } => {
+                staff::turn(tx, turn, *user, name, *role).await?;
                 "staff"
             }
         };
@@ -171,6 +171,7 @@ impl ChatEngine {
                     message,
                     fallback: None,
                     purpose: domain::outbound::Purpose::Reply,
+                    bulk: false,
                 },
             )
             .await?;

@@ -526,15 +526,18 @@ pub async fn otp_verify(
     let Some(otp) = store::users::latest_otp(&state.db, phone.as_str()).await? else {
         return Err(invalid());
     };
-    if otp.attempts >= OTP_MAX_ATTEMPTS {
-        return Err(locked());
-    }
     if otp.expires_at < store::now() {
         return Err(invalid());
     }
+    // The attempt is taken before the guess is compared: concurrent guesses
+    // each need one of their own.
+    let Some(attempts) =
+        store::users::take_otp_attempt(&state.db, otp.id, OTP_MAX_ATTEMPTS).await?
+    else {
+        return Err(locked());
+    };
     let expected = state.keys.otp_hash(phone.as_str(), body.code.trim());
     if !tokens::same(&expected, &otp.code_hash) {
-        let attempts = store::users::fail_otp(&state.db, otp.id).await?;
         return Err(if attempts >= OTP_MAX_ATTEMPTS {
             locked()
         } else {

@@ -42,6 +42,7 @@ pub async fn get(State(state): State<AppState>, auth: Reader) -> ApiResult<axum:
 /// bad shift is reported at its path (`weekly.mon[0]`); serde cannot name a
 /// map key it read as an enum.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HoursBody {
     #[serde(default)]
     weekly: BTreeMap<String, Vec<Shift>>,

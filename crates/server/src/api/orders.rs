@@ -8,7 +8,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
-use domain::order::{Source, Stage, pipeline, today_due_before, urgent_due_before};
+use domain::order::{Source, Stage, pipeline};
 use domain::{CustomerId, MeasurementId, OrderId, UserId};
 use serde::{Deserialize, Serialize};
 use store::orders::{Filter, NewOrder, Order, OrderItem, OrderPatch, Sort, StageEntry};
@@ -248,8 +248,6 @@ pub struct OrderList {
     pub items: Vec<Order>,
 }
 
-const VIEW_LIMIT: i64 = 500;
-
 /// Due today (business time) or overdue, and not yet delivered.
 #[utoipa::path(get, path = "/orders/today", tag = "orders", security(("bearer" = [])),
     responses((status = 200, description = "OK", body = OrderList)))]
@@ -257,14 +255,7 @@ pub async fn today(
     State(state): State<AppState>,
     auth: Reader,
 ) -> ApiResult<axum::Json<OrderList>> {
-    let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
-    let f = Filter {
-        due_before: Some(today_due_before(Utc::now(), tenant.tz())),
-        unfinished: true,
-        ..Filter::default()
-    };
-    let items =
-        store::orders::list(&state.db, auth.tenant_id, &f, Sort::Deadline, VIEW_LIMIT).await?;
+    let items = engine::orders::due_today(&state.services, auth.tenant_id).await?;
     Ok(axum::Json(OrderList { items }))
 }
 
@@ -275,14 +266,7 @@ pub async fn urgent(
     State(state): State<AppState>,
     auth: Reader,
 ) -> ApiResult<axum::Json<OrderList>> {
-    let f = Filter {
-        due_before: Some(urgent_due_before(Utc::now())),
-        unfinished: true,
-        not_ready: true,
-        ..Filter::default()
-    };
-    let items =
-        store::orders::list(&state.db, auth.tenant_id, &f, Sort::Deadline, VIEW_LIMIT).await?;
+    let items = engine::orders::urgent(&state.services, auth.tenant_id).await?;
     Ok(axum::Json(OrderList { items }))
 }
 

@@ -225,6 +225,7 @@ pub async fn send(
         template_params: Vec::new(),
         fallback,
         number: Some(&number),
+        bulk: false,
     };
     let mut tx = state.db.begin().await?;
     let queued = engine::outbound::send(&mut tx, &note)
