@@ -5,6 +5,10 @@
 //! message → replies enqueued latency (the conversation turn committed with
 //! its replies). Customers of an empanada kitchen (the demo catalog) order
 //! through a four-message script: greeting, items, pickup, cash.
+//!
+//! `sokoni bench automation`: one automation cycle over many businesses
+//! (see [`seed_automation`] for the data set), then a second one that must
+//! find nothing new.
 
 use crate::config::Config;
 use anyhow::Context;
@@ -15,6 +19,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
+
+mod seed;
+
+pub use seed::{Expected, SeedSummary, seed_automation, table_counts};
 
 const SECRET: &str = "bench-app-secret";
 const PHONE_NUMBER_ID: &str = "100000000000999";
@@ -294,4 +302,151 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(f64::total_cmp);
     let idx = ((v.len() as f64 - 1.0) * p).round() as usize;
     v[idx.min(v.len() - 1)]
+}
+
+/// A fresh database to measure on: a SQLite file in `tmp`, or a new schema
+/// in the PostgreSQL database of `database_url`; the second half is what to
+/// drop afterwards.
+async fn scratch(
+    database_url: &Option<String>,
+    tmp: &std::path::Path,
+) -> anyhow::Result<(String, Option<(String, String)>)> {
+    Ok(match database_url {
+        Some(pg) => {
+            let schema = format!("bench_{}", uuid::Uuid::now_v7().simple());
+            let admin = store::Db::connect(pg).await?;
+            admin.scratch_schema(&schema, true).await?;
+            admin.close().await;
+            let sep = if pg.contains('?') { '&' } else { '?' };
+            (
+                format!("{pg}{sep}options[search_path]={schema}"),
+                Some((pg.clone(), schema)),
+            )
+        }
+        None => (format!("sqlite://{}", tmp.join("bench.db").display()), None),
+    })
+}
+
+/// `sokoni bench automation`: seeds `businesses` businesses with
+/// `customers` customers and `orders` open orders in all, runs one
+/// automation cycle and then another, and prints what each did and took.
+pub async fn automation(
+    businesses: usize,
+    customers: usize,
+    orders: usize,
+    database_url: Option<String>,
+) -> anyhow::Result<()> {
+    let tmp = std::env::temp_dir().join(format!(
+        "sokoni-bench-auto-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&tmp)?;
+    let (url, schema) = scratch(&database_url, &tmp).await?;
+    let result = run_automation(&url, &tmp, businesses, customers, orders).await;
+    // SOKONI_BENCH_KEEP=1 leaves the database for a look (EXPLAIN).
+    if std::env::var_os("SOKONI_BENCH_KEEP").is_some() {
+        println!("  kept:        {url}");
+        return result;
+    }
+    if let Some((pg, schema)) = schema {
+        let admin = store::Db::connect(&pg).await?;
+        admin.scratch_schema(&schema, false).await?;
+        admin.close().await;
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+async fn run_automation(
+    url: &str,
+    dir: &std::path::Path,
+    businesses: usize,
+    customers: usize,
+    orders: usize,
+) -> anyhow::Result<()> {
+    let db = store::Db::connect(url).await?;
+    db.migrate().await?;
+    let backend = db.backend();
+    let now = store::now();
+    println!(
+        "automation on {backend}: {businesses} businesses (tailor, shop, restaurant × Africa/Lagos, \
+         Africa/Nairobi, America/Argentina/Buenos_Aires), {customers} customers, {orders} open orders"
+    );
+    println!(
+        "  quiet hours of every business: {q}–{q} (none), so the cycle sends at any hour",
+        q = seed::QUIET
+    );
+    let started = Instant::now();
+    let seeded = seed_automation(&db, businesses, customers, orders, now).await?;
+    let seed_secs = started.elapsed().as_secs_f64();
+    println!(
+        "  seed:        {seed_secs:.2} s, {} rows ({:.0} rows/s), of which install_defaults × {businesses}: {:.2} s",
+        seeded.total_rows(),
+        seeded.total_rows() as f64 / seed_secs,
+        seeded.triggers_time.as_secs_f64()
+    );
+    println!("  seeded to fire: {}", seeded.expected);
+    if let store::Db::Postgres(pool) = &db {
+        // What autovacuum does to a table this size soon after the load.
+        let t = Instant::now();
+        sqlx::query("ANALYZE").execute(pool).await?;
+        println!(
+            "  ANALYZE:     {:.2} s (SQLite: none, as in production)",
+            t.elapsed().as_secs_f64()
+        );
+    }
+
+    let config = Config {
+        database_url: Some(url.to_string()),
+        data_dir: dir.to_path_buf(),
+        ..Config::default()
+    };
+    let secret = SecretString::from("bench-secret-key-that-is-long-enough-123".to_string());
+    let state = crate::state_with(db.clone(), &secret, config);
+    for label in ["cycle 1", "cycle 2"] {
+        let t = Instant::now();
+        let r = engine::automation::run_cycle(&state.services, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{label}: {e:?}"))?;
+        let wall = t.elapsed();
+        println!(
+            "  {label}:     wall {:.3} s, db {:.3} s; targets {}, sent {}, skipped {}, deferred {}, rows written {}",
+            wall.as_secs_f64(),
+            r.db_time.as_secs_f64(),
+            r.targets,
+            r.sent,
+            r.skipped,
+            r.deferred,
+            r.rows_written
+        );
+        if let Some(run) = r.run_id
+            && r.targets > 0
+        {
+            let by_kind: Vec<(String, String, i64)> = store::run!(&db, c => sqlx::query_as(
+                "SELECT kind, outcome, COUNT(*) FROM automation_ledger WHERE run_id = $1 \
+                 GROUP BY kind, outcome ORDER BY kind, outcome",
+            )
+            .bind(run)
+            .fetch_all(c)
+            .await)?;
+            let line: Vec<String> = by_kind
+                .iter()
+                .map(|(k, o, n)| format!("{k} {o} {n}"))
+                .collect();
+            println!("    ledger:    {}", line.join(", "));
+        }
+    }
+    let counts = table_counts(&db).await?;
+    let line: Vec<String> = counts.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    println!("  rows:        {}", line.join(", "));
+    if let Some(path) = url.strip_prefix("sqlite://")
+        && let Ok(meta) = std::fs::metadata(path)
+    {
+        println!(
+            "  database:    {:.1} MB (plus its WAL)",
+            meta.len() as f64 / 1e6
+        );
+    }
+    db.close().await;
+    Ok(())
 }

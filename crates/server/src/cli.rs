@@ -186,6 +186,27 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// One automation cycle over a seeded data set (businesses of the three
+    /// verticals, customers with a past, open orders, payments, messages
+    /// and the ledger of the days before), then a second that must find
+    /// nothing new; prints both cycles' time, database time and counts, on
+    /// a fresh database (SQLite in a temp dir, or --database-url
+    /// postgres://...).
+    Automation {
+        /// Businesses to seed.
+        #[arg(long, default_value_t = 1_000)]
+        businesses: usize,
+        /// Customers in all, spread evenly over the businesses.
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        /// Open orders in all, spread evenly over the businesses.
+        #[arg(long, default_value_t = 20_000)]
+        orders: usize,
+        /// A PostgreSQL URL to measure instead of SQLite (a fresh schema is
+        /// created in it and dropped afterwards).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -267,6 +288,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             rate,
             database_url,
         }) => crate::bench::intake(requests, concurrency, rate, database_url).await,
+        Command::Bench(BenchCommand::Automation {
+            businesses,
+            customers,
+            orders,
+            database_url,
+        }) => crate::bench::automation(businesses, customers, orders, database_url).await,
         Command::Migrate => {
             let config = Config::load_with(Config::default(), file)?;
             if config.database_url().starts_with("sqlite:") {
