@@ -6,7 +6,8 @@
 //! every business (`store::automation`), loads what the messages need in
 //! bulk, and decides each target with the pure rules of
 //! `domain::automation` (opt-out, quiet hours, the 24-hour window and the
-//! approved templates). Then, one transaction per business, it writes each
+//! approved templates). Then, in transactions that each hold whole
+//! businesses (a few hundred targets to a commit), it writes each
 //! target's line in the ledger (whose unique key is "never twice for the
 //! same kind, target and day") and queues the message through the outbound
 //! service's batch form, which sends it from the bulk queue. A crash before
@@ -811,7 +812,14 @@ fn plan(
     }
 }
 
-/// Writes the ledger and queues the messages, one transaction per business.
+/// Plans written per transaction: each business's lines and messages
+/// commit together, several businesses to a commit.
+const PLANS_PER_COMMIT: usize = 500;
+
+/// Writes the ledger and queues the messages. A business's plans are never
+/// split across transactions; transactions take the businesses in the same
+/// order in every replica, so two replicas at once wait for each other, never
+/// deadlock.
 async fn apply(
     svc: &Services,
     run_id: Uuid,
@@ -820,27 +828,36 @@ async fn apply(
     report: &mut CycleReport,
 ) -> Result<(), ServiceError> {
     let mut start = 0;
+    let mut tx = svc.db.begin().await?;
+    let mut in_tx = 0;
     while start < plans.len() {
         let tenant = plans[start].tenant;
         let end = plans[start..]
             .iter()
             .position(|p| p.tenant != tenant)
             .map_or(plans.len(), |i| start + i);
-        apply_business(svc, run_id, now, &plans[start..end], report).await?;
+        apply_business(svc, &mut tx, run_id, now, &plans[start..end], report).await?;
+        in_tx += end - start;
         start = end;
+        if in_tx >= PLANS_PER_COMMIT && start < plans.len() {
+            tx.commit().await?;
+            tx = svc.db.begin().await?;
+            in_tx = 0;
+        }
     }
+    tx.commit().await?;
     Ok(())
 }
 
 async fn apply_business(
     svc: &Services,
+    tx: &mut store::Tx,
     run_id: Uuid,
     now: DateTime<Utc>,
     plans: &[Plan],
     report: &mut CycleReport,
 ) -> Result<(), ServiceError> {
     let tenant = plans[0].tenant;
-    let mut tx = svc.db.begin().await?;
     let mut rows = 0u64;
     let (mut sent, mut skipped, mut deferred) = (0u64, 0u64, 0u64);
     // (ledger id, plan) of the sends this cycle owns.
@@ -866,7 +883,7 @@ async fn apply_business(
             until,
             body: Some(&p.body),
         };
-        let Some(id) = store::automation::claim(&mut tx, &entry, now).await? else {
+        let Some(id) = store::automation::claim(&mut *tx, &entry, now).await? else {
             continue;
         };
         rows += 1;
@@ -876,7 +893,7 @@ async fn apply_business(
                 skipped += 1;
                 if p.kind == TriggerKind::ScheduledMessage {
                     store::automation::close_scheduled(
-                        &mut tx,
+                        &mut *tx,
                         tenant,
                         p.target,
                         "skipped",
@@ -897,11 +914,11 @@ async fn apply_business(
     let mut owners = Vec::new();
     for (id, p) in &sends {
         if let Some((payment, true)) = p.payment {
-            let pay = store::payments::get(&mut tx, tenant, payment).await?;
-            crate::pay::renew_in(svc, &mut tx, tenant, &pay, Some(p.body.clone()))
+            let pay = store::payments::get(&mut *tx, tenant, payment).await?;
+            crate::pay::renew_in(svc, &mut *tx, tenant, &pay, Some(p.body.clone()))
                 .await
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            store::automation::settle(&mut tx, *id, None, None).await?;
+            store::automation::settle(&mut *tx, *id, None, None).await?;
             rows += 3;
             sent += 1;
             continue;
@@ -924,20 +941,20 @@ async fn apply_business(
         notes.push(note);
         owners.push((*id, *p));
     }
-    let results = outbound::send_many(&mut tx, tenant, &notes).await?;
+    let results = outbound::send_many(&mut *tx, tenant, &notes).await?;
     for ((id, p), r) in owners.into_iter().zip(results) {
         match r {
             Ok(message) => {
-                store::automation::settle(&mut tx, id, Some(message.0), None).await?;
+                store::automation::settle(&mut *tx, id, Some(message.0), None).await?;
                 rows += 3;
                 sent += 1;
                 if let Some((payment, false)) = p.payment {
-                    store::payments::count_reminder(&mut tx, tenant, payment, now).await?;
+                    store::payments::count_reminder(&mut *tx, tenant, payment, now).await?;
                     rows += 1;
                 }
                 if p.kind == TriggerKind::ScheduledMessage {
                     store::automation::close_scheduled(
-                        &mut tx,
+                        &mut *tx,
                         tenant,
                         p.target,
                         "sent",
@@ -962,13 +979,12 @@ async fn apply_business(
                     reason,
                     "automated message refused: {e}"
                 );
-                store::automation::settle(&mut tx, id, None, Some(reason)).await?;
+                store::automation::settle(&mut *tx, id, None, Some(reason)).await?;
                 rows += 1;
                 skipped += 1;
             }
         }
     }
-    tx.commit().await?;
     report.sent += sent;
     report.skipped += skipped;
     report.deferred += deferred;
