@@ -13,7 +13,7 @@ mod common;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use common::chat::{Biz, Customer, business, drain, outbound, render};
+use common::chat::{Biz, Customer, business, drain, outbound, render, to_staff};
 use common::{Owner, TestApp};
 use domain::TenantId;
 use serde_json::{Value, json};
@@ -587,7 +587,7 @@ async fn the_other_triggers_fire_once_a_day_to_the_right_person() {
         // Now: the deadline alert reaches the owner; the ready order was
         // just announced, so nothing yet; the scheduled one waits.
         let r = cycle(&app).await;
-        let owner_texts = texts_to_staff(&app, biz.tenant, &owner_wa).await;
+        let owner_texts = to_staff(&app.state.db, biz.tenant, &owner_wa).await;
         assert_eq!(
             count_containing(&owner_texts, "Deadline at risk"),
             1,
@@ -620,7 +620,7 @@ async fn the_other_triggers_fire_once_a_day_to_the_right_person() {
             )
             .await;
         assert_eq!(r.body["status"], "sent");
-        let owner_texts = texts_to_staff(&app, biz.tenant, &owner_wa).await;
+        let owner_texts = to_staff(&app.state.db, biz.tenant, &owner_wa).await;
         assert_eq!(count_containing(&owner_texts, "Deadline at risk"), 1);
 
         // A day on: the ready order's reminder with its balance, once.
@@ -645,26 +645,6 @@ async fn owner_wa(app: &TestApp, biz: &Biz) -> String {
         .unwrap()
         .trim_start_matches('+')
         .to_string()
-}
-
-/// The texts the business sent to a staff phone (not a customer).
-async fn texts_to_staff(app: &TestApp, tenant: TenantId, wa: &str) -> Vec<String> {
-    let sql = "SELECT body FROM wa_messages WHERE tenant_id = $1 AND customer_id IS NULL \
-               AND direction = 'outbound' AND to_number = $2 ORDER BY created_at, id";
-    match &app.state.db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql)
-            .bind(tenant.0)
-            .bind(wa)
-            .fetch_all(p)
-            .await
-            .unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sql)
-            .bind(tenant.0)
-            .bind(wa)
-            .fetch_all(p)
-            .await
-            .unwrap(),
-    }
 }
 
 #[tokio::test]
@@ -768,7 +748,7 @@ async fn the_owner_gets_the_day_in_one_message_once() {
         drain(&app).await;
         app.clock.advance(Duration::minutes(30));
         cycle(&app).await;
-        let t = texts_to_staff(&app, biz.tenant, &owner_wa).await;
+        let t = to_staff(&app.state.db, biz.tenant, &owner_wa).await;
         let summaries: Vec<_> = t.iter().filter(|m| m.contains("new orders")).collect();
         assert_eq!(summaries.len(), 1, "{t:#?}");
         assert!(summaries[0].contains("2 new orders"), "{}", summaries[0]);

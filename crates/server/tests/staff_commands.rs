@@ -12,30 +12,8 @@ mod common;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use common::TestApp;
-use common::chat::{Customer, business, drain, outbound, render};
-use domain::TenantId;
+use common::chat::{Customer, business, drain, outbound, render, to_staff};
 use serde_json::json;
-use store::Db;
-
-/// What the business answered a staff phone, oldest first.
-async fn answers(app: &TestApp, tenant: TenantId, wa: &str) -> Vec<String> {
-    let sql = "SELECT body FROM wa_messages WHERE tenant_id = $1 AND customer_id IS NULL \
-               AND direction = 'outbound' AND to_number = $2 ORDER BY created_at, id";
-    match &app.state.db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql)
-            .bind(tenant.0)
-            .bind(wa)
-            .fetch_all(p)
-            .await
-            .unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sql)
-            .bind(tenant.0)
-            .bind(wa)
-            .fetch_all(p)
-            .await
-            .unwrap(),
-    }
-}
 
 #[tokio::test]
 async fn the_owner_lists_moves_and_records_money_from_whatsapp() {
@@ -58,7 +36,7 @@ async fn the_owner_lists_moves_and_records_money_from_whatsapp() {
         let mut say = async |text: &str| -> String {
             me.say(&app, text).await;
             drain(&app).await;
-            let all = answers(&app, biz.tenant, owner_wa).await;
+            let all = to_staff(&app.state.db, biz.tenant, owner_wa).await;
             let new = all[said..].join("\n");
             said = all.len();
             new
@@ -137,7 +115,7 @@ async fn a_viewer_reads_but_cannot_change_anything() {
         drain(&app).await;
         vee.say(&app, "help").await;
         drain(&app).await;
-        let a = answers(&app, biz.tenant, "2348030000199").await;
+        let a = to_staff(&app.state.db, biz.tenant, "2348030000199").await;
         assert!(a[0].contains("can look but not change"), "{a:#?}");
         assert!(
             a[1].contains("orders today") && !a[1].contains("remind"),

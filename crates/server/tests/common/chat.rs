@@ -322,3 +322,24 @@ pub async fn stock(db: &Db, tenant: TenantId, sku: &str) -> (i64, i64) {
         .unwrap();
     (p.stock_on_hand, p.reserved)
 }
+
+/// What the business sent a staff phone (not a customer's thread), oldest
+/// first.
+pub async fn to_staff(db: &Db, tenant: TenantId, wa: &str) -> Vec<String> {
+    let sql = "SELECT body FROM wa_messages WHERE tenant_id = $1 AND customer_id IS NULL \
+               AND direction = 'outbound' AND to_number = $2 ORDER BY created_at, id";
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql)
+            .bind(tenant.0)
+            .bind(wa)
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql)
+            .bind(tenant.0)
+            .bind(wa)
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    }
+}
