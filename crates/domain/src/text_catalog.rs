@@ -504,14 +504,35 @@ catalog! {
         sw: "*{command}* bado haifanyi kazi kupitia WhatsApp; tumia dashibodi au API.",
     },
     CmdHelp = "cmd_help" {
-        en: "Commands:\n• orders today | urgent | unpaid\n• SEW-0042 (one order)\n• ready SEW-0042, stage SEW-0042 sewing\n• paid SEW-0042 15000 [cash|transfer]\n• remind SEW-0042",
-        es: "Comandos:\n• pedidos hoy | urgentes | sin pagar\n• PED-0003 (un pedido)\n• listo PED-0003, en camino PED-0003\n• cobrado PED-0003 5000 [efectivo|transferencia]\n• recordar PED-0003",
-        sw: "Amri:\n• oda leo | dharura | hazijalipwa\n• ORD-0003 (oda moja)\n• tayari ORD-0003\n• lipwa ORD-0003 500 [taslimu|uhamisho]\n• kumbusha ORD-0003",
+        en: "Commands:\n• orders today | urgent | unpaid\n• SEW-0042 (one order)\n• ready SEW-0042, stage SEW-0042 sewing\n• paid SEW-0042 15000 [cash|transfer]\n• remind SEW-0042\n• sales today | week | month\n• customer 0803 123 4567\n• pause | resume 0803 123 4567 (the bot, for one customer)",
+        es: "Comandos:\n• pedidos hoy | urgentes | sin pagar\n• PED-0003 (un pedido)\n• listo PED-0003, en camino PED-0003\n• cobrado PED-0003 5000 [efectivo|transferencia]\n• recordar PED-0003\n• ventas hoy | semana | mes\n• cliente 11 2345-6789\n• pausar | reanudar 11 2345-6789 (el bot, para un cliente)",
+        sw: "Amri:\n• oda leo | dharura | hazijalipwa\n• ORD-0003 (oda moja)\n• tayari ORD-0003\n• lipwa ORD-0003 500 [taslimu|uhamisho]\n• kumbusha ORD-0003\n• mauzo leo | wiki | mwezi\n• mteja 0712 345 678\n• sitisha | endelea 0712 345 678 (roboti, kwa mteja mmoja)",
     },
     CmdHelpViewer = "cmd_help_viewer" {
-        en: "Commands:\n• orders today | urgent | unpaid\n• SEW-0042 (one order)",
-        es: "Comandos:\n• pedidos hoy | urgentes | sin pagar\n• PED-0003 (un pedido)",
-        sw: "Amri:\n• oda leo | dharura | hazijalipwa\n• ORD-0003 (oda moja)",
+        en: "Commands:\n• orders today | urgent | unpaid\n• SEW-0042 (one order)\n• sales today | week | month\n• customer 0803 123 4567",
+        es: "Comandos:\n• pedidos hoy | urgentes | sin pagar\n• PED-0003 (un pedido)\n• ventas hoy | semana | mes\n• cliente 11 2345-6789",
+        sw: "Amri:\n• oda leo | dharura | hazijalipwa\n• ORD-0003 (oda moja)\n• mauzo leo | wiki | mwezi\n• mteja 0712 345 678",
     },
     CmdNoDeadline = "cmd_no_deadline" { en: "no date", es: "sin fecha", sw: "bila tarehe" },
+
+    CmdSales = "cmd_sales" {
+        en: "Sales {period}: {amount}; payments received: {count}.",
+        es: "Ventas {period}: {amount}; pagos recibidos: {count}.",
+        sw: "Mauzo {period}: {amount}; malipo yaliyopokelewa: {count}.",
+    },
+    CmdPeriodToday = "cmd_period_today" { en: "today", es: "de hoy", sw: "leo" },
+    CmdPeriodWeek = "cmd_period_week" { en: "this week", es: "de la semana", sw: "wiki hii" },
+    CmdPeriodMonth = "cmd_period_month" { en: "this month", es: "del mes", sw: "mwezi huu" },
+    CmdCustomer = "cmd_customer" {
+        en: "{name} ({phone}): {orders} orders, {spent} paid in all, last order {last}.",
+        es: "{name} ({phone}): {orders} pedidos, {spent} pagados en total, último pedido {last}.",
+        sw: "{name} ({phone}): oda {orders}, {spent} zimelipwa jumla, oda ya mwisho {last}.",
+    },
+    CmdNoCustomer = "cmd_no_customer" { en: "No customer has the number {phone}.", es: "Ningún cliente tiene el número {phone}.", sw: "Hakuna mteja mwenye nambari {phone}." },
+    CmdPaused = "cmd_paused" {
+        en: "The bot is quiet for {name} until {until}; answer them yourself. Write *resume* and their number to hand them back.",
+        es: "El bot no le va a responder a {name} hasta {until}; respondele vos. Escribí *reanudar* y su número para devolverlo al bot.",
+        sw: "Roboti imenyamaza kwa {name} hadi {until}; mjibu mwenyewe. Andika *endelea* na nambari yake kumrudisha.",
+    },
+    CmdResumed = "cmd_resumed" { en: "The bot answers {name} again.", es: "El bot le responde de nuevo a {name}.", sw: "Roboti inamjibu {name} tena." },
 }

@@ -272,6 +272,40 @@ pub async fn remind(
     Ok(store::payments::get(&svc.db, tenant, id).await?)
 }
 
+/// Money received since the start of the business's day, week (from
+/// Monday) or month, in its timezone: how many payments and their sum.
+pub async fn sales(
+    svc: &Services,
+    tenant: TenantId,
+    period: SalesPeriod,
+) -> Result<(i64, i64), PaymentError> {
+    use chrono::Datelike;
+    let t = store::tenants::get(&svc.db, tenant).await?;
+    let tz = t.tz();
+    let today = svc.clock.now().with_timezone(&tz).date_naive();
+    let start = match period {
+        SalesPeriod::Today => today,
+        SalesPeriod::Week => {
+            today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()))
+        }
+        SalesPeriod::Month => today.with_day(1).unwrap_or(today),
+    };
+    let since = start
+        .and_hms_opt(0, 0, 0)
+        .and_then(|m| chrono::TimeZone::from_local_datetime(&tz, &m).earliest())
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|| svc.clock.now());
+    Ok(store::payments::paid_since(&svc.db, tenant, since).await?)
+}
+
+/// The periods sales are summed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SalesPeriod {
+    Today,
+    Week,
+    Month,
+}
+
 /// Every order with money due, with its open request if any.
 pub async fn unpaid(svc: &Services, tenant: TenantId) -> Result<Vec<Debt>, PaymentError> {
     Ok(store::payments::debts(&svc.db, tenant, 500).await?)

@@ -181,6 +181,25 @@ impl Cx<'_> {
         )
     }
 
+    /// The business's customer with this phone, as typed (local or +).
+    async fn customer(
+        &self,
+        phone: &str,
+    ) -> Result<Result<store::customers::Customer, String>, ServiceError> {
+        let missing = || self.say(Key::CmdNoCustomer, &[("phone", phone)]);
+        let Ok(e164) = E164::parse(phone, &self.tenant.country) else {
+            return Ok(Err(missing()));
+        };
+        Ok(
+            match store::customers::find_by_phone(&self.svc.db, self.tenant.id, e164.as_str())
+                .await?
+            {
+                Some(c) => Ok(c),
+                None => Err(missing()),
+            },
+        )
+    }
+
     async fn answer(
         &self,
         parsed: CommandParse,
@@ -356,6 +375,64 @@ impl Cx<'_> {
                     Err(e) => return Err(e),
                 })
             }
+            Command::Sales { period } => {
+                let (p, key) = match period {
+                    nlu::Period::Today => {
+                        (crate::payments::SalesPeriod::Today, Key::CmdPeriodToday)
+                    }
+                    nlu::Period::Week => (crate::payments::SalesPeriod::Week, Key::CmdPeriodWeek),
+                    nlu::Period::Month => {
+                        (crate::payments::SalesPeriod::Month, Key::CmdPeriodMonth)
+                    }
+                };
+                let (count, sum) = crate::payments::sales(svc, tenant, p).await?;
+                Ok(self.say(
+                    Key::CmdSales,
+                    &[
+                        ("period", &self.say(key, &[])),
+                        ("amount", &self.money(sum)),
+                        ("count", &count.to_string()),
+                    ],
+                ))
+            }
+            Command::Customer { phone } => Ok(match self.customer(&phone).await? {
+                Err(missing) => missing,
+                Ok(c) => self.say(
+                    Key::CmdCustomer,
+                    &[
+                        ("name", c.name.as_deref().unwrap_or("")),
+                        ("phone", c.phone.as_deref().unwrap_or("")),
+                        ("orders", &c.total_orders.to_string()),
+                        ("spent", &self.money(c.total_spent)),
+                        ("last", &self.when(c.last_order_at)),
+                    ],
+                ),
+            }),
+            Command::PauseBot { phone } => Ok(match self.customer(&phone).await? {
+                Err(missing) => missing,
+                Ok(c) => {
+                    let hours = store::business::get(&svc.db, tenant).await?.handoff_hours;
+                    let until = svc.clock.now() + chrono::Duration::hours(i64::from(hours));
+                    store::chat::set_paused_until(&svc.db, tenant, c.id, Some(until)).await?;
+                    self.say(
+                        Key::CmdPaused,
+                        &[
+                            ("name", c.name.as_deref().unwrap_or("")),
+                            ("until", &self.when(Some(until))),
+                        ],
+                    )
+                }
+            }),
+            Command::ResumeBot { phone } => Ok(match self.customer(&phone).await? {
+                Err(missing) => missing,
+                Ok(c) => {
+                    store::chat::set_paused_until(&svc.db, tenant, c.id, None).await?;
+                    self.say(
+                        Key::CmdResumed,
+                        &[("name", c.name.as_deref().unwrap_or(""))],
+                    )
+                }
+            }),
             other => Ok(self.say(Key::CmdNotYet, &[("command", other.name())])),
         }
     }

@@ -79,6 +79,24 @@ async fn the_owner_lists_moves_and_records_money_from_whatsapp() {
             .await;
         assert_eq!(o.body["current_stage"], "ready");
         assert_eq!(o.body["amount_paid"], 1_500_000);
+        // The day's money, a customer, and the bot paused for them.
+        let a = say("sales today").await;
+        assert!(a.contains("₦15,000") && a.contains("payments received: 1"), "{a}");
+        let a = say("customer 0803 000 0101").await;
+        assert!(a.starts_with("Ada (+2348030000101)"), "{a}");
+        let paused = || async {
+            store::customers::find_by_wa_id(&app.state.db, biz.tenant, "2348030000101")
+                .await
+                .unwrap()
+                .unwrap()
+                .bot_paused_until
+        };
+        let a = say("pause 08030000101").await;
+        assert!(a.contains("quiet for Ada"), "{a}");
+        assert!(paused().await.is_some());
+        let a = say("resume 08030000101").await;
+        assert!(a.contains("answers Ada again"), "{a}");
+        assert!(paused().await.is_none());
         // Small typos are forgiven; a command without what it needs gets
         // the closest commands, never a customer's menu.
         let a = say("oders tday").await;

@@ -675,3 +675,19 @@ pub async fn debts(ex: impl Into<Ex<'_>>, tenant: TenantId, limit: i64) -> Store
     }
     Ok(rows)
 }
+
+/// How many payments the business received since `since`, and their sum.
+pub async fn paid_since(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    since: DateTime<Utc>,
+) -> StoreResult<(i64, i64)> {
+    Ok(run!(ex, c => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM payments \
+         WHERE tenant_id = $1 AND status = 'paid' AND paid_at >= $2",
+    )
+    .bind(tenant.0)
+    .bind(since)
+    .fetch_one(c)
+    .await)?)
+}
