@@ -81,7 +81,10 @@ async fn the_owner_lists_moves_and_records_money_from_whatsapp() {
         assert_eq!(o.body["amount_paid"], 1_500_000);
         // The day's money, a customer, and the bot paused for them.
         let a = say("sales today").await;
-        assert!(a.contains("₦15,000") && a.contains("payments received: 1"), "{a}");
+        assert!(
+            a.contains("₦15,000") && a.contains("payments received: 1"),
+            "{a}"
+        );
         let a = say("customer 0803 000 0101").await;
         assert!(a.starts_with("Ada (+2348030000101)"), "{a}");
         let paused = || async {
