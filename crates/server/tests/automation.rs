@@ -583,6 +583,19 @@ async fn the_other_triggers_fire_once_a_day_to_the_right_person() {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let sched = r.body["id"].as_str().unwrap().to_string();
+        // Another business sees none of it.
+        let other = app.register("auto-all-2", "shop").await;
+        let path = format!("/api/v1/automation/scheduled/{sched}");
+        assert_eq!(
+            app.get(&path, &other.token).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let r = app
+            .patch(&path, &other.token, json!({"body": "hijacked"}))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = app.get("/api/v1/automation/scheduled", &other.token).await;
+        assert_eq!(r.body["items"].as_array().map(Vec::len), Some(0));
 
         // Now: the deadline alert reaches the owner; the ready order was
         // just announced, so nothing yet; the scheduled one waits.
@@ -620,6 +633,14 @@ async fn the_other_triggers_fire_once_a_day_to_the_right_person() {
             )
             .await;
         assert_eq!(r.body["status"], "sent");
+        // The other business's runs show nothing of this one's targets.
+        let r = app.get("/api/v1/automation/runs", &other.token).await;
+        assert_eq!(
+            r.body["items"].as_array().map(Vec::len),
+            Some(0),
+            "{:?}",
+            r.body
+        );
         let owner_texts = to_staff(&app.state.db, biz.tenant, &owner_wa).await;
         assert_eq!(count_containing(&owner_texts, "Deadline at risk"), 1);
 

@@ -438,6 +438,27 @@ pub async fn repeat(
     .await
 }
 
+/// ` AND` the order is not cancelled and belongs to one of `customers`.
+fn push_owners<DB: sqlx::Database>(
+    qb: &mut sqlx::QueryBuilder<DB>,
+    tenants: &[Uuid],
+    customers: &[(TenantId, Uuid)],
+) where
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    qb.push(" AND o.current_stage <> 'cancelled' AND o.tenant_id IN (");
+    let mut list = qb.separated(", ");
+    for t in tenants {
+        list.push_bind(*t);
+    }
+    qb.push(") AND o.customer_id IN (");
+    let mut list = qb.separated(", ");
+    for (_, id) in customers {
+        list.push_bind(*id);
+    }
+    qb.push(")");
+}
+
 /// What each of `customers` (business, customer) ordered: their styles
 /// and products, one row per mention (the caller counts), read by the
 /// orders' index that leads with the business.
@@ -452,28 +473,17 @@ pub async fn past_items(
         tenants.sort();
         tenants.dedup();
         let rows: Vec<(Uuid, String)> = run!(ex.re(), c => {
+            // Their styles, then the products of their orders; each half
+            // filtered by business and customer, on the orders' index.
             let mut qb = sqlx::QueryBuilder::new(
-                "SELECT o.customer_id, o.style_name FROM orders o WHERE o.style_name IS NOT NULL \
-                 AND o.current_stage <> 'cancelled'",
+                "SELECT o.customer_id, o.style_name FROM orders o WHERE o.style_name IS NOT NULL",
             );
-            for part in ["", "second"] {
-                if part == "second" {
-                    qb.push(" UNION ALL SELECT o.customer_id, i.name FROM order_items i \
-                             JOIN orders o ON o.id = i.order_id AND o.tenant_id = i.tenant_id \
-                             WHERE o.current_stage <> 'cancelled'");
-                }
-                qb.push(" AND o.tenant_id IN (");
-                let mut list = qb.separated(", ");
-                for t in &tenants {
-                    list.push_bind(*t);
-                }
-                qb.push(") AND o.customer_id IN (");
-                let mut list = qb.separated(", ");
-                for (_, id) in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
-            }
+            push_owners(&mut qb, &tenants, chunk);
+            qb.push(
+                " UNION ALL SELECT o.customer_id, i.name FROM order_items i \
+                 JOIN orders o ON o.id = i.order_id AND o.tenant_id = i.tenant_id WHERE TRUE",
+            );
+            push_owners(&mut qb, &tenants, chunk);
             qb.build_query_as().fetch_all(c).await
         })?;
         out.extend(rows);

@@ -81,7 +81,8 @@ pub async fn register_in(
         },
         other => other,
     })?;
-    crate::automation::install_defaults(&mut *tx, tenant.id, tenant.created_at).await?;
+    crate::automation::install_defaults(&mut *tx, tenant.id, tenant.vertical, tenant.created_at)
+        .await?;
     Ok((tenant, user))
 }
 

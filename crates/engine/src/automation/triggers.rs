@@ -65,10 +65,10 @@ impl From<Trigger> for TriggerView {
 pub async fn install_defaults(
     ex: impl Into<Ex<'_>>,
     tenant: TenantId,
+    vertical: Vertical,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     let mut ex = ex.into();
-    let vertical = store::tenants::get(ex.re(), tenant).await?.vertical;
     let empty = serde_json::json!({});
     let texts = Overrides::new();
     for kind in TriggerKind::ALL {

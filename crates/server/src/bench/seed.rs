@@ -8,6 +8,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::TenantId;
+use domain::tenant::Vertical;
 use serde_json::json;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -548,28 +549,9 @@ const REGIONS: [Region; 3] = [
     },
 ];
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Vert {
-    Tailor,
-    Shop,
-    Restaurant,
-}
-
-impl Vert {
-    fn of(b: usize) -> Self {
-        match b % 3 {
-            0 => Vert::Tailor,
-            1 => Vert::Shop,
-            _ => Vert::Restaurant,
-        }
-    }
-    fn as_str(self) -> &'static str {
-        match self {
-            Vert::Tailor => "tailor",
-            Vert::Shop => "shop",
-            Vert::Restaurant => "restaurant",
-        }
-    }
+/// The vertical of the `b`-th business: the three in turn.
+fn vert_of(b: usize) -> Vertical {
+    Vertical::ALL[b % 3]
 }
 
 struct Product {
@@ -657,8 +639,8 @@ pub async fn seed_automation(
     }
     bufs.flush(&mut tx).await?;
     let started = std::time::Instant::now();
-    for t in &tenants {
-        engine::automation::install_defaults(&mut tx, *t, now).await?;
+    for (b, t) in tenants.iter().enumerate() {
+        engine::automation::install_defaults(&mut tx, *t, vert_of(b), now).await?;
     }
     let triggers_time = started.elapsed();
     tx.commit().await?;
@@ -681,7 +663,7 @@ fn business(
     n_open: usize,
     now: DateTime<Utc>,
 ) -> TenantId {
-    let vert = Vert::of(b);
+    let vert = vert_of(b);
     let region = &REGIONS[(b / 3) % 3];
     let tz = region.tz;
     let today = local_day(tz, now);
@@ -696,9 +678,9 @@ fn business(
     // The catalog.
     let products: Vec<Product> = {
         let (count, tracked, threshold, low) = match vert {
-            Vert::Tailor => (6, 0.0, None, 0.0),
-            Vert::Shop => (40, 0.9, Some(5), 0.06),
-            Vert::Restaurant => (25, 0.3, Some(10), 0.08),
+            Vertical::Tailor => (6, 0.0, None, 0.0),
+            Vertical::Shop => (40, 0.9, Some(5), 0.06),
+            Vertical::Restaurant => (25, 0.3, Some(10), 0.08),
         };
         (0..count)
             .map(|i| {
@@ -719,9 +701,9 @@ fn business(
                 }
                 let price = rng.range(2, 60) * region.unit / 4;
                 let name = match vert {
-                    Vert::Tailor => format!("Style {i}"),
-                    Vert::Shop => format!("Item {i}"),
-                    Vert::Restaurant => format!("Dish {i}"),
+                    Vertical::Tailor => format!("Style {i}"),
+                    Vertical::Shop => format!("Item {i}"),
+                    Vertical::Restaurant => format!("Dish {i}"),
                 };
                 let sku = format!("SKU-{i:03}");
                 bufs.products.row([
@@ -908,9 +890,9 @@ fn business(
     };
     let order_price = |rng: &mut Rng| -> i64 {
         match vert {
-            Vert::Tailor => rng.range(20, 150) * region.unit,
-            Vert::Shop => rng.range(2, 40) * region.unit / 2,
-            Vert::Restaurant => rng.range(2, 20) * region.unit / 4,
+            Vertical::Tailor => rng.range(20, 150) * region.unit,
+            Vertical::Shop => rng.range(2, 40) * region.unit / 2,
+            Vertical::Restaurant => rng.range(2, 20) * region.unit / 4,
         }
     };
     for c in custs.iter_mut() {
@@ -935,7 +917,7 @@ fn business(
                 delivered,
             ));
             later.stages.push((id, "delivered", placed, delivered));
-            if vert != Vert::Tailor {
+            if vert != Vertical::Tailor {
                 let p = rng.pick(&products);
                 later.items.push(item_row(tid, id, p, placed));
             }
@@ -984,14 +966,14 @@ fn business(
         let id = Uuid::now_v7();
         let price = order_price(rng);
         let (stage, placed_ago_h) = match vert {
-            Vert::Tailor => (
+            Vertical::Tailor => (
                 *rng.pick(&[
                     "received", "received", "cutting", "cutting", "sewing", "sewing", "sewing",
                     "fitting", "ready", "ready",
                 ]),
                 rng.range(2, 21 * 24),
             ),
-            Vert::Shop => (
+            Vertical::Shop => (
                 *rng.pick(&[
                     "received",
                     "received",
@@ -1006,7 +988,7 @@ fn business(
                 ]),
                 rng.range(1, 6 * 24),
             ),
-            Vert::Restaurant => (
+            Vertical::Restaurant => (
                 *rng.pick(&[
                     "received",
                     "received",
@@ -1030,8 +1012,8 @@ fn business(
             placed + Duration::minutes(rng.range(1, span - 1))
         };
         let deadline = match vert {
-            Vert::Tailor => Some(now + hours(rng.range(-36, 21 * 24))),
-            Vert::Shop if rng.chance(0.3) => Some(now + hours(rng.range(2, 5 * 24))),
+            Vertical::Tailor => Some(now + hours(rng.range(-36, 21 * 24))),
+            Vertical::Shop if rng.chance(0.3) => Some(now + hours(rng.range(2, 5 * 24))),
             _ => None,
         };
         if let Some(d) = deadline
@@ -1041,7 +1023,11 @@ fn business(
         {
             exp.deadline_risk += 1;
         }
-        let deposit = if vert == Vert::Tailor { price / 2 } else { 0 };
+        let deposit = if vert == Vertical::Tailor {
+            price / 2
+        } else {
+            0
+        };
         let cust_id = custs[ci].id;
         orders_rows.push(order_row(
             tid,
@@ -1058,7 +1044,7 @@ fn business(
             entered,
         ));
         later.stages.push((id, stage, placed, entered));
-        if vert != Vert::Tailor {
+        if vert != Vertical::Tailor {
             let p = rng.pick(&products);
             later.items.push(item_row(tid, id, p, placed));
         }
@@ -1066,7 +1052,7 @@ fn business(
         let mut paid = 0;
         let mut pending: Option<(&'static str, i64)> = None;
         match vert {
-            Vert::Tailor => {
+            Vertical::Tailor => {
                 if stage == "received" {
                     if rng.chance(0.7) {
                         pending = Some(("deposit", deposit));
@@ -1108,7 +1094,7 @@ fn business(
                     }
                 }
             }
-            Vert::Shop | Vert::Restaurant => match rng.unit() {
+            Vertical::Shop | Vertical::Restaurant => match rng.unit() {
                 x if x < 0.6 => {
                     paid = price;
                     later.payments.push(payment_row(
@@ -1442,7 +1428,7 @@ fn order_row(
     prefix: &str,
     seq: i64,
     customer: Uuid,
-    vert: Vert,
+    vert: Vertical,
     price: i64,
     stage: &'static str,
     deadline: Option<DateTime<Utc>>,
@@ -1451,9 +1437,9 @@ fn order_row(
     updated: DateTime<Utc>,
 ) -> [V; 16] {
     let (style, fulfilment) = match vert {
-        Vert::Tailor => (Some("Senator".to_string()), None),
-        Vert::Shop => (None, Some("delivery")),
-        Vert::Restaurant => (None, Some("pickup")),
+        Vertical::Tailor => (Some("Senator".to_string()), None),
+        Vertical::Shop => (None, Some("delivery")),
+        Vertical::Restaurant => (None, Some("pickup")),
     };
     [
         V::U(id),
@@ -1463,7 +1449,11 @@ fn order_row(
         V::Sn(style),
         V::I(1),
         V::L(price),
-        V::L(if vert == Vert::Tailor { price / 2 } else { 0 }),
+        V::L(if vert == Vertical::Tailor {
+            price / 2
+        } else {
+            0
+        }),
         V::St(currency),
         V::St(stage),
         V::Tn(deadline),
