@@ -39,8 +39,8 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use command::{
-    Command, CommandParse, LONG, Language, OrderFilter, OrderRef, Period, Stage, StockChange,
-    parse_command,
+    Command, CommandParse, LONG, Language, OrderFilter, OrderRef, Period, ProductMatch, Stage,
+    StockChange, find_product, parse_command, yes_no,
 };
 pub use eval::{
     BenchReport, EvalError, EvalReport, FIELDS, Failure, FieldScore, LABELLED, bench, evaluate,
