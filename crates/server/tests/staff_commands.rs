@@ -34,14 +34,7 @@ async fn the_owner_lists_moves_and_records_money_from_whatsapp() {
         let r#ref = order["order_ref"].as_str().unwrap().to_string();
         let mut me = Customer::new(&biz, owner_wa, "Owner");
         let mut said = 0;
-        let mut say = async |text: &str| -> String {
-            me.say(&app, text).await;
-            drain(&app).await;
-            let all = to_staff(&app.state.db, biz.tenant, owner_wa).await;
-            let new = all[said..].join("\n");
-            said = all.len();
-            new
-        };
+        let mut say = async |text: &str| staff_says(&app, &biz, &mut me, &mut said, text).await;
 
         let a = say("orders urgent").await;
         assert!(a.contains(&r#ref) && a.contains("Ada"), "{a}");
