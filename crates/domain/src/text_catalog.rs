@@ -654,6 +654,36 @@ catalog! {
         es: "Ese cliente ya no tiene número de WhatsApp; no se mandó nada.",
         sw: "Mteja huyo hana tena nambari ya WhatsApp; hakuna kilichotumwa.",
     },
+    CmdWhyDepositDue = "cmd_why_deposit_due" {
+        en: "the deposit is not paid yet; record it first with *paid* and the order's ref and amount.",
+        es: "la seña todavía no está pagada; registrala primero con *cobrado*, el pedido y el monto.",
+        sw: "amana bado haijalipwa; irekodi kwanza kwa *lipwa*, namba ya oda na kiasi.",
+    },
+    CmdWhyBalanceDue = "cmd_why_balance_due" {
+        en: "money is still due on this order; record the payment first with *paid*.",
+        es: "este pedido todavía tiene saldo; registrá el pago primero con *cobrado*.",
+        sw: "oda hii bado ina deni; rekodi malipo kwanza kwa *lipwa*.",
+    },
+    CmdWhyPickup = "cmd_why_pickup" {
+        en: "the customer collects this order; it does not go out for delivery.",
+        es: "el cliente retira este pedido; no sale a reparto.",
+        sw: "mteja anachukua oda hii mwenyewe; haipelekwi.",
+    },
+    CmdWhyTransition = "cmd_why_transition" {
+        en: "the order cannot move there from its stage now; write its ref to see where it is.",
+        es: "el pedido no puede pasar a esa etapa desde donde está; escribí el número de pedido para ver en qué etapa va.",
+        sw: "oda haiwezi kwenda hatua hiyo kutoka ilipo sasa; andika namba yake kuona iko wapi.",
+    },
+    CmdWhyChanged = "cmd_why_changed" {
+        en: "someone changed the order meanwhile; try again.",
+        es: "alguien cambió el pedido mientras tanto; probá de nuevo.",
+        sw: "mtu amebadilisha oda wakati huo; jaribu tena.",
+    },
+    CmdWhyAlreadyPaid = "cmd_why_already_paid" {
+        en: "that payment is already settled.",
+        es: "ese pago ya está saldado.",
+        sw: "malipo hayo tayari yamekamilika.",
+    },
     StaffCustomerSays = "staff_customer_says" {
         en: "{customer}: \"{text}\"\n(Reply to this message to answer them; *done* hands them back to the bot.)",
         es: "{customer}: \"{text}\"\n(Respondé este mensaje para contestarle; *listo* lo devuelve al bot.)",

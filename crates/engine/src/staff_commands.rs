@@ -219,8 +219,23 @@ impl Cx<'_> {
     }
 
     /// The service's refusal in words: its message names what to do.
+    /// The rules the chat knows by name are said in the staff member's
+    /// language; the rest in the service's own words.
     fn refused(&self, e: &ServiceError) -> String {
-        self.say(Key::CmdRefused, &[("reason", &e.to_string())])
+        let known = match e {
+            ServiceError::Conflict { code, .. } => match *code {
+                "deposit_due" => Some(Key::CmdWhyDepositDue),
+                "balance_due" => Some(Key::CmdWhyBalanceDue),
+                "pickup_order" => Some(Key::CmdWhyPickup),
+                "invalid_transition" | "invalid_stage" => Some(Key::CmdWhyTransition),
+                "stage_changed" => Some(Key::CmdWhyChanged),
+                "already_paid" => Some(Key::CmdWhyAlreadyPaid),
+                _ => None,
+            },
+            _ => None,
+        };
+        let reason = known.map_or_else(|| e.to_string(), |k| self.say(k, &[]));
+        self.say(Key::CmdRefused, &[("reason", &reason)])
     }
 
     async fn order(&self, r: &nlu::OrderRef) -> Result<Result<Order, String>, ServiceError> {
