@@ -63,7 +63,12 @@
 //!     ("7-11pm" is 19:00–23:00, "9-6pm" is 09:00–18:00, "de 8 a 12 de la
 //!     noche" is 20:00–00:00, "10-2am" is 22:00–02:00);
 //!   - a period phrase *before* a shift applies to its ambiguous times: "a la
-//!     tarde de 5 a 9" is 17:00–21:00.
+//!     tarde de 5 a 9" is 17:00–21:00;
+//!   - a later shift on the same days does not open before the one before it
+//!     closes: in "weekdays 11-3 and 6-10" the second shift is 18:00–22:00.
+//!
+//!   am/pm only go with 1–12 ("13pm" is refused); a period phrase after a
+//!   24-hour time is accepted as is ("20hs de la noche").
 //! - **Closed**: "cerrado", "closed", "off", "descanso", "no abrimos",
 //!   "imefungwa", "tumefunga", "hatufungui" next to days ("domingo cerrado",
 //!   "closed on sundays"). Days never named are closed too.
@@ -609,8 +614,13 @@ impl Period {
     }
 }
 
-/// A period phrase at `i`: (period, end). `swahili` selects how Swahili
-/// words place a saa time (they differ only for asubuhi vs "am").
+/// "am"/"pm" (with or without dots) at `i`: they only go with 1 to 12.
+fn is_am_pm(t: &Text<'_>, i: usize) -> bool {
+    matches!(t.s(i), "am" | "pm")
+        || (matches!(t.s(i), "a" | "p") && t.s(i + 1) == "." && t.s(i + 2) == "m")
+}
+
+/// A period phrase at `i`: (period, end).
 fn period_at(t: &Text<'_>, i: usize) -> Option<(Period, usize)> {
     let w = t.s(i);
     let one = |p| Some((p, i + 1));
@@ -631,7 +641,10 @@ fn period_at(t: &Text<'_>, i: usize) -> Option<(Period, usize)> {
         "usiku" => return one(Period::Night),
         "za" | "ya" => {
             if let Some((p, e)) = period_at(t, i + 1)
-                && matches!(t.s(i + 1), "asubuhi" | "alfajiri" | "mchana" | "jioni" | "usiku")
+                && matches!(
+                    t.s(i + 1),
+                    "asubuhi" | "alfajiri" | "mchana" | "jioni" | "usiku"
+                )
             {
                 return Some((p, e));
             }
@@ -711,9 +724,12 @@ fn forward(a: u32, b: u32) -> u32 {
     if d == 0 { 1440 } else { d }
 }
 
-/// Picks both ends of a shift (see the module docs).
-fn resolve(open: Clock, close: Clock) -> (u32, u32) {
+/// Picks both ends of a shift (see the module docs). `after` is the closing
+/// time of the shift before it on the same days, if any.
+fn resolve(open: Clock, close: Clock, after: Option<u32>) -> (u32, u32) {
     let opens = match open.alt {
+        // "11-3 and 6-10": a second shift does not start before the first ends.
+        Some(alt) if after.is_some_and(|a| open.min < a && alt > open.min) => alt,
         Some(alt) if close.marked => {
             if forward(alt, close.min) < forward(open.min, close.min) {
                 alt
@@ -826,10 +842,9 @@ fn time_at(t: &Text<'_>, i: usize) -> TimeResult {
         };
         let mut k = i + 1;
         let two_digits = |j: usize| t.is_num(j) && t.glued(j) && t.s(j).len() == 2;
-        if t.s(k) == ":" && t.glued(k) && two_digits(k + 1) && !t.s(i).contains(['.', ',']) {
-            m = t.s(k + 1).parse().unwrap_or(99);
-            k += 2;
-        } else if t.s(k) == "h" && t.glued(k) && two_digits(k + 1) {
+        // "11:30", "19h30".
+        let colon = t.s(k) == ":" && !t.s(i).contains(['.', ',']);
+        if (colon || t.s(k) == "h") && t.glued(k) && two_digits(k + 1) {
             m = t.s(k + 1).parse().unwrap_or(99);
             k += 2;
         }
@@ -856,7 +871,7 @@ fn time_at(t: &Text<'_>, i: usize) -> TimeResult {
         if (1..=12).contains(&h) {
             return Ok(Some((Clock::fixed(p.hour(h), m, true), e)));
         }
-        if p == Period::Am || h == 0 {
+        if p == Period::Am || h == 0 || is_am_pm(t, k) {
             return Err(bad_time(t, i, e));
         }
         // "20hs de la noche": already a 24-hour time.
@@ -1082,6 +1097,8 @@ fn scan_hours(t: &Text<'_>) -> Result<Vec<Item>, HoursProblem> {
     let mut items = Vec::new();
     let mut hint: Option<Period> = None;
     let mut joined = false;
+    // The closing time of the last shift since days were last named.
+    let mut after: Option<u32> = None;
     let mut i = 0;
     while i < t.len() {
         if t.is_punct(i) {
@@ -1100,6 +1117,7 @@ fn scan_hours(t: &Text<'_>) -> Result<Vec<Item>, HoursProblem> {
             });
             joined = false;
             hint = None;
+            after = None;
             i = e;
             continue;
         }
@@ -1163,7 +1181,9 @@ fn scan_hours(t: &Text<'_>) -> Result<Vec<Item>, HoursProblem> {
                 Some(p) => (c1.with_period(p), c2.with_period(p)),
                 None => (c1, c2),
             };
-            let (opens, closes) = resolve(c1, c2);
+            let (opens, closes) = resolve(c1, c2, after);
+            // A shift past midnight leaves nothing later on the same day.
+            after = (closes > opens).then_some(closes);
             let shift = Shift::from_minutes(opens, closes).ok_or_else(|| bad_time(t, i, e))?;
             if shift.opens == shift.closes {
                 return Err(bad_time(t, i, e));
@@ -1277,7 +1297,8 @@ pub fn parse_hours(text: &str) -> Result<ParsedHours, HoursProblem> {
         }
     }
     groups.push(g);
-    let span = |s: Option<(usize, usize)>| s.map_or(String::new(), |(a, b)| t.raw_span(a, b).to_owned());
+    let span =
+        |s: Option<(usize, usize)>| s.map_or(String::new(), |(a, b)| t.raw_span(a, b).to_owned());
     let mut any = false;
     for g in &groups {
         if !g.named {
@@ -1296,11 +1317,19 @@ pub fn parse_hours(text: &str) -> Result<ParsedHours, HoursProblem> {
         any = true;
         for (d, day) in out.days.iter_mut().enumerate() {
             if g.days & (1 << d) != 0 {
-                *day = if g.closed { Vec::new() } else { g.shifts.clone() };
+                *day = if g.closed {
+                    Vec::new()
+                } else {
+                    g.shifts.clone()
+                };
             }
         }
     }
-    if any { Ok(out) } else { Err(HoursProblem::Empty) }
+    if any {
+        Ok(out)
+    } else {
+        Err(HoursProblem::Empty)
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1419,7 +1448,11 @@ fn exact_minor(s: &str, mult: i128, digits: u32) -> Option<i64> {
     let int_digits: String = int.chars().filter(char::is_ascii_digit).collect();
     let whole: i128 = int_digits.parse().ok()?;
     let frac_len = frac.len() as u32;
-    let frac_value: i128 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let frac_value: i128 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
     let scale = 10i128.pow(digits.min(6));
     let denom = 10i128.pow(frac_len);
     let total = (whole * denom + frac_value) * mult * scale;
@@ -1456,10 +1489,7 @@ fn amount_at(t: &Text<'_>, i: usize, digits: u32) -> Option<(Option<i64>, usize)
     let num = t.s(k);
     let mut e = k + 1;
     let mut mult = 1;
-    if t.s(e) == "k" && t.glued(e) {
-        mult = 1000;
-        e += 1;
-    } else if t.s(e) == "mil" {
+    if (t.s(e) == "k" && t.glued(e)) || t.s(e) == "mil" {
         mult = 1000;
         e += 1;
     }
@@ -1491,14 +1521,23 @@ pub fn parse_zones(text: &str, minor_digits: u32) -> ParsedZones {
     let name_of = |(a, b): (usize, usize)| t.raw_span(a, b).to_owned();
     while i < n {
         let w = t.s(i);
-        if let Some(e) = PICKUP_PHRASES.iter().find_map(|p| t.phrase_at(i, p)) {
+        let word = t.is_word(i);
+        if let Some(e) = PICKUP_PHRASES
+            .iter()
+            .filter(|_| word)
+            .find_map(|p| t.phrase_at(i, p))
+        {
             flush(&mut cur, &mut pending);
             pickup.push(t.raw_span(i, e).to_owned());
             i = e;
             line_start = false;
             continue;
         }
-        let fee = if let Some(e) = FREE_PHRASES.iter().find_map(|p| t.phrase_at(i, p)) {
+        let fee = if let Some(e) = FREE_PHRASES
+            .iter()
+            .filter(|_| word)
+            .find_map(|p| t.phrase_at(i, p))
+        {
             Some((Some(0), e))
         } else if line_start
             && t.is_num(i)
@@ -1560,7 +1599,7 @@ pub fn parse_zones(text: &str, minor_digits: u32) -> ParsedZones {
                 ":" => {
                     // "Zonas: Palermo 1500": a label, unless a fee follows.
                     let mut j = i + 1;
-                    while t.s(j) == "\n" {
+                    if t.s(j) == "\n" {
                         j += 1;
                     }
                     let fee_next = amount_at(&t, j, minor_digits).is_some()
@@ -1575,7 +1614,7 @@ pub fn parse_zones(text: &str, minor_digits: u32) -> ParsedZones {
             continue;
         }
         line_start = false;
-        if matches!(w, "y" | "and" | "na" | "e") && cur.is_some() {
+        if matches!(w, "y" | "and" | "na" | "e") {
             flush(&mut cur, &mut pending);
             i += 1;
             continue;
@@ -1711,7 +1750,7 @@ fn is_negation(w: &str) -> bool {
 
 /// Is the word at `i` negated ("no efectivo", "we don't take cash")?
 fn negated(t: &Text<'_>, i: usize) -> bool {
-    let prev: Vec<&str> = (0..i)
+    let prev: Vec<&str> = (i.saturating_sub(8)..i)
         .rev()
         .filter(|&j| !t.is_punct(j))
         .take(3)
@@ -1903,7 +1942,8 @@ pub fn read_payment_details(text: &str) -> PaymentReading {
             let (start, _) = t.raw_range(j);
             let rest = &text[start..];
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            let chunk = rest[..end].trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '"', '\'']);
+            let chunk =
+                rest[..end].trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '"', '\'']);
             let ok = (6..=20).contains(&chunk.chars().count())
                 && chunk
                     .chars()
@@ -1975,18 +2015,18 @@ pub fn read_payment_details(text: &str) -> PaymentReading {
             }
         }
         // A bank account: a bank or account word and an 8-16 digit number.
-        if BANK_WORDS.contains(&w) || digits_of(&t, i).is_some_and(|d| (8..=16).contains(&d.len()))
+        if (BANK_WORDS.contains(&w)
+            || digits_of(&t, i).is_some_and(|d| (8..=16).contains(&d.len())))
+            && let Some((a, e)) = bank_account(&t, i)
         {
-            if let Some((a, e)) = bank_account(&t, i) {
-                found.push((
-                    a,
-                    PaymentDetail::BankTransfer {
-                        details: t.raw_span(a, e).to_owned(),
-                    },
-                ));
-                i = e;
-                continue;
-            }
+            found.push((
+                a,
+                PaymentDetail::BankTransfer {
+                    details: t.raw_span(a, e).to_owned(),
+                },
+            ));
+            i = e;
+            continue;
         }
         if matches!(
             w,
@@ -2007,9 +2047,7 @@ pub fn read_payment_details(text: &str) -> PaymentReading {
             i += 1;
             continue;
         }
-        if typo_distance(w, "paystack").is_some()
-            || (w == "pay" && t.s(i + 1) == "stack")
-        {
+        if typo_distance(w, "paystack").is_some() || (w == "pay" && t.s(i + 1) == "stack") {
             if !negated(&t, i) {
                 found.push((i, PaymentDetail::Paystack));
             }
@@ -2112,8 +2150,25 @@ fn bank_account(t: &Text<'_>, i: usize) -> Option<(usize, usize)> {
         && t.is_word(i - 1)
         && !matches!(
             t.s(i - 1),
-            "to" | "a" | "al" | "the" | "via" | "en" | "kwa" | "or" | "o" | "and" | "y" | "na"
-                | "transfer" | "transferencia" | "deposit" | "pay" | "my" | "our" | "mi" | "nuestro"
+            "to" | "a"
+                | "al"
+                | "the"
+                | "via"
+                | "en"
+                | "kwa"
+                | "or"
+                | "o"
+                | "and"
+                | "y"
+                | "na"
+                | "transfer"
+                | "transferencia"
+                | "deposit"
+                | "pay"
+                | "my"
+                | "our"
+                | "mi"
+                | "nuestro"
         )
     {
         a = i - 1;
@@ -2146,7 +2201,8 @@ mod tests {
 
     fn h(s: &str) -> [Vec<String>; 7] {
         let got = parse_hours(s).unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
-        got.days.map(|d| d.iter().map(ToString::to_string).collect())
+        got.days
+            .map(|d| d.iter().map(ToString::to_string).collect())
     }
 
     fn day(shifts: &[&str]) -> Vec<String> {
@@ -2156,8 +2212,8 @@ mod tests {
     #[test]
     fn the_brief_examples() {
         let lv = h("lun a vie de 11 a 15 y de 19 a 23");
-        for d in 0..5 {
-            assert_eq!(lv[d], day(&["11:00-15:00", "19:00-23:00"]));
+        for d in &lv[..5] {
+            assert_eq!(*d, day(&["11:00-15:00", "19:00-23:00"]));
         }
         assert!(lv[5].is_empty() && lv[6].is_empty());
         let x = h("lunes a viernes 11-15 y 19-23, sábados 12 a 16, domingo cerrado");
@@ -2168,7 +2224,10 @@ mod tests {
         assert_eq!(x[0], day(&["09:00-18:00"]));
         assert_eq!(x[5], day(&["10:00-14:00"]));
         assert!(x[6].is_empty());
-        assert_eq!(h("Monday to Saturday 8:00 to 20:00")[5], day(&["08:00-20:00"]));
+        assert_eq!(
+            h("Monday to Saturday 8:00 to 20:00")[5],
+            day(&["08:00-20:00"])
+        );
         assert_eq!(h("every day 9 to 9")[6], day(&["09:00-21:00"]));
         assert_eq!(h("daily 10am - 10pm")[2], day(&["10:00-22:00"]));
         let x = h("weekdays 9-5, weekends closed");
@@ -2207,9 +2266,15 @@ mod tests {
         assert_eq!(one("saa 1 asubuhi hadi saa 4 usiku"), day(&["07:00-22:00"]));
         assert_eq!(one("saa 12 hadi saa 4 usiku"), day(&["18:00-22:00"]));
         assert_eq!(one("saa 3 hadi saa 11"), day(&["09:00-17:00"]));
-        assert_eq!(one("saa mbili na nusu hadi saa kumi na mbili jioni"), day(&["08:30-18:00"]));
+        assert_eq!(
+            one("saa mbili na nusu hadi saa kumi na mbili jioni"),
+            day(&["08:30-18:00"])
+        );
         assert_eq!(one("saa 6 mchana hadi saa 6 usiku"), day(&["12:00-00:00"]));
-        assert_eq!(one("saa tatu kasorobo hadi saa nane mchana"), day(&["08:45-14:00"]));
+        assert_eq!(
+            one("saa tatu kasorobo hadi saa nane mchana"),
+            day(&["08:45-14:00"])
+        );
     }
 
     #[test]
