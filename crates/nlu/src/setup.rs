@@ -18,7 +18,8 @@
 //! English, Rioplatense Spanish and Swahili, mixed freely.
 //!
 //! - **Days**: names and abbreviations ("lunes", "lun", "mié", "Mon", "thurs",
-//!   "jumatatu"), plurals ("sábados", "sundays"), ranges with "a", "al",
+//!   "jumatatu"), plurals ("sábados", "sundays"), the Spanish one-letter
+//!   days L M X J V S D in a range ("L a V", "L-S"), ranges with "a", "al",
 //!   "hasta", "-", "to", "till", "until", "thru", "hadi", "mpaka" (a range may
 //!   wrap: "vie a lun" is Friday to Monday), lists ("lun, mié y vie"), and
 //!   groups: "todos los días", "every day", "daily", "kila siku", "7 days a
@@ -43,7 +44,9 @@
 //!   pm), usiku (night: saa 1–5 usiku is 19:00–23:00, saa 6 is midnight, saa
 //!   7–11 is 01:00–05:00), alfajiri (dawn). Without a period word a saa time
 //!   is read in the daytime (saa 12 to saa 5 as 06:00–11:00, saa 6 to saa 11
-//!   as 12:00–17:00) and may still move by twelve hours, as below. "na nusu"
+//!   as 12:00–17:00) and may still move by twelve hours, as below. A bare
+//!   number closing a range opened by a saa time counts the same way ("saa
+//!   2-12" is 08:00–18:00). "na nusu"
 //!   adds half an hour, "na robo" a quarter, "kasorobo" takes one off. A
 //!   number above 12 after "saa", and every number without "saa" ("kila siku
 //!   8 - 20"), is a plain clock time.
@@ -116,7 +119,9 @@
 //! "no efectivo", "sin efectivo", "no cash", "hatupokei cash" are not
 //! offers. Details that fail validation (a bad CBU, a short till, an alias
 //! with spaces), and "M-PESA" with no till or paybill, are returned by
-//! [`read_payment_details`] in `unread`, not as methods.
+//! [`read_payment_details`] in `unread`, not as methods. Methods outside the
+//! enum (Mercado Pago without an alias, cards, POS, M-PESA send money to a
+//! phone) are not read.
 
 use std::fmt;
 
@@ -398,6 +403,8 @@ const HOURS_WORDS: &[(&str, HWord)] = {
         ("es", Filler),
         ("son", Filler),
         ("solo", Filler),
+        ("corrido", Filler),
+        ("cortado", Filler),
         ("solamente", Filler),
         ("pero", Filler),
         ("hola", Filler),
@@ -831,7 +838,7 @@ fn clock_digits(s: &str) -> Option<(u32, u32, bool)> {
 /// A time at `i` (numbers, number words, noon/midnight, saa times).
 fn time_at(t: &Text<'_>, i: usize) -> TimeResult {
     match t.s(i) {
-        "saa" => return saa_at(t, i),
+        "saa" => return saa_at(t, i, i + 1),
         "noon" | "midday" | "mediodia" => return Ok(Some((Clock::fixed(12, 0, true), i + 1))),
         "midnight" | "medianoche" => return Ok(Some((Clock::fixed(0, 0, true), i + 1))),
         _ => {}
@@ -884,8 +891,9 @@ fn time_at(t: &Text<'_>, i: usize) -> TimeResult {
 }
 
 /// "saa 2 asubuhi", "saa kumi na mbili jioni", "saa 8 na nusu", "saa 14:00".
-fn saa_at(t: &Text<'_>, i: usize) -> TimeResult {
-    let j = i + 1;
+/// `i` is where the time starts ("saa"), `j` its number; a time right after
+/// a saa time and a range word ("saa 2-12") is read the same way.
+fn saa_at(t: &Text<'_>, i: usize, j: usize) -> TimeResult {
     let (sw, mut m, mut k) = if t.is_num(j) {
         let Some((h, m, _)) = clock_digits(t.s(j)) else {
             return Err(bad_time(t, i, j + 1));
@@ -1057,6 +1065,22 @@ fn days_at(t: &Text<'_>, i: usize) -> Option<(u8, usize)> {
     {
         return Some((mask, e));
     }
+    // "L a V", "L-S": the Spanish one-letter days, only as a range.
+    let letter = |j: usize| match t.s(j) {
+        "l" => Some(0),
+        "m" => Some(1),
+        "x" => Some(2),
+        "j" => Some(3),
+        "v" => Some(4),
+        "s" => Some(5),
+        "d" => Some(6),
+        _ => None,
+    };
+    if let (Some(a), Some(b)) = (letter(i), letter(i + 2))
+        && matches!(t.s(i + 1), "-" | "a" | "al")
+    {
+        return Some((day_mask_range(a, b), i + 3));
+    }
     let (mask, day) = day_word(t, i)?;
     let mut k = i + 1;
     // "lun." / "mié." abbreviations.
@@ -1172,7 +1196,12 @@ fn scan_hours(t: &Text<'_>) -> Result<Vec<Item>, HoursProblem> {
                     part: t.raw_span(i, k).to_owned(),
                 });
             };
-            let Some((c2, e)) = time_at(t, k2)? else {
+            let second = if t.s(i) == "saa" && t.s(k2) != "saa" {
+                saa_at(t, k2, k2)?
+            } else {
+                time_at(t, k2)?
+            };
+            let Some((c2, e)) = second else {
                 return Err(HoursProblem::OpenEnded {
                     part: t.raw_span(i, k2.min(t.len())).to_owned(),
                 });
@@ -1286,6 +1315,8 @@ pub fn parse_hours(text: &str) -> Result<ParsedHours, HoursProblem> {
                 g.shifts.push(shift);
                 widen(&mut g.other_span, a, b);
             }
+            // "every day 11-23 except mondays closed": those days are out already.
+            Item::Closed { .. } if g.except == 1 => g.except = 0,
             Item::Closed { a, b } => {
                 g.except = 0;
                 if g.has_content() {
@@ -1502,15 +1533,69 @@ fn amount_at(t: &Text<'_>, i: usize, digits: u32) -> Option<(Option<i64>, usize)
     Some((exact_minor(num, mult, digits), e))
 }
 
+fn is_delivery_word(w: &str) -> bool {
+    matches!(
+        w,
+        "delivery"
+            | "deliveries"
+            | "envio"
+            | "envios"
+            | "entrega"
+            | "entregas"
+            | "usafirishaji"
+            | "solo"
+            | "only"
+    )
+}
+
+/// The zone name in tokens `a..b`, as typed, without a leading "delivery
+/// to" / "envío a" and a trailing "is" / "cuesta" ("Delivery within CBD is
+/// 200" is CBD). A name that would be left empty is kept whole.
+fn zone_name(t: &Text<'_>, a: usize, b: usize) -> String {
+    let (mut x, mut y) = (a, b);
+    if matches!(t.s(x), "solo" | "only") {
+        x += 1;
+    }
+    if matches!(
+        t.s(x),
+        "delivery" | "deliveries" | "envio" | "envios" | "entrega" | "entregas" | "usafirishaji"
+    ) {
+        x += 1;
+        if matches!(
+            t.s(x),
+            "to" | "in" | "within" | "a" | "al" | "en" | "hadi" | "kwa" | "para"
+        ) {
+            x += 1;
+        }
+    } else {
+        x = a;
+    }
+    while y > x + 1
+        && matches!(
+            t.s(y - 1),
+            "is" | "es" | "ni" | "cuesta" | "costs" | "cost" | "="
+        )
+    {
+        y -= 1;
+    }
+    if x >= y {
+        (x, y) = (a, b);
+    }
+    t.raw_span(x, y).to_owned()
+}
+
 /// Reads delivery zones and fees; see the module docs.
 pub fn parse_zones(text: &str, minor_digits: u32) -> ParsedZones {
     let t = Text::new(text);
     let n = t.len();
     let mut out = ParsedZones::default();
     let mut pickup: Vec<String> = Vec::new();
+    let mut pickup_end = usize::MAX;
     // Names waiting for a fee, and the name being read.
     let mut pending: Vec<(usize, usize)> = Vec::new();
     let mut cur: Option<(usize, usize)> = None;
+    // "free delivery in Westlands": a fee read before its name.
+    let mut free_next: Option<usize> = None;
     let mut line_start = true;
     let mut i = 0;
     let flush = |cur: &mut Option<(usize, usize)>, pending: &mut Vec<(usize, usize)>| {
@@ -1518,7 +1603,24 @@ pub fn parse_zones(text: &str, minor_digits: u32) -> ParsedZones {
             pending.push(c);
         }
     };
-    let name_of = |(a, b): (usize, usize)| t.raw_span(a, b).to_owned();
+    // Gives the names read so far the fee read before them, if any.
+    let settle_free = |free_next: &mut Option<usize>,
+                       cur: &mut Option<(usize, usize)>,
+                       pending: &mut Vec<(usize, usize)>,
+                       out: &mut ParsedZones| {
+        if free_next.is_some() {
+            flush(cur, pending);
+            if !pending.is_empty() {
+                *free_next = None;
+                for (a, b) in pending.drain(..) {
+                    out.zones.push(ParsedZone {
+                        name: zone_name(&t, a, b),
+                        fee: 0,
+                    });
+                }
+            }
+        }
+    };
     while i < n {
         let w = t.s(i);
         let word = t.is_word(i);
@@ -1529,15 +1631,32 @@ pub fn parse_zones(text: &str, minor_digits: u32) -> ParsedZones {
         {
             flush(&mut cur, &mut pending);
             pickup.push(t.raw_span(i, e).to_owned());
+            pickup_end = e;
             i = e;
             line_start = false;
             continue;
         }
-        let fee = if let Some(e) = FREE_PHRASES
+        let free = FREE_PHRASES
             .iter()
             .filter(|_| word)
-            .find_map(|p| t.phrase_at(i, p))
-        {
+            .find_map(|p| t.phrase_at(i, p));
+        if let Some(e) = free {
+            // "retiro en local sin cargo": about the pickup, not a zone.
+            if i == pickup_end {
+                i = e;
+                continue;
+            }
+            // "usafirishaji bure Kasarani": only "delivery" came before.
+            let only_delivery = cur.is_some_and(|(a, b)| (a..b).all(|j| is_delivery_word(t.s(j))));
+            if (cur.is_none() || only_delivery) && pending.is_empty() {
+                free_next = Some(cur.map_or(i, |c| c.0));
+                cur = None;
+                i = e;
+                line_start = false;
+                continue;
+            }
+        }
+        let fee = if let Some(e) = free {
             Some((Some(0), e))
         } else if line_start
             && t.is_num(i)
@@ -1554,26 +1673,35 @@ pub fn parse_zones(text: &str, minor_digits: u32) -> ParsedZones {
             amount_at(&t, i, minor_digits)
         };
         if let Some((fee, e)) = fee {
-            // "Zona 1 $500": a number followed by an amount is part of the name.
-            if t.is_num(i) && amount_at(&t, e, minor_digits).is_some() && e < n {
-                cur = Some(cur.map_or((i, e), |(a, _)| (a, e)));
+            // "Zona 1 $500", "Lekki Phase 1 - 2000": a number followed by an
+            // amount is part of the name.
+            let mut after = e;
+            while matches!(t.s(after), "-" | ":" | "=") {
+                after += 1;
+            }
+            if t.is_num(i) && cur.is_some() && amount_at(&t, after, minor_digits).is_some() {
+                cur = cur.map(|(a, _)| (a, e));
                 i = e;
                 line_start = false;
                 continue;
             }
             flush(&mut cur, &mut pending);
             match fee {
-                Some(fee) if !pending.is_empty() => {
-                    for p in pending.drain(..) {
+                Some(fee) if !pending.is_empty() && free_next.is_none() => {
+                    for (a, b) in pending.drain(..) {
                         out.zones.push(ParsedZone {
-                            name: name_of(p),
+                            name: zone_name(&t, a, b),
                             fee,
                         });
                     }
                 }
                 _ => {
-                    // A fee with no name, or an amount that is not money.
-                    let a = pending.first().map_or(i, |p| p.0);
+                    // A fee with no name, an amount that is not money, or
+                    // "free ... 5000".
+                    let a = free_next
+                        .take()
+                        .or(pending.first().map(|p| p.0))
+                        .unwrap_or(i);
                     pending.clear();
                     out.unread.push(t.raw_span(a, e).to_owned());
                 }
@@ -1584,18 +1712,22 @@ pub fn parse_zones(text: &str, minor_digits: u32) -> ParsedZones {
         }
         if t.is_punct(i) {
             match w {
-                "\n" | ";" | "|" | "." => {
+                "\n" | ";" | "|" | "." if !(w == "." && cur.is_some() && t.glued(i)) => {
+                    settle_free(&mut free_next, &mut cur, &mut pending, &mut out);
                     let header = i > 0 && t.s(i - 1) == ":" && w == "\n";
                     flush(&mut cur, &mut pending);
                     if !header {
-                        for p in pending.drain(..) {
-                            out.unread.push(name_of(p));
+                        for (a, b) in pending.drain(..) {
+                            out.unread.push(zone_name(&t, a, b));
                         }
                     }
                     pending.clear();
                     line_start = w == "\n";
                 }
-                "," | "/" | "&" | "+" => flush(&mut cur, &mut pending),
+                "," | "/" | "&" | "+" => {
+                    settle_free(&mut free_next, &mut cur, &mut pending, &mut out);
+                    flush(&mut cur, &mut pending);
+                }
                 ":" => {
                     // "Zonas: Palermo 1500": a label, unless a fee follows.
                     let mut j = i + 1;
@@ -1622,9 +1754,13 @@ pub fn parse_zones(text: &str, minor_digits: u32) -> ParsedZones {
         cur = Some(cur.map_or((i, i + 1), |(a, _)| (a, i + 1)));
         i += 1;
     }
+    settle_free(&mut free_next, &mut cur, &mut pending, &mut out);
     flush(&mut cur, &mut pending);
-    for p in pending {
-        out.unread.push(name_of(p));
+    for (a, b) in pending {
+        out.unread.push(zone_name(&t, a, b));
+    }
+    if let Some(a) = free_next {
+        out.unread.push(t.raw_span(a, n).to_owned());
     }
     if out.zones.is_empty() {
         out.pickup_only = !pickup.is_empty();
@@ -1845,6 +1981,8 @@ pub fn read_payment_details(text: &str) -> PaymentReading {
     let mut unread: Vec<(usize, String)> = Vec::new();
     let mut transfer_at: Option<usize> = None;
     let mut mpesa_at: Option<usize> = None;
+    // Where the last bank account ended: the next one does not reach back past it.
+    let mut floor = 0;
     let mut i = 0;
     while i < n {
         let w = t.s(i);
@@ -2015,10 +2153,12 @@ pub fn read_payment_details(text: &str) -> PaymentReading {
             }
         }
         // A bank account: a bank or account word and an 8-16 digit number.
-        if (BANK_WORDS.contains(&w)
+        let bank_transfer = matches!(w, "bank" | "banco") && t.s(i + 1).starts_with("transfer");
+        if ((BANK_WORDS.contains(&w) && !bank_transfer)
             || digits_of(&t, i).is_some_and(|d| (8..=16).contains(&d.len())))
-            && let Some((a, e)) = bank_account(&t, i)
+            && let Some((a, e)) = bank_account(&t, i, floor)
         {
+            floor = e;
             found.push((
                 a,
                 PaymentDetail::BankTransfer {
@@ -2107,10 +2247,20 @@ pub fn read_payment_details(text: &str) -> PaymentReading {
     }
 }
 
-/// A bank account around token `i`: the raw span from the bank word (or
-/// number) to the number (or bank word), plus the account holder's name
-/// that follows up to the end of the clause.
-fn bank_account(t: &Text<'_>, i: usize) -> Option<(usize, usize)> {
+/// Words that only say "account" ("account number 0123…"): the bank may be
+/// named just before them ("GTBank, account number 0123…").
+fn is_account_word(w: &str) -> bool {
+    matches!(
+        w,
+        "account" | "acct" | "acc" | "cuenta" | "akaunti" | "nuban"
+    )
+}
+
+/// A bank account around token `i`, not reaching back before `floor`: the
+/// raw span from the bank word (or number) to the number (or bank word),
+/// plus the holder's name that follows up to the end of the clause, or in
+/// the next clause when it says so ("…, account name Lola Foods").
+fn bank_account(t: &Text<'_>, i: usize, floor: usize) -> Option<(usize, usize)> {
     let clause_end = |j: usize| {
         j >= t.len()
             || matches!(
@@ -2143,13 +2293,26 @@ fn bank_account(t: &Text<'_>, i: usize) -> Option<(usize, usize)> {
         }
     }
     let num = num?;
-    // "First Bank", "Union Bank": the word before "bank" is its name.
     let mut a = i;
-    if matches!(t.s(i), "bank" | "banco" | "benki")
-        && i > 0
-        && t.is_word(i - 1)
+    if is_account_word(t.s(i)) {
+        // "Bank: Access, Acct no: 0123…": the earliest bank word shortly before.
+        let mut j = i;
+        while j > floor && j + 6 > i {
+            j -= 1;
+            if matches!(t.s(j), "\n" | ";") {
+                break;
+            }
+            if BANK_WORDS.contains(&t.s(j)) && !is_account_word(t.s(j)) {
+                a = j;
+            }
+        }
+    }
+    // "First Bank", "Union Bank": the word before "bank" is its name.
+    if matches!(t.s(a), "bank" | "banco" | "benki")
+        && a > floor
+        && t.is_word(a - 1)
         && !matches!(
-            t.s(i - 1),
+            t.s(a - 1),
             "to" | "a"
                 | "al"
                 | "the"
@@ -2171,25 +2334,44 @@ fn bank_account(t: &Text<'_>, i: usize) -> Option<(usize, usize)> {
                 | "nuestro"
         )
     {
-        a = i - 1;
+        a -= 1;
     }
-    // The holder's name: words up to the end of the clause (at most five).
-    let mut e = num + 1;
-    let mut words = 0;
-    while !clause_end(e) && words < 5 {
-        let w = t.s(e);
+    let holder = |from: usize| {
+        let mut e = from;
+        let mut words = 0;
+        while !clause_end(e) && words < 5 {
+            let w = t.s(e);
+            if matches!(
+                w,
+                "cash" | "efectivo" | "paystack" | "till" | "paybill" | "mpesa" | "alias" | "cbu"
+            ) {
+                break;
+            }
+            if t.is_word(e) {
+                words += 1;
+            }
+            e += 1;
+        }
+        e
+    };
+    let mut e = holder(num + 1);
+    if t.s(e) == "," {
+        let mut j = e + 1;
+        if matches!(t.s(j), "account" | "acct" | "acc" | "a/c") {
+            j += 1;
+        }
         if matches!(
-            w,
-            "cash" | "efectivo" | "paystack" | "till" | "paybill" | "mpesa" | "alias" | "cbu"
+            t.s(j),
+            "name" | "titular" | "jina" | "beneficiary" | "holder"
         ) {
-            break;
+            e = holder(j);
         }
-        if t.is_word(e) {
-            words += 1;
-        }
-        e += 1;
     }
     while e > num + 1 && t.is_punct(e - 1) && !matches!(t.s(e - 1), ")" | "]") {
+        e -= 1;
+    }
+    // "(Opay 8012345678)": no closing bracket without its opening one.
+    if t.s(e - 1) == ")" && !(a..e).any(|j| t.s(j) == "(") {
         e -= 1;
     }
     Some((a, e))
