@@ -76,8 +76,11 @@
 //!   "imefungwa", "tumefunga", "hatufungui" next to days ("domingo cerrado",
 //!   "closed on sundays"). Days never named are closed too.
 //! - **Grouping**: days then times ("lun a vie 9 a 18") or times then days
-//!   ("9-5 weekdays"); a day named again later takes its later hours
-//!   ("todos los días 9 a 18, domingos cerrado"). "también", "too", "also",
+//!   ("9-5 weekdays"). A day named again later: a narrower set of days
+//!   replaces its hours ("todos los días 9 a 18, domingos 10 a 14"), the
+//!   same or a wider set adds its shifts ("lunes 9 a 13, lunes a viernes 17
+//!   a 21" gives Monday both), "closed" closes it ("todos los días 9 a 18,
+//!   domingos cerrado"). Each day's shifts come sorted by opening time. "también", "too", "also",
 //!   "pia" right after days give them the hours of the days before
 //!   ("lunes a viernes 9 a 18, sábados también").
 //! - **Refusals** ([`HoursProblem`]): anything it cannot place is an error
@@ -1331,6 +1334,8 @@ pub fn parse_hours(text: &str) -> Result<ParsedHours, HoursProblem> {
     let span =
         |s: Option<(usize, usize)>| s.map_or(String::new(), |(a, b)| t.raw_span(a, b).to_owned());
     let mut any = false;
+    // The day set of the group that last set each day.
+    let mut source = [0u8; 7];
     for g in &groups {
         if !g.named {
             if g.has_content() {
@@ -1347,14 +1352,32 @@ pub fn parse_hours(text: &str) -> Result<ParsedHours, HoursProblem> {
         }
         any = true;
         for (d, day) in out.days.iter_mut().enumerate() {
-            if g.days & (1 << d) != 0 {
+            if g.days & (1 << d) == 0 {
+                continue;
+            }
+            // A narrower set of days refines ("todos los días 9 a 18,
+            // domingos 10 a 14"); the same or a wider set adds shifts
+            // ("lunes 9 a 13, lunes a viernes 17 a 21"); closed closes.
+            let earlier = source[d];
+            let refines = g.days & !earlier == 0 && g.days != earlier;
+            if g.closed || day.is_empty() || refines {
                 *day = if g.closed {
                     Vec::new()
                 } else {
                     g.shifts.clone()
                 };
+            } else {
+                for s in &g.shifts {
+                    if !day.contains(s) {
+                        day.push(*s);
+                    }
+                }
             }
+            source[d] = g.days;
         }
+    }
+    for day in &mut out.days {
+        day.sort_by_key(|s| s.opens);
     }
     if any {
         Ok(out)
@@ -2428,6 +2451,19 @@ mod tests {
         assert_eq!(x[0], x[2]);
         assert_eq!(x[4], day(&["09:00-13:00"]));
         assert!(x[1].is_empty() && x[3].is_empty());
+    }
+
+    #[test]
+    fn days_named_twice() {
+        let x = h("lunes 17 a 20, lunes 9 a 13");
+        assert_eq!(x[0], day(&["09:00-13:00", "17:00-20:00"]));
+        let x = h("lunes 9 a 13, lunes a viernes 17 a 21");
+        assert_eq!(x[0], day(&["09:00-13:00", "17:00-21:00"]));
+        assert_eq!(x[1], day(&["17:00-21:00"]));
+        let x = h("todos los días 9 a 18, sábados y domingos 10 a 14, lunes cerrado");
+        assert!(x[0].is_empty());
+        assert_eq!(x[3], day(&["09:00-18:00"]));
+        assert_eq!(x[5], day(&["10:00-14:00"]));
     }
 
     #[test]
