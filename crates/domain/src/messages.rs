@@ -19,7 +19,7 @@ pub enum Msg<'a> {
         text: &'a str,
     },
     /// A staff member wrote to their own business's number: what they can
-    /// do there (owner commands come later).
+    /// do there (the commands, and replying to alerts).
     StaffHelp { name: &'a str, business: &'a str },
     /// The answer to a staff member's command, already in their language.
     StaffReply { text: &'a str },

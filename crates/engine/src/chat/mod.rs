@@ -1,6 +1,6 @@
 //! The conversation engine: one flow per kind of sender. Customers order
 //! (the tailor's flow, or the shop's and restaurant's), staff run the
-//! business (their own flow; owner commands come later).
+//! business (their own flow: commands, and answering customers by hand).
 //!
 //! Each inbound message is one turn, inside the transaction that stored
 //! it. For a customer: the customer's row is locked (so two workers never
