@@ -74,6 +74,38 @@ macro_rules! run {
     }};
 }
 
+/// Takes `synchronous=full|normal` out of a SQLite URL's query (sqlx does
+/// not read it): FULL unless it says otherwise.
+fn sqlite_synchronous(url: &str) -> StoreResult<(String, SqliteSynchronous)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), SqliteSynchronous::Full));
+    };
+    let mut mode = SqliteSynchronous::Full;
+    let mut rest = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("synchronous", v)) => {
+                mode = match v.to_ascii_lowercase().as_str() {
+                    "full" => SqliteSynchronous::Full,
+                    "normal" => SqliteSynchronous::Normal,
+                    other => {
+                        return Err(crate::StoreError::BadOption(format!(
+                            "synchronous={other}: use full or normal"
+                        )));
+                    }
+                }
+            }
+            _ => rest.push(pair),
+        }
+    }
+    let url = if rest.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    Ok((url, mode))
+}
+
 /// The current time as stored: UTC, truncated to microseconds (PostgreSQL's
 /// precision), so what is written reads back equal on both backends.
 pub fn now() -> DateTime<Utc> {
@@ -82,7 +114,11 @@ pub fn now() -> DateTime<Utc> {
 
 impl Db {
     /// Connects to `url` (`sqlite://path` or `postgres://…`). A SQLite file
-    /// is created if missing and runs in WAL mode with foreign keys on.
+    /// is created if missing and runs in WAL mode with foreign keys on and
+    /// `synchronous=FULL`: a transaction that committed (and was answered
+    /// 200) survives a power loss. `?synchronous=normal` on the URL trades
+    /// that for speed (a power loss may lose the last transactions; a crash
+    /// of the process never does).
     pub async fn connect(url: &str) -> StoreResult<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
@@ -93,10 +129,12 @@ impl Db {
                 .await?;
             Ok(Db::Postgres(pool))
         } else if url.starts_with("sqlite:") {
+            let (url, synchronous) = sqlite_synchronous(url)?;
+            let url = url.as_str();
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(synchronous)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -251,4 +289,44 @@ where
         out.extend(rows);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_is_durable_unless_the_url_says_normal() {
+        let full = |u: &str| sqlite_synchronous(u).map(|(url, m)| (url, m as u8)).ok();
+        let f = SqliteSynchronous::Full as u8;
+        let n = SqliteSynchronous::Normal as u8;
+        assert_eq!(full("sqlite://a.db"), Some(("sqlite://a.db".into(), f)));
+        assert_eq!(
+            full("sqlite://a.db?synchronous=normal"),
+            Some(("sqlite://a.db".into(), n))
+        );
+        assert_eq!(
+            full("sqlite://a.db?mode=rwc&synchronous=FULL&cache=shared"),
+            Some(("sqlite://a.db?mode=rwc&cache=shared".into(), f))
+        );
+        assert!(sqlite_synchronous("sqlite://a.db?synchronous=off").is_err());
+    }
+
+    #[tokio::test]
+    async fn the_connection_runs_with_the_setting() {
+        let dir = std::env::temp_dir().join(format!("sokoni-sync-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (query, expected) in [("", 2), ("?synchronous=normal", 1)] {
+            let url = format!("sqlite://{}/s.db{query}", dir.display());
+            let Db::Sqlite(pool) = Db::connect(&url).await.unwrap() else {
+                panic!("not sqlite");
+            };
+            let mode: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            assert_eq!(mode, expected, "{url}");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -9,6 +9,9 @@ pub enum StoreError {
     Unique(&'static str),
     #[error("database URL must start with sqlite: or postgres://")]
     BadUrl,
+    /// A database URL option we read ourselves is wrong.
+    #[error("database URL: {0}")]
+    BadOption(String),
     #[error("{0} is not supported on this backend")]
     Unsupported(&'static str),
     #[error(transparent)]
