@@ -439,7 +439,9 @@ async fn run_automation(
     let counts = table_counts(&db).await?;
     let line: Vec<String> = counts.iter().map(|(t, n)| format!("{t} {n}")).collect();
     println!("  rows:        {}", line.join(", "));
-    if let Some(path) = url.strip_prefix("sqlite://")
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .map(|p| p.split('?').next().unwrap_or(p))
         && let Ok(meta) = std::fs::metadata(path)
     {
         println!(

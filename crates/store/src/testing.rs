@@ -67,7 +67,8 @@ pub async fn sqlite_fresh() -> Fresh {
         }
     }
     let path = dir.join(format!("{}.db", uuid::Uuid::now_v7()));
-    let url = format!("sqlite://{}", path.display());
+    // Tests need no power-loss durability: skip the fsync of every commit.
+    let url = format!("sqlite://{}?synchronous=normal", path.display());
     let db = Db::connect(&url).await.expect("open test sqlite");
     db.migrate().await.expect("migrate test sqlite");
     Fresh { db, url }
