@@ -535,4 +535,11 @@ catalog! {
         sw: "Roboti imenyamaza kwa {name} hadi {until}; mjibu mwenyewe. Andika *endelea* na nambari yake kumrudisha.",
     },
     CmdResumed = "cmd_resumed" { en: "The bot answers {name} again.", es: "El bot le responde de nuevo a {name}.", sw: "Roboti inamjibu {name} tena." },
+
+    // ---- voice notes (speech to text): what the bot heard, said before it answers ----
+    VoiceHeard = "voice_heard" {
+        en: "🎤 I heard: \u{201c}{text}\u{201d}",
+        es: "🎤 Escuché: \u{201c}{text}\u{201d}",
+        sw: "🎤 Nimesikia: \u{201c}{text}\u{201d}",
+    },
 }
