@@ -475,6 +475,166 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's test jail fixes the error type"
+    )]
+    fn each_llm_provider_is_picked_with_its_defaults() {
+        use understand::ProviderKind;
+        figment::Jail::expect_with(|jail| {
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            assert!(
+                cfg.llm().map_err(|e| e.to_string())?.is_none(),
+                "unset: built-in only"
+            );
+            assert_eq!(cfg.models().provider, "builtin");
+            assert!(!cfg.models().hears_voice());
+            for (name, kind, base, model) in [
+                (
+                    "anthropic",
+                    ProviderKind::Anthropic,
+                    "https://api.anthropic.com",
+                    "claude-haiku-4-5",
+                ),
+                (
+                    "openai",
+                    ProviderKind::OpenAi,
+                    "https://api.openai.com/v1",
+                    "gpt-4o-mini",
+                ),
+                (
+                    "groq",
+                    ProviderKind::Groq,
+                    "https://api.groq.com/openai/v1",
+                    "llama-3.3-70b-versatile",
+                ),
+            ] {
+                jail.set_env("SOKONI_LLM_PROVIDER", name);
+                jail.set_env("SOKONI_LLM_API_KEY", "sk-very-secret-key");
+                let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+                let llm = cfg.llm().map_err(|e| e.to_string())?.ok_or("no llm")?;
+                assert_eq!(llm.kind, kind);
+                assert_eq!(llm.config.base_url, base);
+                assert_eq!(llm.config.model, model);
+                assert_eq!(llm.config.timeout, std::time::Duration::from_millis(3000));
+                assert_eq!(cfg.models().provider, name);
+                let printed = format!("{cfg:?} {llm:?}");
+                assert!(
+                    !printed.contains("sk-very-secret"),
+                    "key printed: {printed}"
+                );
+            }
+            // Ollama needs no key and runs locally by default.
+            jail.set_env("SOKONI_LLM_PROVIDER", "ollama");
+            jail.set_env("SOKONI_LLM_API_KEY", "");
+            jail.set_env("SOKONI_LLM_MODEL", "qwen2.5:7b");
+            jail.set_env("SOKONI_LLM_TIMEOUT_MS", "5000");
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            let llm = cfg.llm().map_err(|e| e.to_string())?.ok_or("no llm")?;
+            assert_eq!(llm.kind, ProviderKind::Ollama);
+            assert_eq!(llm.config.base_url, "http://127.0.0.1:11434/v1");
+            assert_eq!(llm.config.model, "qwen2.5:7b");
+            assert_eq!(llm.config.timeout, std::time::Duration::from_millis(5000));
+            jail.set_env("SOKONI_LLM_BASE_URL", "http://gpu-box:11434/v1");
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            let llm = cfg.llm().map_err(|e| e.to_string())?.ok_or("no llm")?;
+            assert_eq!(llm.config.base_url, "http://gpu-box:11434/v1");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's test jail fixes the error type"
+    )]
+    fn speech_to_text_is_picked_with_its_defaults() {
+        use understand::SttKind;
+        figment::Jail::expect_with(|jail| {
+            for (name, kind, base, model) in [
+                (
+                    "groq",
+                    SttKind::Groq,
+                    "https://api.groq.com/openai/v1",
+                    "whisper-large-v3",
+                ),
+                (
+                    "openai",
+                    SttKind::OpenAi,
+                    "https://api.openai.com/v1",
+                    "whisper-1",
+                ),
+            ] {
+                jail.set_env("SOKONI_STT_PROVIDER", name);
+                jail.set_env("SOKONI_STT_API_KEY", "gsk-very-secret-key");
+                let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+                let stt = cfg.stt().map_err(|e| e.to_string())?.ok_or("no stt")?;
+                assert_eq!(stt.kind, kind);
+                assert_eq!(stt.config.base_url, base);
+                assert_eq!(stt.config.model, model);
+                assert!(cfg.models().hears_voice());
+                assert_eq!(cfg.models().provider, "builtin", "speech to text alone");
+                assert!(!format!("{cfg:?} {stt:?}").contains("gsk-very-secret"));
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's test jail fixes the error type"
+    )]
+    fn bad_model_settings_refuse_to_start_naming_the_variable() {
+        figment::Jail::expect_with(|jail| {
+            let refused = |jail: &mut figment::Jail, var: &str, value: &str, named: &str| {
+                jail.set_env(var, value);
+                let err = Config::load_with(Config::default(), None)
+                    .err()
+                    .map(|e| format!("{e:#}"))
+                    .unwrap_or_default();
+                assert!(err.contains(named), "{var}={value:?}: {err:?}");
+            };
+            refused(jail, "SOKONI_LLM_PROVIDER", "gemini", "SOKONI_LLM_PROVIDER");
+            refused(
+                jail,
+                "SOKONI_LLM_PROVIDER",
+                "anthropic",
+                "SOKONI_LLM_API_KEY",
+            );
+            jail.set_env("SOKONI_LLM_API_KEY", "k");
+            refused(
+                jail,
+                "SOKONI_LLM_BASE_URL",
+                "api.anthropic.com",
+                "SOKONI_LLM_BASE_URL",
+            );
+            jail.set_env("SOKONI_LLM_BASE_URL", "https://api.anthropic.com");
+            refused(jail, "SOKONI_LLM_TIMEOUT_MS", "0", "SOKONI_LLM_TIMEOUT_MS");
+            refused(jail, "SOKONI_LLM_TIMEOUT_MS", "soon", "LLM_TIMEOUT_MS");
+            jail.set_env("SOKONI_LLM_TIMEOUT_MS", "3000");
+            assert!(Config::load_with(Config::default(), None).is_ok());
+            refused(
+                jail,
+                "SOKONI_STT_PROVIDER",
+                "anthropic",
+                "SOKONI_STT_PROVIDER",
+            );
+            refused(jail, "SOKONI_STT_PROVIDER", "groq", "SOKONI_STT_API_KEY");
+            jail.set_env("SOKONI_STT_API_KEY", "k");
+            refused(
+                jail,
+                "SOKONI_STT_BASE_URL",
+                "ftp://x",
+                "SOKONI_STT_BASE_URL",
+            );
+            jail.set_env("SOKONI_STT_BASE_URL", "https://api.groq.com/openai/v1");
+            refused(jail, "SOKONI_STT_TIMEOUT_MS", "0", "SOKONI_STT_TIMEOUT_MS");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn postgres_requires_a_configured_secret() {
         let cfg = Config {
             database_url: Some("postgres://localhost/sokoni".into()),
