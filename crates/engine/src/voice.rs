@@ -15,7 +15,9 @@
 //! empty transcript is stored and the same turn runs on the voice note
 //! itself, which goes to a person exactly as without speech to text (the
 //! inbox and a staff alert); the failure is counted in
-//! `sokoni_stt_fallback_total{provider,reason}`.
+//! `sokoni_stt_fallback_total{provider,reason}`. A turn that fails on
+//! every attempt puts the customer on the inbox (`bot_failed`) with the
+//! words heard, as the intake does for typed text.
 
 use crate::conversation::{Sender, Turn};
 use crate::delivery::{Outgoing, queue};
@@ -206,10 +208,34 @@ async fn hear(svc: &Services, j: &TranscribeVoice, last: bool) -> Result<(), Job
             message_id: j.message_id,
             message: &message,
         };
-        engine
-            .on_message(&mut tx, &turn)
-            .await
-            .map_err(|e| JobError::Retry(format!("conversation engine: {e:#}")))?;
+        if let Err(e) = engine.on_message(&mut tx, &turn).await {
+            if !last {
+                return Err(JobError::Retry(format!("conversation engine: {e:#}")));
+            }
+            // The final attempt degrades rather than dying, as the intake
+            // does: the words are kept and a person is told.
+            drop(tx);
+            tracing::error!(message = %j.message_id, "the conversation engine failed on every attempt of a voice note: {e:#}");
+            let mut tx = db.begin().await.map_err(retry)?;
+            if wa::set_transcript(&mut tx, j.tenant_id, j.message_id, text)
+                .await
+                .map_err(retry)?
+                && let Sender::Customer { id } = &turn.sender
+            {
+                crate::inbox::needs_person(
+                    &mut tx,
+                    j.tenant_id,
+                    *id,
+                    domain::messages::Attention::BotFailed,
+                    text,
+                )
+                .await
+                .map_err(|e| JobError::Retry(format!("{e:#}")))?;
+            }
+            tx.commit().await.map_err(retry)?;
+            svc.wake_outbound();
+            return Ok(());
+        }
     }
     tx.commit().await.map_err(retry)?;
     svc.wake_outbound();
