@@ -689,4 +689,10 @@ catalog! {
         es: "{customer}: \"{text}\"\n(Respondé este mensaje para contestarle; *listo* lo devuelve al bot.)",
         sw: "{customer}: \"{text}\"\n(Jibu ujumbe huu kumjibu; *nimemaliza* humrudisha kwa roboti.)",
     },
+    // ---- voice notes (speech to text): what the bot heard, said before it answers ----
+    VoiceHeard = "voice_heard" {
+        en: "🎤 I heard: \u{201c}{text}\u{201d}",
+        es: "🎤 Escuché: \u{201c}{text}\u{201d}",
+        sw: "🎤 Nimesikia: \u{201c}{text}\u{201d}",
+    },
 }

@@ -18,6 +18,7 @@ pub mod inbox;
 pub mod intake;
 pub mod jobs;
 pub mod media;
+pub mod models;
 pub mod notify;
 pub mod orders;
 pub mod outbound;
@@ -27,6 +28,7 @@ pub mod seal;
 pub mod services;
 pub mod staff_commands;
 pub mod templates;
+pub mod voice;
 pub mod worker;
 
 pub use services::{ChannelSettings, Services};
@@ -45,6 +47,7 @@ pub fn registry(svc: Arc<Services>) -> Registry {
     r.add::<jobs::CreatePayment>(pay::CreatePayment(svc.clone()));
     r.add::<jobs::VerifyPayment>(pay::VerifyPayment(svc.clone()));
     r.add::<staff_commands::StaffCommand>(staff_commands::RunStaffCommand(svc.clone()));
+    r.add::<voice::TranscribeVoice>(voice::HearVoiceNote(svc.clone()));
     r.add::<automation::scheduler::AutomationCycle>(automation::scheduler::RunCycle(svc));
     r
 }

@@ -58,6 +58,9 @@ pub struct Services {
     pub pay: PaySettings,
     /// Where every service and handler reads the time.
     pub clock: Arc<dyn crate::clock::Clock>,
+    /// The language models (order parsing, price lists, menu photos) and
+    /// speech to text, as configured; see [`crate::models`].
+    pub models: crate::models::Models,
 }
 
 impl Services {

@@ -78,6 +78,29 @@ pub struct Config {
     pub automation_cron: String,
     /// Tick the automation scheduler in this process (with the workers).
     pub automation: bool,
+    /// The language model for order parsing and onboarding's price lists
+    /// and menu photos: `anthropic`, `openai`, `groq` or `ollama`; unset,
+    /// the built-in parser only.
+    pub llm_provider: Option<String>,
+    /// Its API key (not needed for Ollama).
+    #[serde(skip_serializing)]
+    pub llm_api_key: Option<SecretString>,
+    /// Default per provider (see `understand::ProviderKind::default_model`).
+    pub llm_model: Option<String>,
+    /// Default per provider; Ollama `http://127.0.0.1:11434/v1`.
+    pub llm_base_url: Option<String>,
+    /// Budget of one call, retries included; then the built-in parser answers.
+    pub llm_timeout_ms: u64,
+    /// Speech to text for voice notes: `openai` or `groq`; unset, voice
+    /// notes go to a person.
+    pub stt_provider: Option<String>,
+    #[serde(skip_serializing)]
+    pub stt_api_key: Option<SecretString>,
+    /// Default `whisper-1` (OpenAI) or `whisper-large-v3` (Groq).
+    pub stt_model: Option<String>,
+    pub stt_base_url: Option<String>,
+    /// Budget of one transcription, upload and retries included.
+    pub stt_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -107,8 +130,50 @@ impl Default for Config {
             mpesa_query_after_secs: 90,
             automation_cron: engine::automation::scheduler::DEFAULT_SCHEDULE.into(),
             automation: true,
+            llm_provider: None,
+            llm_api_key: None,
+            llm_model: None,
+            llm_base_url: None,
+            llm_timeout_ms: 3000,
+            stt_provider: None,
+            stt_api_key: None,
+            stt_model: None,
+            stt_base_url: None,
+            stt_timeout_ms: 15_000,
         }
     }
+}
+
+/// A hosted model, as configured: its kind and how to reach it.
+#[derive(Debug, Clone)]
+pub struct Llm {
+    pub kind: understand::ProviderKind,
+    pub config: understand::ProviderConfig,
+}
+
+/// Speech to text, as configured.
+#[derive(Debug, Clone)]
+pub struct Stt {
+    pub kind: understand::SttKind,
+    pub config: understand::ProviderConfig,
+}
+
+/// A set, non-blank value.
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn secret_given(v: &Option<SecretString>) -> Option<SecretString> {
+    v.as_ref()
+        .filter(|k| !k.expose_secret().trim().is_empty())
+        .cloned()
+}
+
+fn check_url(var: &str, url: &str) -> anyhow::Result<()> {
+    if !url.starts_with("http://") && !url.starts_with("https://") {
+        bail!("{var} must be an http(s) URL, e.g. https://api.openai.com/v1 (got {url:?})");
+    }
+    Ok(())
 }
 
 /// Who may use the sandbox (the chat simulator and the sandbox checkout).
@@ -184,7 +249,101 @@ impl Config {
         if !cfg.wa_api_base.starts_with("http://") && !cfg.wa_api_base.starts_with("https://") {
             bail!("wa_api_base must be an http(s) URL, e.g. https://graph.facebook.com/v21.0");
         }
+        cfg.llm()?;
+        cfg.stt()?;
         Ok(cfg)
+    }
+
+    /// The configured language model, `None` for the built-in parser only;
+    /// an error names the `SOKONI_LLM_*` variable that is wrong.
+    pub fn llm(&self) -> anyhow::Result<Option<Llm>> {
+        let Some(name) = given(&self.llm_provider) else {
+            return Ok(None);
+        };
+        let kind: understand::ProviderKind = name
+            .parse()
+            .map_err(|e| anyhow::anyhow!("SOKONI_LLM_PROVIDER: {e}"))?;
+        if kind == understand::ProviderKind::BuiltIn {
+            return Ok(None);
+        }
+        let key = secret_given(&self.llm_api_key);
+        if kind.needs_key() && key.is_none() {
+            bail!(
+                "SOKONI_LLM_API_KEY is required with SOKONI_LLM_PROVIDER={}",
+                kind.name()
+            );
+        }
+        let base = given(&self.llm_base_url)
+            .or(kind.default_base_url())
+            .unwrap_or_default();
+        check_url("SOKONI_LLM_BASE_URL", base)?;
+        let model = given(&self.llm_model)
+            .or(kind.default_model())
+            .unwrap_or_default();
+        if !(1..=120_000).contains(&self.llm_timeout_ms) {
+            bail!("SOKONI_LLM_TIMEOUT_MS must be between 1 and 120000 (milliseconds)");
+        }
+        let config = understand::ProviderConfig::new(
+            base,
+            model,
+            key.unwrap_or_else(|| SecretString::from(String::new())),
+        )
+        .with_timeout(std::time::Duration::from_millis(self.llm_timeout_ms));
+        Ok(Some(Llm { kind, config }))
+    }
+
+    /// The configured speech to text, `None` when voice notes go to a
+    /// person; an error names the `SOKONI_STT_*` variable that is wrong.
+    pub fn stt(&self) -> anyhow::Result<Option<Stt>> {
+        let Some(name) = given(&self.stt_provider) else {
+            return Ok(None);
+        };
+        let kind: understand::SttKind = name
+            .parse()
+            .map_err(|e| anyhow::anyhow!("SOKONI_STT_PROVIDER: {e}"))?;
+        let Some(key) = secret_given(&self.stt_api_key) else {
+            bail!(
+                "SOKONI_STT_API_KEY is required with SOKONI_STT_PROVIDER={}",
+                kind.name()
+            );
+        };
+        let base = given(&self.stt_base_url).unwrap_or(kind.default_base_url());
+        check_url("SOKONI_STT_BASE_URL", base)?;
+        let model = given(&self.stt_model).unwrap_or(kind.default_model());
+        if !(1..=600_000).contains(&self.stt_timeout_ms) {
+            bail!("SOKONI_STT_TIMEOUT_MS must be between 1 and 600000 (milliseconds)");
+        }
+        let config = understand::ProviderConfig::new(base, model, key)
+            .with_timeout(std::time::Duration::from_millis(self.stt_timeout_ms));
+        Ok(Some(Stt { kind, config }))
+    }
+
+    /// The models the configuration gives (the built-in parser when it
+    /// names none, or names them wrongly: `load_with` refuses that first).
+    pub fn models(&self) -> engine::models::Models {
+        let mut models = match self.llm() {
+            Ok(Some(llm)) => engine::models::Models::with_provider(
+                llm.kind.name(),
+                llm.kind.build(Some(llm.config)),
+            ),
+            Ok(None) => engine::models::Models::builtin(),
+            Err(e) => {
+                tracing::error!(error = %e, "language model not configured; using the built-in parser");
+                engine::models::Models::builtin()
+            }
+        };
+        match self.stt() {
+            Ok(Some(stt)) => {
+                models = models.with_transcribe(std::sync::Arc::new(
+                    understand::SpeechToText::new(stt.kind.name(), stt.config),
+                ));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "speech to text not configured; voice notes go to a person")
+            }
+        }
+        models
     }
 
     pub fn database_url(&self) -> String {
@@ -311,6 +470,166 @@ mod tests {
             assert_eq!(cfg.sandbox_access(), SandboxAccess::Off, "env beats file");
             let demo = Config { demo: true, ..cfg };
             assert_eq!(demo.sandbox_access(), SandboxAccess::Open);
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's test jail fixes the error type"
+    )]
+    fn each_llm_provider_is_picked_with_its_defaults() {
+        use understand::ProviderKind;
+        figment::Jail::expect_with(|jail| {
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            assert!(
+                cfg.llm().map_err(|e| e.to_string())?.is_none(),
+                "unset: built-in only"
+            );
+            assert_eq!(cfg.models().provider, "builtin");
+            assert!(!cfg.models().hears_voice());
+            for (name, kind, base, model) in [
+                (
+                    "anthropic",
+                    ProviderKind::Anthropic,
+                    "https://api.anthropic.com",
+                    "claude-haiku-4-5",
+                ),
+                (
+                    "openai",
+                    ProviderKind::OpenAi,
+                    "https://api.openai.com/v1",
+                    "gpt-4o-mini",
+                ),
+                (
+                    "groq",
+                    ProviderKind::Groq,
+                    "https://api.groq.com/openai/v1",
+                    "llama-3.3-70b-versatile",
+                ),
+            ] {
+                jail.set_env("SOKONI_LLM_PROVIDER", name);
+                jail.set_env("SOKONI_LLM_API_KEY", "sk-very-secret-key");
+                let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+                let llm = cfg.llm().map_err(|e| e.to_string())?.ok_or("no llm")?;
+                assert_eq!(llm.kind, kind);
+                assert_eq!(llm.config.base_url, base);
+                assert_eq!(llm.config.model, model);
+                assert_eq!(llm.config.timeout, std::time::Duration::from_millis(3000));
+                assert_eq!(cfg.models().provider, name);
+                let printed = format!("{cfg:?} {llm:?}");
+                assert!(
+                    !printed.contains("sk-very-secret"),
+                    "key printed: {printed}"
+                );
+            }
+            // Ollama needs no key and runs locally by default.
+            jail.set_env("SOKONI_LLM_PROVIDER", "ollama");
+            jail.set_env("SOKONI_LLM_API_KEY", "");
+            jail.set_env("SOKONI_LLM_MODEL", "qwen2.5:7b");
+            jail.set_env("SOKONI_LLM_TIMEOUT_MS", "5000");
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            let llm = cfg.llm().map_err(|e| e.to_string())?.ok_or("no llm")?;
+            assert_eq!(llm.kind, ProviderKind::Ollama);
+            assert_eq!(llm.config.base_url, "http://127.0.0.1:11434/v1");
+            assert_eq!(llm.config.model, "qwen2.5:7b");
+            assert_eq!(llm.config.timeout, std::time::Duration::from_millis(5000));
+            jail.set_env("SOKONI_LLM_BASE_URL", "http://gpu-box:11434/v1");
+            let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+            let llm = cfg.llm().map_err(|e| e.to_string())?.ok_or("no llm")?;
+            assert_eq!(llm.config.base_url, "http://gpu-box:11434/v1");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's test jail fixes the error type"
+    )]
+    fn speech_to_text_is_picked_with_its_defaults() {
+        use understand::SttKind;
+        figment::Jail::expect_with(|jail| {
+            for (name, kind, base, model) in [
+                (
+                    "groq",
+                    SttKind::Groq,
+                    "https://api.groq.com/openai/v1",
+                    "whisper-large-v3",
+                ),
+                (
+                    "openai",
+                    SttKind::OpenAi,
+                    "https://api.openai.com/v1",
+                    "whisper-1",
+                ),
+            ] {
+                jail.set_env("SOKONI_STT_PROVIDER", name);
+                jail.set_env("SOKONI_STT_API_KEY", "gsk-very-secret-key");
+                let cfg = Config::load_with(Config::default(), None).map_err(|e| e.to_string())?;
+                let stt = cfg.stt().map_err(|e| e.to_string())?.ok_or("no stt")?;
+                assert_eq!(stt.kind, kind);
+                assert_eq!(stt.config.base_url, base);
+                assert_eq!(stt.config.model, model);
+                assert!(cfg.models().hears_voice());
+                assert_eq!(cfg.models().provider, "builtin", "speech to text alone");
+                assert!(!format!("{cfg:?} {stt:?}").contains("gsk-very-secret"));
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's test jail fixes the error type"
+    )]
+    fn bad_model_settings_refuse_to_start_naming_the_variable() {
+        figment::Jail::expect_with(|jail| {
+            let refused = |jail: &mut figment::Jail, var: &str, value: &str, named: &str| {
+                jail.set_env(var, value);
+                let err = Config::load_with(Config::default(), None)
+                    .err()
+                    .map(|e| format!("{e:#}"))
+                    .unwrap_or_default();
+                assert!(err.contains(named), "{var}={value:?}: {err:?}");
+            };
+            refused(jail, "SOKONI_LLM_PROVIDER", "gemini", "SOKONI_LLM_PROVIDER");
+            refused(
+                jail,
+                "SOKONI_LLM_PROVIDER",
+                "anthropic",
+                "SOKONI_LLM_API_KEY",
+            );
+            jail.set_env("SOKONI_LLM_API_KEY", "k");
+            refused(
+                jail,
+                "SOKONI_LLM_BASE_URL",
+                "api.anthropic.com",
+                "SOKONI_LLM_BASE_URL",
+            );
+            jail.set_env("SOKONI_LLM_BASE_URL", "https://api.anthropic.com");
+            refused(jail, "SOKONI_LLM_TIMEOUT_MS", "0", "SOKONI_LLM_TIMEOUT_MS");
+            refused(jail, "SOKONI_LLM_TIMEOUT_MS", "soon", "LLM_TIMEOUT_MS");
+            jail.set_env("SOKONI_LLM_TIMEOUT_MS", "3000");
+            assert!(Config::load_with(Config::default(), None).is_ok());
+            refused(
+                jail,
+                "SOKONI_STT_PROVIDER",
+                "anthropic",
+                "SOKONI_STT_PROVIDER",
+            );
+            refused(jail, "SOKONI_STT_PROVIDER", "groq", "SOKONI_STT_API_KEY");
+            jail.set_env("SOKONI_STT_API_KEY", "k");
+            refused(
+                jail,
+                "SOKONI_STT_BASE_URL",
+                "ftp://x",
+                "SOKONI_STT_BASE_URL",
+            );
+            jail.set_env("SOKONI_STT_BASE_URL", "https://api.groq.com/openai/v1");
+            refused(jail, "SOKONI_STT_TIMEOUT_MS", "0", "SOKONI_STT_TIMEOUT_MS");
             Ok(())
         });
     }

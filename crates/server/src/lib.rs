@@ -47,10 +47,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
 }
 
 /// The shared state over an open, migrated database, with the chat
-/// engine on the built-in understanding and the wall clock.
+/// engine on the configured models (`SOKONI_LLM_*`, `SOKONI_STT_*`; the
+/// built-in parser by default) and the wall clock.
 pub fn state_with(db: Db, secret: &SecretString, config: Config) -> AppState {
-    let engine =
-        ChatEngine::new(Arc::new(understand::BuiltIn)).with_payments(pay_settings(&config));
+    let engine = ChatEngine::with_models(&config.models()).with_payments(pay_settings(&config));
     state_with_engine(db, secret, config, Some(Arc::new(engine)))
 }
 
@@ -78,7 +78,10 @@ pub fn state_with_clock(
         &config.wa_api_base,
         std::time::Duration::from_secs(config.wa_timeout_secs),
     ));
+    let models = config.models();
+    tracing::info!(llm = %models.provider, stt = ?models.transcribe.as_ref().map(|t| t.name()), "language models");
     let services = Arc::new(Services {
+        models,
         db: db.clone(),
         cloud: cloud.clone(),
         sandbox: Arc::new(SandboxChannel),

@@ -1,6 +1,7 @@
 //! `/metrics` in the Prometheus text format: the counters and histograms the
 //! process recorded (inbound events, sends by status, Meta error codes, job
-//! outcomes and latency), and gauges read from the database at scrape time
+//! outcomes and latency, language-model and speech-to-text calls by
+//! provider and outcome and the fall-backs they caused), and gauges read from the database at scrape time
 //! so every replica reports the same backlog: jobs waiting, running or dead,
 //! messages waiting to be sent, webhook events not yet processed. Each gauge
 //! reads an index of the rows it counts, never a whole table.
@@ -23,9 +24,34 @@ pub fn install() {
     match PrometheusBuilder::new().install_recorder() {
         Ok(h) => {
             let _ = HANDLE.set(h);
+            describe();
         }
         Err(e) => tracing::warn!(error = %e, "metrics recorder not installed"),
     }
+}
+
+/// HELP lines for the counters the libraries record.
+fn describe() {
+    metrics::describe_counter!(
+        "sokoni_llm_requests_total",
+        "Language-model calls by provider and outcome (ok, timeout, http_4xx, http_5xx, transport, malformed, no_tool_call, invalid)."
+    );
+    metrics::describe_counter!(
+        "sokoni_llm_fallback_total",
+        "Answers the built-in parser gave because the language model failed, by provider and reason."
+    );
+    metrics::describe_counter!(
+        "sokoni_stt_requests_total",
+        "Speech-to-text calls by provider and outcome."
+    );
+    metrics::describe_counter!(
+        "sokoni_stt_fallback_total",
+        "Voice notes that went to a person because they could not be heard, by provider and reason (download, empty, or the call's failure)."
+    );
+    metrics::describe_counter!(
+        "sokoni_voice_notes_total",
+        "Voice notes by flow (customer, staff) and outcome (transcribed, to_person)."
+    );
 }
 
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {

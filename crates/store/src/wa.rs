@@ -773,3 +773,46 @@ pub async fn messages_processed(
     .fetch_all(c)
     .await)?)
 }
+
+// ---- voice notes: what speech to text heard (wa_messages.transcript) ----
+
+/// What speech to text heard in an inbound voice note: `None` while it has
+/// not been tried, `Some("")` when nothing usable was heard (the note went
+/// to a person instead).
+pub async fn transcript(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    id: WaMessageId,
+) -> StoreResult<Option<String>> {
+    Ok(run!(ex, c => sqlx::query_scalar::<_, Option<String>>(
+        "SELECT transcript FROM wa_messages WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .fetch_optional(c)
+    .await)?
+    .flatten())
+}
+
+/// Stores a voice note's transcript once: `false` when one is already
+/// stored (the note was heard and answered before), so a retried job
+/// neither stores nor answers it twice.
+pub async fn set_transcript(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    id: WaMessageId,
+    text: &str,
+) -> StoreResult<bool> {
+    let changed = run!(ex, c => sqlx::query(
+        "UPDATE wa_messages SET transcript = $3, updated_at = $4 \
+         WHERE tenant_id = $1 AND id = $2 AND transcript IS NULL",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .bind(text)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed > 0)
+}

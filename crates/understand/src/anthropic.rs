@@ -8,8 +8,8 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use crate::{
-    Answer, ExtractProducts, ProductsAnswer, ProviderConfig, ProviderError, Structured, Task,
-    Understand, http,
+    Answer, ExtractProducts, Photo, PhotoError, ProductsAnswer, ProviderConfig, ProviderError,
+    ReadMenuPhoto, Structured, Task, Understand, http,
 };
 
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -28,12 +28,19 @@ impl Anthropic {
     }
 
     fn body(&self, task: &Task) -> Value {
+        let content = match &task.image {
+            None => json!(task.user),
+            Some(img) => json!([
+                {"type": "image", "source": {"type": "base64", "media_type": img.mime, "data": img.base64}},
+                {"type": "text", "text": task.user}
+            ]),
+        };
         json!({
             "model": self.config.model,
             "max_tokens": self.config.max_tokens,
             "temperature": 0,
             "system": task.system,
-            "messages": [{"role": "user", "content": task.user}],
+            "messages": [{"role": "user", "content": content}],
             "tools": [{"name": task.tool_name, "description": task.tool_description, "input_schema": task.schema}],
             "tool_choice": {"type": "tool", "name": task.tool_name}
         })
@@ -70,9 +77,11 @@ impl Structured for Anthropic {
     async fn call(&self, task: &Task) -> Result<Value, ProviderError> {
         let url = self.config.endpoint("v1/messages");
         let body = self.body(task);
+        let budget = crate::budget(&self.config, task);
         let resp = http::send_json(&self.config, || {
             self.client
                 .post(&url)
+                .timeout(budget)
                 .header("x-api-key", self.config.api_key.expose_secret())
                 .header("anthropic-version", ANTHROPIC_VERSION)
                 .header("content-type", "application/json")
@@ -94,5 +103,16 @@ impl Understand for Anthropic {
 impl ExtractProducts for Anthropic {
     async fn extract_products(&self, text: &str, minor_digits: u32) -> ProductsAnswer {
         crate::products_via(self, text, minor_digits).await
+    }
+}
+
+#[async_trait]
+impl ReadMenuPhoto for Anthropic {
+    async fn read_menu_photo(
+        &self,
+        photo: Photo<'_>,
+        minor_digits: u32,
+    ) -> Result<ProductsAnswer, PhotoError> {
+        crate::photo::photo_via(self, photo, minor_digits).await
     }
 }

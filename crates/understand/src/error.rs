@@ -18,6 +18,20 @@ pub enum ProviderError {
 }
 
 impl ProviderError {
+    /// The metrics label of the failure: `timeout`, `http_4xx`, `http_5xx`,
+    /// `transport`, `malformed`, `no_tool_call` or `invalid`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ProviderError::Timeout => "timeout",
+            ProviderError::Http { status, .. } if *status >= 500 => "http_5xx",
+            ProviderError::Http { .. } => "http_4xx",
+            ProviderError::Transport(_) => "transport",
+            ProviderError::Malformed(_) => "malformed",
+            ProviderError::NoToolCall(_) => "no_tool_call",
+            ProviderError::Invalid(_) => "invalid",
+        }
+    }
+
     /// A few words for the `provider` label of a fall-back answer.
     pub fn short(&self) -> String {
         match self {

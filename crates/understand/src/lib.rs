@@ -15,13 +15,28 @@
 //! so, e.g. `builtin (fallback: anthropic timeout)`.
 //!
 //! The same providers can turn a pasted price list into catalog entries
-//! ([`ExtractProducts`]), with `nlu::extract_price_list` as the fall-back.
+//! ([`ExtractProducts`]), with `nlu::extract_price_list` as the fall-back,
+//! and a photo of a menu or price board into the same entries
+//! ([`ReadMenuPhoto`], vision-capable models only; there is no offline
+//! fall-back, so without a provider it answers [`PhotoError::NotAvailable`]
+//! and the caller asks for the list as text).
+//!
+//! Speech to text is separate ([`Transcribe`], [`SpeechToText`]): the
+//! OpenAI-compatible `/audio/transcriptions` that OpenAI and Groq serve.
+//!
+//! Every hosted call is counted with the `metrics` facade:
+//! `sokoni_llm_requests_total{provider,outcome}` (outcome `ok` or the
+//! failure's [`ProviderError::reason`]), `sokoni_llm_fallback_total{provider,reason}`
+//! for each answer the built-in parser gave instead, and
+//! `sokoni_stt_requests_total{provider,outcome}` for transcriptions.
 
 mod anthropic;
 mod error;
 mod http;
 mod openai;
+mod photo;
 mod prompt;
+mod stt;
 mod validate;
 
 use std::sync::Arc;
@@ -35,6 +50,8 @@ use serde_json::Value;
 pub use anthropic::Anthropic;
 pub use error::ProviderError;
 pub use openai::{OpenAiCompatible, ResponseMode};
+pub use photo::{MAX_PHOTO_BYTES, Photo, PhotoError, ReadMenuPhoto};
+pub use stt::{Audio, SpeechToText, SttKind, Transcribe};
 
 /// What a provider understood, and who answered.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,10 +108,11 @@ impl ExtractProducts for BuiltIn {
     }
 }
 
-/// Both jobs a provider does; every provider here implements it.
-pub trait Provider: Understand + ExtractProducts {}
+/// Every job a language-model provider does; every provider here
+/// (the built-in parser included) implements it.
+pub trait Provider: Understand + ExtractProducts + ReadMenuPhoto {}
 
-impl<T: Understand + ExtractProducts> Provider for T {}
+impl<T: Understand + ExtractProducts + ReadMenuPhoto> Provider for T {}
 
 /// The providers Sokoni can be configured with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,8 +142,28 @@ impl ProviderKind {
             ProviderKind::Anthropic => Some("https://api.anthropic.com"),
             ProviderKind::OpenAi => Some("https://api.openai.com/v1"),
             ProviderKind::Groq => Some("https://api.groq.com/openai/v1"),
-            ProviderKind::Ollama => Some("http://localhost:11434/v1"),
+            ProviderKind::Ollama => Some("http://127.0.0.1:11434/v1"),
         }
+    }
+
+    /// The model used when the configuration names none: small, fast ones
+    /// that follow tool calls (and, but for Groq's, read images).
+    pub fn default_model(self) -> Option<&'static str> {
+        match self {
+            ProviderKind::BuiltIn => None,
+            ProviderKind::Anthropic => Some("claude-haiku-4-5"),
+            ProviderKind::OpenAi => Some("gpt-4o-mini"),
+            ProviderKind::Groq => Some("llama-3.3-70b-versatile"),
+            ProviderKind::Ollama => Some("llama3.2"),
+        }
+    }
+
+    /// Whether the provider needs an API key (a local Ollama does not).
+    pub fn needs_key(self) -> bool {
+        matches!(
+            self,
+            ProviderKind::Anthropic | ProviderKind::OpenAi | ProviderKind::Groq
+        )
     }
 
     /// Builds the provider; hosted kinds without a configuration get the
@@ -224,6 +262,8 @@ pub(crate) struct Task {
     pub tool_name: &'static str,
     pub tool_description: &'static str,
     pub schema: Value,
+    /// A picture sent with the user's text (menu photos).
+    pub image: Option<photo::Image>,
 }
 
 /// A hosted model that can answer a [`Task`] with a JSON object.
@@ -236,11 +276,35 @@ pub(crate) trait Structured: Send + Sync {
     async fn call(&self, task: &Task) -> Result<Value, ProviderError>;
 }
 
+/// The time budget of `task`: the configured one, or for a photo at least
+/// [`photo::PHOTO_BUDGET`].
+pub(crate) fn budget(cfg: &ProviderConfig, task: &Task) -> Duration {
+    match task.image {
+        Some(_) => cfg.timeout.max(photo::PHOTO_BUDGET),
+        None => cfg.timeout,
+    }
+}
+
 /// Runs `task` under the provider's time budget.
 async fn call_with_budget(p: &dyn Structured, task: &Task) -> Result<Value, ProviderError> {
-    match tokio::time::timeout(p.config().timeout, p.call(task)).await {
+    match tokio::time::timeout(budget(p.config(), task), p.call(task)).await {
         Ok(r) => r,
         Err(_) => Err(ProviderError::Timeout),
+    }
+}
+
+/// Counts one hosted call (`sokoni_llm_requests_total`), and the fall-back
+/// to the built-in parser it caused, if any (`sokoni_llm_fallback_total`).
+pub(crate) fn count_llm<T>(provider: &str, result: &Result<T, ProviderError>, falls_back: bool) {
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(e) => e.reason(),
+    };
+    metrics::counter!("sokoni_llm_requests_total", "provider" => provider.to_owned(), "outcome" => outcome)
+        .increment(1);
+    if let (Err(e), true) = (result, falls_back) {
+        metrics::counter!("sokoni_llm_fallback_total", "provider" => provider.to_owned(), "reason" => e.reason())
+            .increment(1);
     }
 }
 
@@ -249,6 +313,7 @@ pub(crate) async fn understand_via(p: &dyn Structured, msg: &Message, ctx: &Cont
     let result = call_with_budget(p, &task)
         .await
         .and_then(|v| validate::understanding(v, ctx));
+    count_llm(p.name(), &result, true);
     match result {
         Ok(understanding) => Answer {
             understanding,
@@ -273,6 +338,7 @@ pub(crate) async fn products_via(
     let result = call_with_budget(p, &task)
         .await
         .and_then(|v| validate::products(v, minor_digits));
+    count_llm(p.name(), &result, true);
     match result {
         Ok(products) => ProductsAnswer {
             products,

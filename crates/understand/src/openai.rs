@@ -9,8 +9,8 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use crate::{
-    Answer, ExtractProducts, ProductsAnswer, ProviderConfig, ProviderError, Structured, Task,
-    Understand, http,
+    Answer, ExtractProducts, Photo, PhotoError, ProductsAnswer, ProviderConfig, ProviderError,
+    ReadMenuPhoto, Structured, Task, Understand, http,
 };
 
 /// How the model is made to answer in JSON.
@@ -58,11 +58,18 @@ impl OpenAiCompatible {
             system.push_str("\n\nReply with only one JSON object that follows this JSON Schema:\n");
             system.push_str(&task.schema.to_string());
         }
+        let user = match &task.image {
+            None => json!(task.user),
+            Some(img) => json!([
+                {"type": "text", "text": task.user},
+                {"type": "image_url", "image_url": {"url": format!("data:{};base64,{}", img.mime, img.base64)}}
+            ]),
+        };
         let mut body = json!({
             "model": self.config.model,
             "messages": [
                 {"role": "system", "content": system},
-                {"role": "user", "content": task.user}
+                {"role": "user", "content": user}
             ],
             "temperature": 0,
             "max_tokens": self.config.max_tokens
@@ -90,9 +97,11 @@ impl OpenAiCompatible {
     async fn send(&self, task: &Task, mode: ResponseMode) -> Result<Value, ProviderError> {
         let url = self.config.endpoint("chat/completions");
         let body = self.body(task, mode);
+        let budget = crate::budget(&self.config, task);
         let resp = http::send_json(&self.config, || {
             self.client
                 .post(&url)
+                .timeout(budget)
                 .bearer_auth(self.config.api_key.expose_secret())
                 .json(&body)
         })
@@ -190,5 +199,16 @@ impl Understand for OpenAiCompatible {
 impl ExtractProducts for OpenAiCompatible {
     async fn extract_products(&self, text: &str, minor_digits: u32) -> ProductsAnswer {
         crate::products_via(self, text, minor_digits).await
+    }
+}
+
+#[async_trait]
+impl ReadMenuPhoto for OpenAiCompatible {
+    async fn read_menu_photo(
+        &self,
+        photo: Photo<'_>,
+        minor_digits: u32,
+    ) -> Result<ProductsAnswer, PhotoError> {
+        crate::photo::photo_via(self, photo, minor_digits).await
     }
 }

@@ -120,6 +120,7 @@ pub(crate) fn understand_task(msg: &Message, ctx: &Context) -> Task {
         tool_name: UNDERSTAND_TOOL,
         tool_description: "Record the intent and fields of the customer's message (nlu.md contract).",
         schema: understanding_schema(),
+        image: None,
     }
 }
 
@@ -135,5 +136,25 @@ pub(crate) fn products_task(text: &str) -> Task {
         tool_name: PRODUCTS_TOOL,
         tool_description: "Record the products and prices of a price list.",
         schema: products_schema(),
+        image: None,
+    }
+}
+
+/// Reading a photographed menu or price board: the price-list rules, the
+/// picture instead of pasted text.
+pub(crate) fn photo_task(image: crate::photo::Image) -> Task {
+    Task {
+        system: "A business owner sent a photo of their menu, price board or price list. Extract every product you can \
+                 read with its name as written, its price in major currency units (\"$9.500\" in Argentina is 9500; \
+                 \"2.500,50\" is 2500.50; \"15k\" is 15000), short aliases customers may use, and an optional SKU \
+                 suggestion in UPPER-KEBAB-CASE. Skip headings and anything without a legible price; never guess a \
+                 price. Answer by calling extract_products (or, when asked for JSON, with one JSON object \
+                 {\"products\": [...]})."
+            .to_owned(),
+        user: "The menu is in the photo.".to_owned(),
+        tool_name: PRODUCTS_TOOL,
+        tool_description: "Record the products and prices read from the photo.",
+        schema: products_schema(),
+        image: Some(image),
     }
 }

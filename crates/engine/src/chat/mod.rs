@@ -49,6 +49,9 @@ pub struct ChatEngine {
     clock: Clock,
     /// Where deposit links come from; without it the bot states amounts.
     pay: Option<crate::pay::PaySettings>,
+    /// Voice notes are transcribed (speech to text is configured): they
+    /// become `transcribe_voice` jobs instead of going to a person.
+    voice: bool,
 }
 
 impl ChatEngine {
@@ -57,7 +60,22 @@ impl ChatEngine {
             understand,
             clock: crate::clock::system(),
             pay: None,
+            voice: false,
         }
+    }
+
+    /// The engine on the configured models: their understanding for
+    /// typed text, and voice notes heard when speech to text is on.
+    pub fn with_models(models: &crate::models::Models) -> Self {
+        let mut engine = ChatEngine::new(models.understand.clone());
+        engine.voice = models.hears_voice();
+        engine
+    }
+
+    /// Hands voice notes to speech to text ([`crate::voice`]).
+    pub fn with_voice(mut self, voice: bool) -> Self {
+        self.voice = voice;
+        self
     }
 
     /// Sends deposit links through the business's payment provider.
@@ -82,7 +100,9 @@ impl ConversationEngine for ChatEngine {
                 "customer"
             }
             Sender::Staff { user, name, role } => {
-                staff::turn(tx, turn, *user, name, *role, self.clock.now()).await?;
+                if !(self.voice && crate::voice::hear_later(tx, turn, Some(*user)).await?) {
+                    staff::turn(tx, turn, *user, name, *role, self.clock.now()).await?;
+                }
                 "staff"
             }
         };
@@ -113,6 +133,11 @@ impl ChatEngine {
         };
         let now = self.clock.now();
         let paused = customer.bot_paused_until.is_some_and(|u| u > now);
+        // A voice note is heard first, outside this transaction; the
+        // `transcribe_voice` job runs the turn on its words.
+        if self.voice && !paused && crate::voice::hear_later(tx, turn, None).await? {
+            return Ok(());
+        }
         let say = Say::new(
             &tenant.locale.to_string(),
             tenant.currency,
