@@ -385,6 +385,22 @@ async fn a_customer_voice_note_is_heard_and_answered_as_typed_once() {
             transcript(&app, &biz, &wamid).await.as_deref(),
             Some("nataka unga mbili")
         );
+        // The thread shows what was heard under the voice note.
+        let found = app
+            .get("/api/v1/customers/by-wa/254711000004", &biz.owner.token)
+            .await;
+        let thread = app
+            .get(
+                &format!(
+                    "/api/v1/whatsapp/messages/{}",
+                    found.body["id"].as_str().unwrap()
+                ),
+                &biz.owner.token,
+            )
+            .await;
+        let items = thread.body["items"].as_array().unwrap();
+        let note_row = items.iter().find(|m| m["wamid"] == wamid.as_str()).unwrap();
+        assert_eq!(note_row["transcript"], "nataka unga mbili");
         // The audio went in the business's language.
         let reqs = received(&stt).await;
         assert_eq!(reqs.len(), 1);

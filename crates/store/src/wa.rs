@@ -275,6 +275,9 @@ pub struct Message {
     pub media_id: Option<String>,
     pub media_path: Option<String>,
     pub media_mime: Option<String>,
+    /// A voice note's words, as speech to text heard them (empty: nothing
+    /// could be heard).
+    pub transcript: Option<String>,
     pub received_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
@@ -290,7 +293,7 @@ impl Message {
 }
 
 const MESSAGE: &str = "SELECT id, tenant_id, number_id, customer_id, order_id, wa_message_id, direction, from_number, to_number, kind, body, payload, content, fallback, status, \
-     error_code, error_title, error_details, media_id, media_path, media_mime, received_at, sent_at, \
+     error_code, error_title, error_details, media_id, media_path, media_mime, transcript, received_at, sent_at, \
      delivered_at, read_at, created_at, updated_at FROM wa_messages";
 
 pub struct NewInbound<'a> {

@@ -1363,6 +1363,9 @@
       append(bubble, h('p', { class: 'err', role: 'alert' }, h('strong', { text: 'Not sent. ' }), local.error,
         ' ', h('button', { type: 'button', class: 'link', text: 'Retry', onclick: local.retry })));
     }
+    if (!outbound && str(msg.transcript)) {
+      append(bubble, h('p', { class: 'transcript small muted', text: '\u{1F3A4} ' + str(msg.transcript) }));
+    }
     if (outbound && str(msg.wamid) && !failed) {
       append(bubble, h('button', {
         type: 'button', class: 'link reply-btn', text: '\u21A9\uFE0E Reply',

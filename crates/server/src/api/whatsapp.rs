@@ -47,6 +47,9 @@ pub struct WaMessage {
     /// Why a message failed or was blocked, or why its media was not kept.
     pub error: Option<WaError>,
     pub media_mime: Option<String>,
+    /// A voice note's words, as speech to text heard them (absent without
+    /// a speech-to-text provider, empty when nothing could be heard).
+    pub transcript: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
@@ -83,6 +86,7 @@ impl From<Message> for WaMessage {
             status: m.status,
             error,
             media_mime: m.media_mime,
+            transcript: m.transcript,
             created_at: m.created_at,
             updated_at: m.updated_at,
             sent_at: m.sent_at,
