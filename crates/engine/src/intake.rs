@@ -357,9 +357,9 @@ async fn sender(
     phone: &E164,
     m: &inbound::InboundMessage,
 ) -> StoreResult<Sender> {
-    // Users' phones are unique across the server, so this is at most one.
-    if let Some(user) = store::users::find_by_phone(&mut *tx, phone.as_str()).await?
-        && user.tenant_id == tenant
+    // A phone is unique within a business (an owner of several businesses
+    // is staff on each business's own number).
+    if let Some(user) = store::users::find_by_phone(&mut *tx, tenant, phone.as_str()).await?
         && user.is_active
     {
         return Ok(Sender::Staff {
