@@ -18,6 +18,7 @@ pub mod intake;
 pub mod jobs;
 pub mod media;
 pub mod notify;
+pub mod onboarding;
 pub mod orders;
 pub mod outbound;
 pub mod pay;

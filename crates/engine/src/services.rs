@@ -58,6 +58,9 @@ pub struct Services {
     pub pay: PaySettings,
     /// Where every service and handler reads the time.
     pub clock: Arc<dyn crate::clock::Clock>,
+    /// The platform's onboarding number: its inbound goes to the
+    /// onboarding chat, not to a business's customer flow.
+    pub onboarding: Option<crate::onboarding::OnboardingSettings>,
 }
 
 impl Services {

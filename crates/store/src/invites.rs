@@ -66,7 +66,8 @@ impl Invite {
     }
 }
 
-const COLUMNS: &str = "id, code_hash, hint, plan, expires_at, used_at, used_by, revoked_at, created_at";
+const COLUMNS: &str =
+    "id, code_hash, hint, plan, expires_at, used_at, used_by, revoked_at, created_at";
 
 pub struct NewInvite<'a> {
     pub code_hash: &'a str,

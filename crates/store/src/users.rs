@@ -118,7 +118,9 @@ pub async fn find_by_phone(
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND phone = $2"
     ));
-    Ok(run!(ex, c => sqlx::query_as::<_, User>(sql).bind(tenant.0).bind(phone).fetch_optional(c).await)?)
+    Ok(
+        run!(ex, c => sqlx::query_as::<_, User>(sql).bind(tenant.0).bind(phone).fetch_optional(c).await)?,
+    )
 }
 
 pub async fn touch_login(ex: impl Into<Ex<'_>>, tenant: TenantId, id: UserId) -> StoreResult<()> {
