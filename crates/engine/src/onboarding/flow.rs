@@ -136,7 +136,7 @@ pub fn language(first_message: &str, e164: &str) -> &'static str {
     ]) {
         return "sw";
     }
-    if has(&["hello", "hi", "join", "good", "morning"]) && !e164.starts_with("+255") {
+    if has(&["hello", "hi", "good", "morning", "business"]) && !e164.starts_with("+255") {
         return "en";
     }
     match region_of_phone(e164).map(|r| r.country) {
