@@ -355,7 +355,7 @@ impl OpeningHours {
     /// start, which may be later the same day.
     pub fn availability(&self, now: DateTime<Utc>, tz: Tz) -> Availability {
         if !self.is_set() {
-            return Availability::AlwaysOpen;
+            return self.unset_availability(now, tz);
         }
         let today = now.with_timezone(&tz).date_naive();
         // Only today's shifts and yesterday's late ones can be running now.
@@ -374,6 +374,44 @@ impl OpeningHours {
                 next_open: self.next_open(now, tz),
             },
         }
+    }
+
+    /// Unset hours are always open, except on a closed date ("closed
+    /// today"): then closed until the next local midnight that is not one.
+    fn unset_availability(&self, now: DateTime<Utc>, tz: Tz) -> Availability {
+        let mut date = now.with_timezone(&tz).date_naive();
+        if !self.closed_dates.contains(&date) {
+            return Availability::AlwaysOpen;
+        }
+        for _ in 0..=SEARCH_DAYS {
+            let Some(next) = date.succ_opt() else { break };
+            date = next;
+            if !self.closed_dates.contains(&date) {
+                return Availability::Closed {
+                    next_open: Some(to_utc(tz, date.and_time(NaiveTime::MIN))),
+                };
+            }
+        }
+        Availability::Closed { next_open: None }
+    }
+
+    /// Closes the whole local `date` (the owner's "closed today"). False
+    /// when it already was a closed date.
+    pub fn close_on(&mut self, date: NaiveDate) -> bool {
+        if self.closed_dates.contains(&date) {
+            return false;
+        }
+        self.closed_dates.push(date);
+        self.closed_dates.sort_unstable();
+        true
+    }
+
+    /// Opens `date` again when it was a closed date; false when it was not
+    /// (its weekly hours apply either way).
+    pub fn reopen_on(&mut self, date: NaiveDate) -> bool {
+        let before = self.closed_dates.len();
+        self.closed_dates.retain(|d| *d != date);
+        self.closed_dates.len() != before
     }
 
     /// The start of the next shift strictly after `after` (skipping closed
@@ -553,6 +591,50 @@ mod tests {
     }
 
     #[test]
+    fn closing_today_closes_a_business_with_or_without_hours_and_reopening_undoes_it() {
+        let lagos = tz("Africa/Lagos");
+        let noon = at(lagos, "2026-03-02 12:00");
+        for mut h in [OpeningHours::default(), split_shifts()] {
+            let before = h.availability(noon, lagos);
+            assert!(h.close_on(date("2026-03-02")));
+            assert!(
+                !h.close_on(date("2026-03-02")),
+                "closing twice changes nothing"
+            );
+            assert_eq!(h.closed_dates, vec![date("2026-03-02")]);
+            let Availability::Closed {
+                next_open: Some(next),
+            } = h.availability(noon, lagos)
+            else {
+                panic!("closed today: {:?}", h.availability(noon, lagos));
+            };
+            // Always-open hours open at the next local midnight; set hours
+            // at the next shift, tomorrow.
+            let expected = if h.is_set() {
+                "2026-03-03 11:00"
+            } else {
+                "2026-03-03 00:00"
+            };
+            assert_eq!(next, at(lagos, expected));
+            assert!(h.reopen_on(date("2026-03-02")));
+            assert!(
+                !h.reopen_on(date("2026-03-02")),
+                "it was not closed any more"
+            );
+            assert_eq!(h.availability(noon, lagos), before);
+        }
+        // Several closed days in a row open after the last of them.
+        let mut h = OpeningHours::default();
+        h.close_on(date("2026-03-03"));
+        h.close_on(date("2026-03-02"));
+        assert_eq!(h.closed_dates, vec![date("2026-03-02"), date("2026-03-03")]);
+        assert_eq!(
+            h.availability(noon, lagos),
+            closed(at(lagos, "2026-03-04 00:00"))
+        );
+    }
+
+    #[test]
     fn split_shifts_open_for_lunch_and_dinner_with_a_cut_off() {
         let lagos = tz("Africa/Lagos");
         let h = split_shifts();
@@ -689,13 +771,19 @@ mod tests {
         let now = utc("2026-03-02 03:00");
         assert_eq!(h.availability(now, lagos), Availability::AlwaysOpen);
         assert_eq!(h.next_open(now, lagos), None);
-        // Unset hours with a cut-off or holidays are still unset.
+        // Unset hours with a cut-off are still unset; a closed date closes
+        // them for that local day only.
         let h = OpeningHours {
             last_order_minutes: 30,
-            closed_dates: vec![date("2026-03-02")],
+            closed_dates: vec![date("2026-03-03")],
             ..OpeningHours::default()
         };
+        assert!(!h.is_set());
         assert_eq!(h.availability(now, lagos), Availability::AlwaysOpen);
+        assert_eq!(
+            h.availability(utc("2026-03-03 03:00"), lagos),
+            closed(at(lagos, "2026-03-04 00:00"))
+        );
     }
 
     #[test]

@@ -19,10 +19,20 @@ pub enum Msg<'a> {
         text: &'a str,
     },
     /// A staff member wrote to their own business's number: what they can
-    /// do there (owner commands come later).
+    /// do there (the commands, and replying to alerts).
     StaffHelp { name: &'a str, business: &'a str },
     /// The answer to a staff member's command, already in their language.
     StaffReply { text: &'a str },
+    /// A question to a staff member with a yes and a no button (ids
+    /// `staff:yes`, `staff:no`), already in their language.
+    StaffAsk {
+        text: &'a str,
+        yes: &'a str,
+        no: &'a str,
+    },
+    /// What a customer a person is answering said (a reply to it answers
+    /// them).
+    CustomerSays { customer: &'a str, text: &'a str },
 }
 
 /// Why a conversation needs a person: each is a promise the bot made.
@@ -114,6 +124,8 @@ impl Msg<'_> {
             Msg::NeedsPerson { .. } => "needs_person",
             Msg::StaffHelp { .. } => "staff_help",
             Msg::StaffReply { .. } => "staff_reply",
+            Msg::StaffAsk { .. } => "staff_ask",
+            Msg::CustomerSays { .. } => "customer_says",
         }
     }
 
@@ -149,7 +161,9 @@ impl Msg<'_> {
                 url_button: None,
             }),
             // The staff member just wrote: their window is open.
-            Msg::StaffReply { .. } => None,
+            Msg::StaffReply { .. } | Msg::StaffAsk { .. } => None,
+            // Sent to whoever is answering the customer: they wrote lately.
+            Msg::CustomerSays { .. } => None,
         }
     }
 }
@@ -208,7 +222,13 @@ pub fn render(language: &str, msg: &Msg<'_>) -> String {
             &[("name", name), ("business", business)],
             &none,
         ),
-        Msg::StaffReply { text } => (*text).to_string(),
+        Msg::StaffReply { text } | Msg::StaffAsk { text, .. } => (*text).to_string(),
+        Msg::CustomerSays { customer, text } => render(
+            language,
+            Key::StaffCustomerSays,
+            &[("customer", customer), ("text", text)],
+            &none,
+        ),
     }
 }
 

@@ -504,9 +504,9 @@ catalog! {
         sw: "*{command}* bado haifanyi kazi kupitia WhatsApp; tumia dashibodi au API.",
     },
     CmdHelp = "cmd_help" {
-        en: "Commands:\n• orders today | urgent | unpaid\n• SEW-0042 (one order)\n• ready SEW-0042, stage SEW-0042 sewing\n• paid SEW-0042 15000 [cash|transfer]\n• remind SEW-0042\n• sales today | week | month\n• customer 0803 123 4567\n• pause | resume 0803 123 4567 (the bot, for one customer)",
-        es: "Comandos:\n• pedidos hoy | urgentes | sin pagar\n• PED-0003 (un pedido)\n• listo PED-0003, en camino PED-0003\n• cobrado PED-0003 5000 [efectivo|transferencia]\n• recordar PED-0003\n• ventas hoy | semana | mes\n• cliente 11 2345-6789\n• pausar | reanudar 11 2345-6789 (el bot, para un cliente)",
-        sw: "Amri:\n• oda leo | dharura | hazijalipwa\n• ORD-0003 (oda moja)\n• tayari ORD-0003\n• lipwa ORD-0003 500 [taslimu|uhamisho]\n• kumbusha ORD-0003\n• mauzo leo | wiki | mwezi\n• mteja 0712 345 678\n• sitisha | endelea 0712 345 678 (roboti, kwa mteja mmoja)",
+        en: "Commands:\n• orders today | urgent | unpaid\n• SEW-0042 (one order)\n• ready SEW-0042, stage SEW-0042 sewing\n• paid SEW-0042 15000 [cash|transfer]\n• remind SEW-0042\n• sales today | week | month\n• customer 0803 123 4567\n• pause | resume 0803 123 4567 (the bot, for one customer)\n• stock sugar +20 | -3 | 35, out of stock coca\n• snooze | unsnooze flan (off or on the menu)\n• close today, open\n• cancel SEW-0042 (asks first)\n• undo (within a minute)\n• done (hand the customer you answer back to the bot)\nReply to an alert to answer that customer.",
+        es: "Comandos:\n• pedidos hoy | urgentes | sin pagar\n• PED-0003 (un pedido)\n• listo PED-0003, en camino PED-0003\n• cobrado PED-0003 5000 [efectivo|transferencia]\n• recordar PED-0003\n• ventas hoy | semana | mes\n• cliente 11 2345-6789\n• pausar | reanudar 11 2345-6789 (el bot, para un cliente)\n• stock coca +20 | -3 | 35, sin stock coca\n• pausar | activar flan (sacarlo o volverlo al menú)\n• cerrar hoy, abrir\n• cancelar PED-0003 (pregunta antes)\n• deshacer (dentro del minuto)\n• listo (devolver al bot el cliente que atendés)\nRespondé un aviso para contestarle a ese cliente.",
+        sw: "Amri:\n• oda leo | dharura | hazijalipwa\n• ORD-0003 (oda moja)\n• tayari ORD-0003\n• lipwa ORD-0003 500 [taslimu|uhamisho]\n• kumbusha ORD-0003\n• mauzo leo | wiki | mwezi\n• mteja 0712 345 678\n• sitisha | endelea 0712 345 678 (roboti, kwa mteja mmoja)\n• stock sukari +20 | -3 | 35, imeisha soda\n• sitisha | rejesha chapati (toa au rudisha kwenye menyu)\n• funga leo, fungua\n• ghairi ORD-0003 (huuliza kwanza)\n• tendua (ndani ya dakika moja)\n• nimemaliza (mrudishe mteja unayemjibu kwa roboti)\nJibu ujumbe wa tahadhari kumjibu mteja huyo.",
     },
     CmdHelpViewer = "cmd_help_viewer" {
         en: "Commands:\n• orders today | urgent | unpaid\n• SEW-0042 (one order)\n• sales today | week | month\n• customer 0803 123 4567",
@@ -535,6 +535,160 @@ catalog! {
         sw: "Roboti imenyamaza kwa {name} hadi {until}; mjibu mwenyewe. Andika *endelea* na nambari yake kumrudisha.",
     },
     CmdResumed = "cmd_resumed" { en: "The bot answers {name} again.", es: "El bot le responde de nuevo a {name}.", sw: "Roboti inamjibu {name} tena." },
+
+    // Staff commands: stock and the menu, opening today, undo, cancelling
+    // with a yes, and answering customers by hand.
+    CmdStock = "cmd_stock" {
+        en: "{product}: {on_hand} in stock, {available} available to order.",
+        es: "{product}: {on_hand} en stock, {available} disponibles para pedir.",
+        sw: "{product}: {on_hand} ziko stoo, {available} zinapatikana kuagizwa.",
+    },
+    CmdStockSame = "cmd_stock_same" {
+        en: "{product} already has {on_hand} in stock; nothing changed.",
+        es: "{product} ya tiene {on_hand} en stock; no cambié nada.",
+        sw: "{product} tayari ina {on_hand} stoo; hakuna kilichobadilika.",
+    },
+    CmdStockUntracked = "cmd_stock_untracked" {
+        en: "{product} does not count stock. To stop offering it, write *snooze {product}*.",
+        es: "{product} no lleva stock. Para dejar de ofrecerlo, escribí *pausar {product}*.",
+        sw: "{product} haihesabu stoo. Kuacha kuiuza, andika *sitisha {product}*.",
+    },
+    CmdNoProduct = "cmd_no_product" {
+        en: "No product is called \"{product}\".",
+        es: "No hay ningún producto \"{product}\".",
+        sw: "Hakuna bidhaa inayoitwa \"{product}\".",
+    },
+    CmdWhichProduct = "cmd_which_product" {
+        en: "\"{product}\" could be: {options}. Write the command again with one of them.",
+        es: "\"{product}\" puede ser: {options}. Escribí el comando de nuevo con uno de esos.",
+        sw: "\"{product}\" inaweza kuwa: {options}. Andika amri tena ukitumia mojawapo.",
+    },
+    CmdSnoozed = "cmd_snoozed" {
+        en: "{product} is off the menu until you write *unsnooze {product}*.",
+        es: "{product} no se ofrece hasta que escribas *activar {product}*.",
+        sw: "{product} haitauzwa hadi uandike *rejesha {product}*.",
+    },
+    CmdUnsnoozed = "cmd_unsnoozed" {
+        en: "{product} is on the menu again.",
+        es: "{product} se ofrece de nuevo.",
+        sw: "{product} inauzwa tena.",
+    },
+    CmdClosedToday = "cmd_closed_today" {
+        en: "Closed for the rest of today ({date}): the bot takes no orders until {next}. Write *open* to open again.",
+        es: "Cerrado por hoy ({date}): el bot no toma pedidos hasta {next}. Escribí *abrir* para abrir de nuevo.",
+        sw: "Imefungwa kwa siku nzima ya leo ({date}): roboti haipokei oda hadi {next}. Andika *fungua* kufungua tena.",
+    },
+    CmdAlreadyClosed = "cmd_already_closed" {
+        en: "You were already closed today ({date}).",
+        es: "Ya estabas cerrado hoy ({date}).",
+        sw: "Tayari umefunga leo ({date}).",
+    },
+    CmdOpened = "cmd_opened" {
+        en: "Open again today ({date}); today's hours apply.",
+        es: "Abierto de nuevo hoy ({date}); rige el horario de hoy.",
+        sw: "Imefunguliwa tena leo ({date}); saa za leo zinatumika.",
+    },
+    CmdNotClosed = "cmd_not_closed" {
+        en: "Today ({date}) was not closed; today's hours apply. Change the hours in the dashboard or the API.",
+        es: "Hoy ({date}) no estaba cerrado; rige el horario de hoy. Cambiá el horario desde el panel o la API.",
+        sw: "Leo ({date}) haikufungwa; saa za leo zinatumika. Badilisha saa kupitia dashibodi au API.",
+    },
+    CmdNextOpenUnknown = "cmd_next_open_unknown" { en: "you open it again", es: "que vuelvas a abrir", sw: "utakapofungua tena" },
+    CmdUndoHint = "cmd_undo_hint" {
+        en: "(Write *undo* within a minute to take it back.)",
+        es: "(Escribí *deshacer* dentro del minuto para volver atrás.)",
+        sw: "(Andika *tendua* ndani ya dakika moja kurudisha.)",
+    },
+    CmdUndone = "cmd_undone" { en: "Taken back. {now}", es: "Listo, lo volví atrás. {now}", sw: "Imerudishwa. {now}" },
+    CmdNothingToUndo = "cmd_nothing_to_undo" {
+        en: "Nothing to undo. Undo works for a minute after a stock, menu, opening or pause change; stage moves and payments are not undone here, because the customer was already told.",
+        es: "No hay nada para deshacer. Deshacer funciona durante un minuto después de un cambio de stock, de menú, de apertura o de pausa; las etapas y los pagos no se deshacen acá porque el cliente ya fue avisado.",
+        sw: "Hakuna cha kutendua. Kutendua kunafanya kazi kwa dakika moja baada ya kubadilisha stoo, menyu, kufungua au kusitisha; hatua na malipo hayatenduliwi hapa kwa sababu mteja ameshaarifiwa.",
+    },
+    CmdCancelAsk = "cmd_cancel_ask" {
+        en: "Cancel {ref} for {customer}? The customer will be told, and it cannot be undone.",
+        es: "¿Cancelar {ref} de {customer}? Se le avisa al cliente y no se puede deshacer.",
+        sw: "Ughairi {ref} ya {customer}? Mteja ataarifiwa, na haiwezi kutenduliwa.",
+    },
+    CmdYesCancel = "cmd_yes_cancel" { en: "Yes, cancel", es: "Sí, cancelar", sw: "Ndiyo, ghairi" },
+    CmdNoKeep = "cmd_no_keep" { en: "No, keep it", es: "No, dejarlo", sw: "Hapana, acha" },
+    CmdCancelled = "cmd_cancelled" {
+        en: "{ref} is cancelled; the customer has been told.",
+        es: "{ref} quedó cancelado; ya le avisamos al cliente.",
+        sw: "{ref} imeghairiwa; mteja amearifiwa.",
+    },
+    CmdKept = "cmd_kept" { en: "{ref} stays as it is.", es: "{ref} queda como estaba.", sw: "{ref} inabaki kama ilivyo." },
+    CmdConfirmExpired = "cmd_confirm_expired" {
+        en: "That question expired; write the command again if you still want it.",
+        es: "Esa pregunta venció; escribí el comando de nuevo si todavía lo querés.",
+        sw: "Swali hilo limepitwa na muda; andika amri tena kama bado unaitaka.",
+    },
+    CmdNothingToConfirm = "cmd_nothing_to_confirm" {
+        en: "Nothing is waiting for a yes.",
+        es: "No hay nada esperando una confirmación.",
+        sw: "Hakuna kinachosubiri uthibitisho.",
+    },
+    CmdDone = "cmd_done" { en: "{name} is back with the bot.", es: "{name} vuelve a hablar con el bot.", sw: "{name} amerudi kwa roboti." },
+    CmdDoneNobody = "cmd_done_nobody" {
+        en: "You are not answering anyone by hand. To answer a customer, reply to the alert about them.",
+        es: "No estás respondiendo a nadie a mano. Para responderle a un cliente, respondé al aviso sobre él.",
+        sw: "Hujibu mtu yeyote kwa mkono. Kumjibu mteja, jibu ujumbe wa tahadhari kumhusu.",
+    },
+    CmdReplying = "cmd_replying" {
+        en: "Sent to {customer}. You are answering them now and the bot is quiet for them; write *done* to hand them back.",
+        es: "Se lo mandé a {customer}. Ahora le respondés vos y el bot no le habla; escribí *listo* para devolverlo al bot.",
+        sw: "Imetumwa kwa {customer}. Sasa unamjibu wewe na roboti imenyamaza; andika *nimemaliza* kumrudisha kwa roboti.",
+    },
+    CmdWindowClosed = "cmd_window_closed" {
+        en: "{customer} last wrote more than 24 hours ago, so WhatsApp lets the business send them only an approved template. Nothing was sent.",
+        es: "{customer} escribió por última vez hace más de 24 horas, así que WhatsApp solo deja mandarle una plantilla aprobada. No se mandó nada.",
+        sw: "{customer} aliandika mara ya mwisho zaidi ya saa 24 zilizopita, kwa hiyo WhatsApp inaruhusu kiolezo kilichoidhinishwa tu. Hakuna kilichotumwa.",
+    },
+    CmdReplyTextOnly = "cmd_reply_text_only" {
+        en: "Only text replies reach the customer from here; send photos and files from the business's own phone.",
+        es: "Desde acá solo llegan respuestas de texto al cliente; las fotos y archivos mandalos desde el teléfono del negocio.",
+        sw: "Majibu ya maandishi tu ndiyo humfikia mteja kutoka hapa; tuma picha na faili kwa simu ya biashara.",
+    },
+    CmdUnreachable = "cmd_unreachable" {
+        en: "That customer has no WhatsApp number any more; nothing was sent.",
+        es: "Ese cliente ya no tiene número de WhatsApp; no se mandó nada.",
+        sw: "Mteja huyo hana tena nambari ya WhatsApp; hakuna kilichotumwa.",
+    },
+    CmdWhyDepositDue = "cmd_why_deposit_due" {
+        en: "the deposit is not paid yet; record it first with *paid* and the order's ref and amount.",
+        es: "la seña todavía no está pagada; registrala primero con *cobrado*, el pedido y el monto.",
+        sw: "amana bado haijalipwa; irekodi kwanza kwa *lipwa*, namba ya oda na kiasi.",
+    },
+    CmdWhyBalanceDue = "cmd_why_balance_due" {
+        en: "money is still due on this order; record the payment first with *paid*.",
+        es: "este pedido todavía tiene saldo; registrá el pago primero con *cobrado*.",
+        sw: "oda hii bado ina deni; rekodi malipo kwanza kwa *lipwa*.",
+    },
+    CmdWhyPickup = "cmd_why_pickup" {
+        en: "the customer collects this order; it does not go out for delivery.",
+        es: "el cliente retira este pedido; no sale a reparto.",
+        sw: "mteja anachukua oda hii mwenyewe; haipelekwi.",
+    },
+    CmdWhyTransition = "cmd_why_transition" {
+        en: "the order cannot move there from its stage now; write its ref to see where it is.",
+        es: "el pedido no puede pasar a esa etapa desde donde está; escribí el número de pedido para ver en qué etapa va.",
+        sw: "oda haiwezi kwenda hatua hiyo kutoka ilipo sasa; andika namba yake kuona iko wapi.",
+    },
+    CmdWhyChanged = "cmd_why_changed" {
+        en: "someone changed the order meanwhile; try again.",
+        es: "alguien cambió el pedido mientras tanto; probá de nuevo.",
+        sw: "mtu amebadilisha oda wakati huo; jaribu tena.",
+    },
+    CmdWhyAlreadyPaid = "cmd_why_already_paid" {
+        en: "that payment is already settled.",
+        es: "ese pago ya está saldado.",
+        sw: "malipo hayo tayari yamekamilika.",
+    },
+    StaffCustomerSays = "staff_customer_says" {
+        en: "{customer}: \"{text}\"\n(Reply to this message to answer them; *done* hands them back to the bot.)",
+        es: "{customer}: \"{text}\"\n(Respondé este mensaje para contestarle; *listo* lo devuelve al bot.)",
+        sw: "{customer}: \"{text}\"\n(Jibu ujumbe huu kumjibu; *nimemaliza* humrudisha kwa roboti.)",
+    },
 
     // ---- Onboarding by invite code (engine::onboarding) -------------------
     // The platform's onboarding number talking to a prospective owner. Keep
@@ -682,12 +836,14 @@ catalog! {
     },
     OnbPayCash = "onb_pay_cash" { en: "cash", es: "efectivo", sw: "taslimu" },
     OnbPayTransfer = "onb_pay_transfer" { en: "bank transfer ({details})", es: "transferencia ({details})", sw: "uhamisho wa benki ({details})" },
+    OnbPayTransferPlain = "onb_pay_transfer_plain" { en: "bank transfer", es: "transferencia", sw: "uhamisho wa benki" },
     OnbPayMpesaTill = "onb_pay_mpesa_till" { en: "M-PESA till {till}", es: "M-PESA till {till}", sw: "M-PESA till {till}" },
     OnbPayMpesaPaybill = "onb_pay_mpesa_paybill" {
         en: "M-PESA paybill {paybill}, account {account}",
         es: "M-PESA paybill {paybill}, cuenta {account}",
         sw: "M-PESA paybill {paybill}, akaunti {account}",
     },
+    OnbPayMpesaPaybillOnly = "onb_pay_mpesa_paybill_only" { en: "M-PESA paybill {paybill}", es: "M-PESA paybill {paybill}", sw: "M-PESA paybill {paybill}" },
     OnbPayPaystack = "onb_pay_paystack" { en: "card (Paystack)", es: "tarjeta (Paystack)", sw: "kadi (Paystack)" },
     OnbSummary = "onb_summary" {
         en: "Here is your business:\n• {business} ({vertical})\n• {country}, {currency}, {timezone}\n• Hours: {hours}\n• Delivery: {zones}\n• {count} products\n• Payments: {payments}\nTap *Create* to open it, or write what to correct (e.g. *change zones*).",

@@ -50,12 +50,7 @@ pub(crate) async fn record(
     .await?;
     metrics::counter!("sokoni_inbox_total", "reason" => reason.as_str(), "opened" => opened.to_string())
         .increment(1);
-    let who = customer
-        .name
-        .clone()
-        .or_else(|| customer.wa_profile_name.clone())
-        .or_else(|| customer.phone.clone())
-        .unwrap_or_default();
+    let who = display_name(customer);
     let phone = customer
         .phone
         .clone()
@@ -63,7 +58,7 @@ pub(crate) async fn record(
         .unwrap_or_default();
     let language = domain::text::language_of(&tenant.locale.to_string());
     for to in staff_phones(tx, tenant).await? {
-        crate::notify::to_outbox(
+        let sent = crate::notify::to_person(
             (&mut *tx).into(),
             Some(tenant.id),
             &to,
@@ -76,6 +71,10 @@ pub(crate) async fn record(
             },
         )
         .await?;
+        // A reply to this alert goes to the customer.
+        if let Some(id) = sent {
+            store::staff::set_about(&mut *tx, tenant.id, id, customer.id).await?;
+        }
     }
     Ok(id)
 }
@@ -89,6 +88,152 @@ async fn staff_phones(tx: &mut Tx, tenant: &Tenant) -> StoreResult<Vec<E164>> {
         .filter_map(|u| u.phone.as_deref())
         .filter_map(|p| E164::parse(p, &tenant.country).ok())
         .collect())
+}
+
+/// How a staff member's reply to an alert went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandReply {
+    /// Queued to the customer. `first`: this staff member was not already
+    /// answering them (so they are told how to hand back).
+    Sent { customer: String, first: bool },
+    /// The customer last wrote more than 24 hours ago: only a template may
+    /// reach them.
+    WindowClosed { customer: String },
+    /// The customer has no WhatsApp number any more.
+    Unreachable,
+}
+
+/// A staff member's reply to an alert about `customer` (WhatsApp's reply-to
+/// context): `text` goes to the customer from `number`, inside their
+/// window, into their thread; the bot stays quiet for them (the handoff
+/// hours) and this staff member is the one answering until `done`.
+pub async fn reply_by_hand(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    number: &store::wa::Number,
+    user: UserId,
+    customer: CustomerId,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<HandReply> {
+    let c = store::customers::get(&mut *tx, tenant.id, customer).await?;
+    let who = display_name(&c);
+    let Some(to) = c.wa_id.as_deref().and_then(|w| E164::from_wa_id(w).ok()) else {
+        return Ok(HandReply::Unreachable);
+    };
+    if !c
+        .last_inbound_at
+        .is_some_and(|t| now - t < crate::delivery::WINDOW)
+    {
+        return Ok(HandReply::WindowClosed { customer: who });
+    }
+    let message = channels::outbound::OutMessage::Text {
+        body: text.to_string(),
+        preview_url: true,
+    };
+    crate::delivery::queue(
+        &mut *tx,
+        &crate::delivery::Outgoing {
+            tenant: tenant.id,
+            number,
+            customer: Some(c.id),
+            order: None,
+            to: &to,
+            message: &message,
+            fallback: None,
+            purpose: domain::outbound::Purpose::Reply,
+            bulk: false,
+        },
+    )
+    .await?;
+    let hours = store::business::get(&mut *tx, tenant.id)
+        .await?
+        .handoff_hours;
+    let until = now + chrono::Duration::hours(i64::from(hours));
+    store::chat::set_paused_until(&mut *tx, tenant.id, c.id, Some(until)).await?;
+    let before = store::staff::set_replying_to(&mut *tx, tenant.id, user, Some(c.id)).await?;
+    Ok(HandReply::Sent {
+        customer: who,
+        first: before != Some(c.id),
+    })
+}
+
+/// What a paused customer says reaches the staff answering them (or, while
+/// nobody is, every staff member), as a message they can reply to.
+pub(crate) async fn forward(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    customer: &Customer,
+    text: &str,
+) -> anyhow::Result<()> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(());
+    }
+    let answering = store::staff::replying_to(&mut *tx, tenant.id, customer.id).await?;
+    let users = store::users::list(&mut *tx, tenant.id).await?;
+    let to: Vec<E164> = users
+        .iter()
+        .filter(|u| u.is_active && matches!(u.role, Role::Owner | Role::Staff))
+        .filter(|u| answering.is_empty() || answering.contains(&u.id))
+        .filter_map(|u| u.phone.as_deref())
+        .filter_map(|p| E164::parse(p, &tenant.country).ok())
+        .collect();
+    let who = display_name(customer);
+    let language = domain::text::language_of(&tenant.locale.to_string());
+    for phone in to {
+        let sent = crate::notify::to_person(
+            (&mut *tx).into(),
+            Some(tenant.id),
+            &phone,
+            language,
+            &Msg::CustomerSays {
+                customer: &who,
+                text,
+            },
+        )
+        .await?;
+        if let Some(id) = sent {
+            store::staff::set_about(&mut *tx, tenant.id, id, customer.id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Hands `customer` back to the bot: their open entry is resolved, the
+/// pause ends, and nobody is answering them by hand any more. Answers
+/// whether they were with a person.
+pub async fn hand_back(
+    db: &Db,
+    tenant: TenantId,
+    customer: CustomerId,
+    by: UserId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<bool> {
+    let mut tx = db.begin().await?;
+    let entry = store::inbox::open_for(&mut tx, tenant, customer).await?;
+    if let Some(e) = &entry {
+        store::inbox::resolve(&mut tx, tenant, e.id, Some(by), now).await?;
+    }
+    let paused = store::chat::flags(&mut tx, tenant, customer)
+        .await?
+        .bot_paused_until
+        .is_some_and(|u| u > now);
+    store::chat::set_paused_until(&mut tx, tenant, customer, None).await?;
+    for user in store::staff::replying_to(&mut tx, tenant, customer).await? {
+        store::staff::set_replying_to(&mut tx, tenant, user, None).await?;
+    }
+    tx.commit().await?;
+    Ok(entry.is_some() || paused)
+}
+
+/// How staff see a customer: their name, else their WhatsApp name or phone.
+pub fn display_name(c: &Customer) -> String {
+    c.name
+        .clone()
+        .or_else(|| c.wa_profile_name.clone())
+        .or_else(|| c.phone.clone())
+        .unwrap_or_default()
 }
 
 /// The business's open entries, the most recently updated first.

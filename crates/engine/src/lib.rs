@@ -13,6 +13,7 @@ pub mod clock;
 pub mod conversation;
 pub mod delivery;
 pub mod error;
+pub mod hours;
 pub mod inbox;
 pub mod intake;
 pub mod jobs;

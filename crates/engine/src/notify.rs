@@ -12,8 +12,34 @@ use crate::outbound::{self, Note, OutboundError, To};
 use channels::outbound::{OutMessage, SUB_TYPE_URL, TemplateButton};
 use domain::messages::{Msg, render};
 use domain::outbound::Purpose;
-use domain::{E164, TenantId};
+use domain::{E164, TenantId, WaMessageId};
 use store::Ex;
+
+/// The message itself: a question with its two buttons, or text.
+fn message_for(msg: &Msg<'_>, body: &str) -> OutMessage {
+    match msg {
+        Msg::StaffAsk { yes, no, .. } => OutMessage::Buttons {
+            header: None,
+            body: body.to_string(),
+            footer: None,
+            buttons: [(STAFF_YES, yes), (STAFF_NO, no)]
+                .into_iter()
+                .map(|(id, title)| channels::outbound::Button {
+                    id: id.to_string(),
+                    title: title.chars().take(20).collect(),
+                })
+                .collect(),
+        },
+        _ => OutMessage::Text {
+            body: body.to_string(),
+            preview_url: false,
+        },
+    }
+}
+
+/// The ids of a staff question's buttons ([`Msg::StaffAsk`]).
+pub const STAFF_YES: &str = "staff:yes";
+pub const STAFF_NO: &str = "staff:no";
 
 pub async fn to_outbox(
     ex: Ex<'_>,
@@ -22,6 +48,18 @@ pub async fn to_outbox(
     language: &str,
     msg: &Msg<'_>,
 ) -> anyhow::Result<()> {
+    to_person(ex, tenant, to, language, msg).await.map(drop)
+}
+
+/// [`to_outbox`], answering the queued message's id (`None` when it was
+/// kept as `blocked`), so the caller can note what it was about.
+pub async fn to_person(
+    ex: Ex<'_>,
+    tenant: Option<TenantId>,
+    to: &E164,
+    language: &str,
+    msg: &Msg<'_>,
+) -> anyhow::Result<Option<WaMessageId>> {
     let body = render(language, msg);
     let template = msg.fallback_template().map(|f| OutMessage::Template {
         name: f.name.to_string(),
@@ -40,6 +78,7 @@ pub async fn to_outbox(
     });
     let stored = template.as_ref().map(serde_json::to_value).transpose()?;
     let mut ex = ex;
+    let mut queued = None;
     let status = match tenant {
         None => "blocked",
         Some(t) => {
@@ -58,17 +97,17 @@ pub async fn to_outbox(
                 purpose: Purpose::StaffAlert,
                 order: None,
                 language,
-                message: OutMessage::Text {
-                    body: body.clone(),
-                    preview_url: false,
-                },
+                message: message_for(msg, &body),
                 template_params: Vec::new(),
                 fallback,
                 number: None,
                 bulk: false,
             };
             match outbound::send(ex.re(), &note).await {
-                Ok(_) => "sent",
+                Ok(id) => {
+                    queued = Some(id);
+                    "sent"
+                }
                 Err(OutboundError::Store(e)) => return Err(e.into()),
                 Err(e) => {
                     tracing::warn!(to = %to.masked(), kind = msg.kind(), "message not queued: {e}");
@@ -88,5 +127,5 @@ pub async fn to_outbox(
     )
     .await?;
     tracing::info!(to = %to.masked(), kind = msg.kind(), status, "message to a person");
-    Ok(())
+    Ok(queued)
 }

@@ -1541,9 +1541,145 @@ pub(crate) fn parse_phone(raw: &str) -> Option<String> {
     (7..=15).contains(&digits).then_some(out)
 }
 
+/// What a staff member's product words name in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProductMatch {
+    /// One product: its index in the list given.
+    One(usize),
+    /// Several fit equally well (best first, at most five): ask which.
+    Several(Vec<usize>),
+    None,
+}
+
+/// The words of a folded name: letters and digits.
+fn name_words(s: &str) -> Vec<String> {
+    crate::text::fold(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Typos a word of this many letters may carry (the keywords' rule).
+fn slack(len: usize) -> usize {
+    match len {
+        0..=3 => 0,
+        4..=5 => 1,
+        _ => 2,
+    }
+}
+
+/// Finds the product a staff member named ("sugar", "sukari", "coca",
+/// "SKU-12", "mandazi" for "Mandazi (dozen)"), among `names`: for each
+/// product its name, then its aliases and SKU. In order of strength: the
+/// whole name, an alias or the SKU as typed (case and accents aside); every
+/// typed word is a word of the name or an alias ("coca" in "Coca-Cola
+/// 500ml"); the same with a letter or two off ("sukary"). The strongest
+/// kind that finds anything decides; more than one product of that kind is
+/// [`ProductMatch::Several`].
+pub fn find_product(typed: &str, names: &[Vec<&str>]) -> ProductMatch {
+    let want = name_words(typed);
+    if want.is_empty() {
+        return ProductMatch::None;
+    }
+    let whole = want.join(" ");
+    let words: Vec<Vec<Vec<String>>> = names
+        .iter()
+        .map(|ns| ns.iter().map(|n| name_words(n)).collect())
+        .collect();
+    let exact = |i: usize| words[i].iter().any(|n| n.join(" ") == whole);
+    let contains = |i: usize, typos: bool| {
+        words[i].iter().any(|n| {
+            want.iter().all(|w| {
+                n.iter().any(|x| {
+                    x == w
+                        || (typos && {
+                            let max = slack(w.len().min(x.len()));
+                            max > 0 && crate::text::edit_distance(w, x, max) <= max
+                        })
+                })
+            })
+        })
+    };
+    let tiers: [&dyn Fn(usize) -> bool; 3] =
+        [&exact, &|i| contains(i, false), &|i| contains(i, true)];
+    for tier in tiers {
+        let hits: Vec<usize> = (0..names.len()).filter(|&i| tier(i)).collect();
+        match hits.len() {
+            0 => continue,
+            1 => return ProductMatch::One(hits[0]),
+            _ => return ProductMatch::Several(hits.into_iter().take(5).collect()),
+        }
+    }
+    ProductMatch::None
+}
+
+/// A yes or a no to a question (`yes`, `sí`, `dale`, `ndiyo`; `no`,
+/// `hapana`), or neither.
+pub fn yes_no(text: &str) -> Option<bool> {
+    const YES: &[&str] = &[
+        "yes", "y", "yeah", "yep", "ok", "okay", "sure", "confirm", "si", "s", "dale", "claro",
+        "confirmo", "ndiyo", "ndio", "sawa", "naam",
+    ];
+    const NO: &[&str] = &["no", "n", "nope", "cancel", "keep", "hapana", "la", "nah"];
+    let words = name_words(text);
+    let first = words.first()?;
+    if words.len() > 3 {
+        return None;
+    }
+    if YES.contains(&first.as_str()) {
+        Some(true)
+    } else if NO.contains(&first.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn products_are_found_by_name_alias_sku_word_or_near_word() {
+        let names = vec![
+            vec!["Sugar 1kg", "sukari", "SUG-1"],
+            vec!["Coca-Cola 500ml", "coca", "COKE"],
+            vec!["Coca-Cola 1.5L", "COKE-15"],
+            vec!["Empanada de carne", "carne", "EMP-C"],
+            vec!["Empanada de pollo", "pollo", "EMP-P"],
+            vec!["Flan casero", "FLAN"],
+        ];
+        let one = |t: &str| find_product(t, &names);
+        assert_eq!(one("sugar"), ProductMatch::One(0));
+        assert_eq!(one("SUKARI"), ProductMatch::One(0));
+        assert_eq!(one("sug-1"), ProductMatch::One(0));
+        assert_eq!(one("sukary"), ProductMatch::One(0), "one letter off");
+        assert_eq!(one("flan"), ProductMatch::One(5));
+        // The alias "coca" is the whole name of one product: it wins over
+        // the word "coca" in both names.
+        assert_eq!(one("coca"), ProductMatch::One(1));
+        assert_eq!(one("coca cola"), ProductMatch::Several(vec![1, 2]));
+        assert_eq!(one("empanada"), ProductMatch::Several(vec![3, 4]));
+        assert_eq!(one("empanada pollo"), ProductMatch::One(4));
+        assert_eq!(one("póllo"), ProductMatch::One(4), "accents aside");
+        assert_eq!(one("pizza"), ProductMatch::None);
+        assert_eq!(one("  "), ProductMatch::None);
+        assert_eq!(find_product("sugar", &[]), ProductMatch::None);
+    }
+
+    #[test]
+    fn yes_and_no_in_three_languages() {
+        for y in ["yes", "Sí", "dale", "ndiyo", "OK!", "si, cancelalo"] {
+            assert_eq!(yes_no(y), Some(true), "{y}");
+        }
+        for n in ["no", "No, keep it", "hapana"] {
+            assert_eq!(yes_no(n), Some(false), "{n}");
+        }
+        for other in ["orders today", "", "yes I think we should do it later then"] {
+            assert_eq!(yes_no(other), None, "{other}");
+        }
+    }
 
     fn cmd(text: &str) -> Command {
         match parse_command(text) {

@@ -16,6 +16,10 @@
 //! a labelled file), [`bench`] (messages per second on the current thread),
 //! and [`extract_price_list`] (a pasted price list becomes catalog entries).
 //!
+//! [`setup`] reads the onboarding chat's free-text answers: opening hours
+//! ([`parse_hours`]), delivery zones with fees ([`parse_zones`]) and payment
+//! methods ([`parse_payment_details`]).
+//!
 //! [`parse_command`] is the other grammar: the staff commands the owner and
 //! staff type into their own business's chat ("orders today", "paid SEW-0042
 //! 15,000", "stock sukari +20"), a typed [`Command`] or why not.
@@ -29,6 +33,7 @@ mod intent;
 mod lexicon;
 mod measure;
 mod pricelist;
+pub mod setup;
 mod style;
 mod text;
 
@@ -39,14 +44,18 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use command::{
-    Command, CommandParse, LONG, Language, OrderFilter, OrderRef, Period, Stage, StockChange,
-    parse_command,
+    Command, CommandParse, LONG, Language, OrderFilter, OrderRef, Period, ProductMatch, Stage,
+    StockChange, find_product, parse_command, yes_no,
 };
 pub use eval::{
     BenchReport, EvalError, EvalReport, FIELDS, Failure, FieldScore, LABELLED, bench, evaluate,
     parse_stream,
 };
 pub use pricelist::{ExtractedProduct, extract_price_list};
+pub use setup::{
+    HoursProblem, ParsedHours, ParsedZone, ParsedZones, PaymentDetail, PaymentReading, Shift,
+    cbu_is_valid, parse_hours, parse_payment_details, parse_zones, read_payment_details,
+};
 
 /// The business type of the tenant the message was sent to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

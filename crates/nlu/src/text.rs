@@ -235,6 +235,15 @@ impl<'a> Text<'a> {
             .map_or("", |t| &self.raw[t.rs as usize..t.re as usize])
     }
 
+    /// Byte range of token `i` in the raw text (`(len, len)` when out of range).
+    pub(crate) fn raw_range(&self, i: usize) -> (usize, usize) {
+        self.toks
+            .get(i)
+            .map_or((self.raw.len(), self.raw.len()), |t| {
+                (t.rs as usize, t.re as usize)
+            })
+    }
+
     /// Raw text spanning tokens `a..b`.
     pub(crate) fn raw_span(&self, a: usize, b: usize) -> &str {
         if a >= b || b > self.toks.len() {

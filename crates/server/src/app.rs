@@ -166,6 +166,9 @@ pub fn router(state: AppState) -> Router {
     .route("/readyz", get(api::health::readyz))
     .fallback(|| async { AppError::NotFound })
     .layer(DefaultBodyLimit::max(1024 * 1024))
+    .layer(axum::middleware::map_response(
+        crate::error::envelope_errors,
+    ))
     .layer(CatchPanicLayer::custom(|_| {
         AppError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
     }))

@@ -234,13 +234,23 @@ async fn thread(
         ),
         None => None,
     };
-    let Some(customer) =
-        store::customers::find_by_wa_id(&state.db, number.tenant_id, &phone.wa_id()).await?
-    else {
-        return Ok(axum::Json(json!({ "messages": [], "cursor": q.after })));
+    let customer =
+        store::customers::find_by_wa_id(&state.db, number.tenant_id, &phone.wa_id()).await?;
+    let rows = match customer {
+        Some(c) => store::wa::changed_since(&state.db, number.tenant_id, c.id, since, 500).await?,
+        // A staff member's phone: their own chat with the number.
+        None => {
+            store::wa::staff_changed_since(
+                &state.db,
+                number.tenant_id,
+                number.id,
+                &phone.wa_id(),
+                since,
+                500,
+            )
+            .await?
+        }
     };
-    let rows =
-        store::wa::changed_since(&state.db, number.tenant_id, customer.id, since, 500).await?;
     let cursor = rows
         .iter()
         .map(|m| m.updated_at)

@@ -369,3 +369,55 @@ async fn sandbox_sends_log_masked_phones_only() {
         "a whole phone in the logs:\n{text}"
     );
 }
+
+#[tokio::test]
+async fn a_staff_member_sees_their_own_chat_with_the_number() {
+    for db in store::testing::backends().await {
+        eprintln!("backend: {}", db.backend());
+        let app = with_config(db, true, true).await;
+        let a = business(&app, "sandbox-staff", "tailor", "en-NG", "100000000000203").await;
+        // The owner's phone (the test businesses' owners are +23480 and the
+        // number's last eight digits).
+        let owner = "2348000000203";
+        let sent = call(
+            &app,
+            Method::POST,
+            "/sandbox/api/inbound",
+            Some(&a.owner.token),
+            Some(json!({"phone_number_id": a.pnid, "from": owner,
+                        "message": {"type": "text", "text": {"body": "orders today"}}})),
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+        drain(&app).await;
+        let thread = call(
+            &app,
+            Method::GET,
+            &thread_path(&a.pnid, owner),
+            Some(&a.owner.token),
+            None,
+        )
+        .await;
+        assert_eq!(thread.status, StatusCode::OK, "{:?}", thread.body);
+        let messages = thread.body["messages"].as_array().unwrap();
+        assert_eq!(messages.len(), 2, "{messages:#?}");
+        assert_eq!(messages[0]["wamid"], sent.body["wamid"]);
+        assert_eq!(messages[1]["direction"], "outbound");
+        assert!(
+            messages[1]["body"]
+                .as_str()
+                .is_some_and(|b| b.starts_with("Due today or overdue")),
+            "{messages:#?}"
+        );
+        // Another phone that is neither a customer nor staff sees nothing.
+        let stranger = call(
+            &app,
+            Method::GET,
+            &thread_path(&a.pnid, "2348039999999"),
+            Some(&a.owner.token),
+            None,
+        )
+        .await;
+        assert_eq!(stranger.body["messages"], json!([]));
+    }
+}

@@ -25,6 +25,7 @@ pub mod payments;
 pub mod products;
 pub mod savepoint;
 pub mod schema;
+pub mod staff;
 pub mod templates;
 pub mod tenants;
 pub mod testing;

@@ -488,6 +488,31 @@ pub async fn changed_since(
         .await)?)
 }
 
+/// A staff member's own chat with a business number (no customer row):
+/// what they wrote to it and what it answered, as [`changed_since`].
+pub async fn staff_changed_since(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    number: WaNumberId,
+    wa_id: &str,
+    since: Option<DateTime<Utc>>,
+    limit: i64,
+) -> StoreResult<Vec<Message>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{MESSAGE} WHERE tenant_id = $1 AND number_id = $2 AND customer_id IS NULL \
+         AND (from_number = $3 OR to_number = $3) AND ($4 IS NULL OR updated_at >= $4) \
+         ORDER BY updated_at, id LIMIT $5"
+    ));
+    Ok(run!(ex, c => sqlx::query_as::<_, Message>(sql)
+        .bind(tenant.0)
+        .bind(number.0)
+        .bind(wa_id)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
+}
+
 /// Records what the provider accepted. Only a queued message moves.
 pub async fn mark_sent(
     ex: impl Into<Ex<'_>>,

@@ -1,6 +1,6 @@
 //! The conversation engine: one flow per kind of sender. Customers order
 //! (the tailor's flow, or the shop's and restaurant's), staff run the
-//! business (their own flow; owner commands come later).
+//! business (their own flow: commands, and answering customers by hand).
 //!
 //! Each inbound message is one turn, inside the transaction that stored
 //! it. For a customer: the customer's row is locked (so two workers never
@@ -82,7 +82,7 @@ impl ConversationEngine for ChatEngine {
                 "customer"
             }
             Sender::Staff { user, name, role } => {
-                staff::turn(tx, turn, *user, name, *role).await?;
+                staff::turn(tx, turn, *user, name, *role, self.clock.now()).await?;
                 "staff"
             }
         };
@@ -150,6 +150,18 @@ impl ChatEngine {
             now,
         )
         .await;
+        if convo.paused {
+            // A person holds the conversation: what the customer says
+            // reaches them on their WhatsApp, and they can reply to it.
+            let said = match &turn.message.content {
+                channels::inbound::Content::Text { body } => Some(body.as_str()),
+                channels::inbound::Content::Media { caption, .. } => caption.as_deref(),
+                _ => None,
+            };
+            if let Some(text) = said {
+                crate::inbox::forward(&mut *convo.tx, &convo.tenant, &convo.customer, text).await?;
+            }
+        }
         convo.handle(input).await?;
         let Convo { state, replies, .. } = convo;
         store::chat::save(

@@ -181,9 +181,16 @@ pub struct ProductAnswer {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PaymentAnswer {
     Cash,
-    Transfer { details: String },
-    MpesaTill { till: String },
-    MpesaPaybill { paybill: String, account: String },
+    Transfer {
+        details: String,
+    },
+    MpesaTill {
+        till: String,
+    },
+    MpesaPaybill {
+        paybill: String,
+        account: Option<String>,
+    },
     Paystack,
 }
 
@@ -263,7 +270,11 @@ impl Answers {
             .payments
             .iter()
             .flatten()
-            .filter(|p| !matches!(p, PaymentAnswer::Cash | PaymentAnswer::Paystack))
+            .filter(|p| match p {
+                PaymentAnswer::Cash | PaymentAnswer::Paystack => false,
+                PaymentAnswer::Transfer { details } => !details.trim().is_empty(),
+                _ => true,
+            })
             .map(|p| payment_text(&say, p))
             .collect();
         (!lines.is_empty()).then(|| lines.join("\n"))
@@ -840,12 +851,18 @@ fn products_text(say: &Say, products: &[ProductAnswer]) -> String {
 fn payment_text(say: &Say, p: &PaymentAnswer) -> String {
     match p {
         PaymentAnswer::Cash => say.t(Key::OnbPayCash, &[]),
+        PaymentAnswer::Transfer { details } if details.trim().is_empty() => {
+            say.t(Key::OnbPayTransferPlain, &[])
+        }
         PaymentAnswer::Transfer { details } => say.t(Key::OnbPayTransfer, &[("details", details)]),
         PaymentAnswer::MpesaTill { till } => say.t(Key::OnbPayMpesaTill, &[("till", till)]),
-        PaymentAnswer::MpesaPaybill { paybill, account } => say.t(
-            Key::OnbPayMpesaPaybill,
-            &[("paybill", paybill), ("account", account)],
-        ),
+        PaymentAnswer::MpesaPaybill { paybill, account } => match account {
+            Some(account) => say.t(
+                Key::OnbPayMpesaPaybill,
+                &[("paybill", paybill), ("account", account)],
+            ),
+            None => say.t(Key::OnbPayMpesaPaybillOnly, &[("paybill", paybill)]),
+        },
         PaymentAnswer::Paystack => say.t(Key::OnbPayPaystack, &[]),
     }
 }

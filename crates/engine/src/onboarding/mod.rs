@@ -18,7 +18,6 @@
 
 pub mod code;
 pub mod flow;
-mod interim;
 mod read;
 
 use crate::conversation::Turn;

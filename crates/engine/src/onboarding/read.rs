@@ -3,14 +3,12 @@
 //! touches the parsers' types.
 
 use super::flow::{PaymentAnswer, ZoneAnswer};
-// Until the setup parsers land: `use nlu as interim;` then delete interim.rs.
-use super::interim;
 use domain::hours::{Day, OpeningHours, Shift};
 
 /// Opening hours in the owner's words; `None` when unreadable (or when
 /// what was read is not a valid week).
 pub fn hours(text: &str) -> Option<OpeningHours> {
-    let parsed = interim::parse_hours(text).ok()?;
+    let parsed = nlu::parse_hours(text).ok()?;
     let mut hours = OpeningHours::default();
     for (day, shifts) in Day::ALL.iter().zip(parsed.days.iter()) {
         if shifts.is_empty() {
@@ -33,7 +31,7 @@ pub fn hours(text: &str) -> Option<OpeningHours> {
 /// Delivery zones with fees (minor units), whether it is pickup only, and
 /// the parts that could not be read.
 pub fn zones(text: &str, minor_digits: u32) -> (Vec<ZoneAnswer>, bool, Vec<String>) {
-    let parsed = interim::parse_zones(text, minor_digits);
+    let parsed = nlu::parse_zones(text, minor_digits);
     let zones = parsed
         .zones
         .into_iter()
@@ -47,16 +45,16 @@ pub fn zones(text: &str, minor_digits: u32) -> (Vec<ZoneAnswer>, bool, Vec<Strin
 
 /// The payment methods named in `text`.
 pub fn payments(text: &str) -> Vec<PaymentAnswer> {
-    interim::parse_payment_details(text)
+    nlu::parse_payment_details(text)
         .into_iter()
         .map(|d| match d {
-            interim::PaymentDetail::Cash => PaymentAnswer::Cash,
-            interim::PaymentDetail::BankTransfer { details } => PaymentAnswer::Transfer { details },
-            interim::PaymentDetail::MpesaTill { till } => PaymentAnswer::MpesaTill { till },
-            interim::PaymentDetail::MpesaPaybill { paybill, account } => {
+            nlu::PaymentDetail::Cash => PaymentAnswer::Cash,
+            nlu::PaymentDetail::BankTransfer { details } => PaymentAnswer::Transfer { details },
+            nlu::PaymentDetail::MpesaTill { till } => PaymentAnswer::MpesaTill { till },
+            nlu::PaymentDetail::MpesaPaybill { paybill, account } => {
                 PaymentAnswer::MpesaPaybill { paybill, account }
             }
-            interim::PaymentDetail::Paystack => PaymentAnswer::Paystack,
+            nlu::PaymentDetail::Paystack => PaymentAnswer::Paystack,
         })
         .collect()
 }

@@ -854,7 +854,8 @@
     kickAgain: false,
     backoff: POLL_MS,
     hiddenBefore: 0,
-    localSeq: 0
+    localSeq: 0,
+    replyTo: null       // a business message the next text replies to
   };
 
   function chatKey() {
@@ -1316,7 +1317,18 @@
     if (!body.trim()) return;
     ta.value = '';
     autoGrow();
-    send(textMessage(body));
+    var m = textMessage(body);
+    if (state.replyTo) m.context = replyContext(state.replyTo);
+    setReplyTo(null);
+    send(m);
+  }
+
+  /** Quotes a business message above the composer: the next text replies to it. */
+  function setReplyTo(msg) {
+    state.replyTo = msg;
+    $('replying').hidden = !msg;
+    $('replying-text').textContent = msg ? quoteOf(msg) : '';
+    if (msg) $('text').focus();
   }
 
   function replyContext(msg) {
@@ -1350,6 +1362,12 @@
     if (local && local.error) {
       append(bubble, h('p', { class: 'err', role: 'alert' }, h('strong', { text: 'Not sent. ' }), local.error,
         ' ', h('button', { type: 'button', class: 'link', text: 'Retry', onclick: local.retry })));
+    }
+    if (outbound && str(msg.wamid) && !failed) {
+      append(bubble, h('button', {
+        type: 'button', class: 'link reply-btn', text: '\u21A9\uFE0E Reply',
+        'aria-label': 'Reply to this message', onclick: function () { setReplyTo(msg); }
+      }));
     }
     if (msg.payload != null) {
       append(bubble, h('details', { class: 'raw' },
@@ -1613,6 +1631,7 @@
     $('newcust').addEventListener('click', newCustomer);
     $('reset').addEventListener('click', resetView);
     $('composer').addEventListener('submit', function (ev) { ev.preventDefault(); sendText(); });
+    $('replying-cancel').addEventListener('click', function () { setReplyTo(null); });
     $('text').addEventListener('keydown', function (ev) {
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
         ev.preventDefault();

@@ -10,7 +10,6 @@ use domain::TenantId;
 use domain::hours::{Availability, Day, OpeningHours, Shift};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use store::business::SettingsPatch;
 use utoipa::ToSchema;
 
 /// The opening hours, and whether the business takes orders right now.
@@ -83,14 +82,6 @@ pub async fn put(
     auth: Owner,
     Json(body): Json<HoursBody>,
 ) -> ApiResult<axum::Json<HoursView>> {
-    let hours = body.parse()?;
-    hours
-        .validate()
-        .map_err(|e| AppError::field(&e.field, e.message))?;
-    let patch = SettingsPatch {
-        hours: Some(hours),
-        ..SettingsPatch::default()
-    };
-    let saved = store::business::update(&state.db, auth.tenant_id, &patch).await?;
-    Ok(axum::Json(view(&state, auth.tenant_id, saved.hours).await?))
+    let saved = engine::hours::set(&state.db, auth.tenant_id, body.parse()?).await?;
+    Ok(axum::Json(view(&state, auth.tenant_id, saved).await?))
 }

@@ -148,6 +148,29 @@ impl<'a> Customer<'a> {
         self.replies(app).await;
     }
 
+    pub fn wa_id(&self) -> &str {
+        &self.wa_id
+    }
+
+    /// Presses a reply button by its id (the staff's questions, which are
+    /// not in a customer's transcript).
+    pub async fn press(&mut self, app: &TestApp, id: &str, title: &str) {
+        let m = self.message(
+            "interactive",
+            json!({"type": "button_reply", "button_reply": {"id": id, "title": title}}),
+        );
+        self.post(app, m, format!("[{title}]")).await;
+        self.replies(app).await;
+    }
+
+    /// Replies to the business's message `wamid` (WhatsApp's reply-to).
+    pub async fn reply_to(&mut self, app: &TestApp, wamid: &str, text: &str) {
+        let mut m = self.message("text", json!({"body": text}));
+        m["context"] = json!({"from": "15550000000", "id": wamid});
+        self.post(app, m, format!("(replying) {text}")).await;
+        self.replies(app).await;
+    }
+
     fn is_button(&self, id: &str) -> bool {
         !id.starts_with("cat:")
             && !id.starts_with("add:")
@@ -325,6 +348,54 @@ pub async fn stock(db: &Db, tenant: TenantId, sku: &str) -> (i64, i64) {
 
 /// What the business sent a staff phone (not a customer's thread), oldest
 /// first.
+/// What the business sent a staff phone, as sent, oldest first.
+pub async fn outbound_to_staff(db: &Db, tenant: TenantId, wa: &str) -> Vec<OutMessage> {
+    let sql = "SELECT content FROM wa_messages WHERE tenant_id = $1 AND customer_id IS NULL \
+               AND direction = 'outbound' AND to_number = $2 ORDER BY created_at, id";
+    let rows: Vec<String> = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql)
+            .bind(tenant.0)
+            .bind(wa)
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar::<_, sqlx::types::Json<Value>>(sql)
+            .bind(tenant.0)
+            .bind(wa)
+            .fetch_all(p)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| j.0.to_string())
+            .collect(),
+    };
+    rows.iter()
+        .map(|r| serde_json::from_str(r).unwrap())
+        .collect()
+}
+
+/// The WhatsApp ids of what the business sent a staff phone (sent ones
+/// only), oldest first, with their text.
+pub async fn to_staff_sent(db: &Db, tenant: TenantId, wa: &str) -> Vec<(String, String)> {
+    let sql = "SELECT wa_message_id, body FROM wa_messages WHERE tenant_id = $1 AND customer_id IS NULL \
+               AND direction = 'outbound' AND to_number = $2 AND wa_message_id IS NOT NULL \
+               ORDER BY created_at, id";
+    match db {
+        Db::Sqlite(p) => sqlx::query_as(sql)
+            .bind(tenant.0)
+            .bind(wa)
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_as(sql)
+            .bind(tenant.0)
+            .bind(wa)
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    }
+}
+
 pub async fn to_staff(db: &Db, tenant: TenantId, wa: &str) -> Vec<String> {
     let sql = "SELECT body FROM wa_messages WHERE tenant_id = $1 AND customer_id IS NULL \
                AND direction = 'outbound' AND to_number = $2 ORDER BY created_at, id";
