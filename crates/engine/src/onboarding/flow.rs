@@ -954,3 +954,213 @@ pub fn notice(lang: &str, key: Key, args: &[(&str, &str)]) -> OutMessage {
     let say = Say::new(lang, Currency::USD, chrono_tz::UTC, Overrides::new());
     say.text(say.t(key, args))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(m: &OutMessage) -> String {
+        match m {
+            OutMessage::Text { body, .. }
+            | OutMessage::Buttons { body, .. }
+            | OutMessage::List { body, .. } => body.clone(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn answered() -> Answers {
+        let mut a = Answers {
+            lang: "es".into(),
+            proposed: region_of_phone("+5491155550001"),
+            ..Answers::default()
+        };
+        let mut step = start(&a).step;
+        for input in [
+            Input::Text("Empanadas Lola".into()),
+            Input::Tap("onb:v:restaurant".into()),
+            Input::Tap("onb:c:yes".into()),
+            Input::Text("lun a vie de 11 a 15".into()),
+            Input::Tap("onb:pickup".into()),
+        ] {
+            step = advance(step, &mut a, &input, None).step;
+        }
+        assert_eq!(step, Step::Products);
+        let list = nlu::extract_price_list("Empanada de carne 900\nEmpanada de carne 950", 2);
+        step = advance(step, &mut a, &Input::Text("…".into()), Some(list)).step;
+        step = advance(step, &mut a, &Input::Text("efectivo".into()), None).step;
+        assert_eq!(step, Step::Review);
+        a
+    }
+
+    #[test]
+    fn the_questions_come_one_at_a_time_in_order_then_the_summary() {
+        let a = answered();
+        assert_eq!(a.name.as_deref(), Some("Empanadas Lola"));
+        assert_eq!(a.vertical, Some(Vertical::Restaurant));
+        assert_eq!(a.region.as_ref().unwrap().currency, "ARS");
+        assert_eq!(a.zones, Some(Vec::new()), "pickup only");
+        assert_eq!(a.payment_methods(), [PaymentMethod::Cash]);
+        assert!(a.reviewing);
+        let mut b = a.clone();
+        let out = advance(Step::Review, &mut b, &Input::Tap("onb:create".into()), None);
+        assert!(out.create);
+        assert_eq!(out.step, Step::Done);
+    }
+
+    #[test]
+    fn skus_are_generated_and_unique() {
+        let a = answered();
+        let skus: Vec<&str> = a
+            .products
+            .iter()
+            .flatten()
+            .map(|p| p.sku.as_str())
+            .collect();
+        assert_eq!(skus.len(), 2);
+        assert_ne!(skus[0], skus[1]);
+        assert!(skus[1].starts_with(skus[0]), "{skus:?}");
+        assert_eq!(sku_of("Coca 1,5L"), "COCA-1-5L");
+        assert_eq!(sku_of("¡!"), "ITEM");
+    }
+
+    #[test]
+    fn a_correction_goes_back_and_then_straight_to_the_summary() {
+        let mut a = answered();
+        let out = advance(
+            Step::Review,
+            &mut a,
+            &Input::Text("cambiar horario".into()),
+            None,
+        );
+        assert_eq!(out.step, Step::Hours);
+        let out = advance(
+            Step::Hours,
+            &mut a,
+            &Input::Text("lun a sáb de 9 a 18".into()),
+            None,
+        );
+        assert_eq!(out.step, Step::Review, "not the zones again");
+        assert_eq!(a.hours.as_ref().unwrap().weekly.len(), 6);
+        let said = body(&out.replies[0]);
+        assert!(
+            said.starts_with("✅ Horario: lun–sáb 09:00–18:00."),
+            "{said}"
+        );
+        assert!(said.contains("Así queda tu negocio"), "{said}");
+        assert_eq!(correction("change zones"), Some(Step::Zones));
+        assert_eq!(correction("badilisha malipo"), Some(Step::Payments));
+        assert_eq!(correction("cambiar"), None);
+        assert_eq!(correction("Empanadas Lola"), None);
+    }
+
+    #[test]
+    fn unreadable_answers_are_asked_again_with_an_example() {
+        let mut a = answered();
+        a.reviewing = false;
+        let out = advance(
+            Step::Hours,
+            &mut a,
+            &Input::Text("cuando puedo".into()),
+            None,
+        );
+        assert_eq!(out.step, Step::Hours);
+        assert!(body(&out.replies[0]).contains("lun a sáb de 9 a 18"));
+        let out = advance(
+            Step::Products,
+            &mut a,
+            &Input::Text("hola".into()),
+            Some(Vec::new()),
+        );
+        assert_eq!(out.step, Step::Products);
+        let out = advance(Step::Products, &mut a, &Input::Photo, None);
+        assert_eq!(out.step, Step::Products);
+        assert!(body(&out.replies[0]).contains("modelo de lenguaje"));
+        let out = advance(Step::Vertical, &mut a, &Input::Text("no sé".into()), None);
+        assert_eq!(out.step, Step::Vertical);
+        assert!(matches!(
+            out.replies.last(),
+            Some(OutMessage::Buttons { .. })
+        ));
+        let out = advance(Step::Name, &mut a, &Input::Text("x".into()), None);
+        assert_eq!(out.step, Step::Name);
+    }
+
+    #[test]
+    fn the_country_is_proposed_from_the_phone_and_can_be_changed() {
+        assert_eq!(region_of_phone("+254712345678").unwrap().currency, "KES");
+        assert_eq!(
+            region_of_phone("+2348031234567").unwrap().timezone,
+            "Africa/Lagos"
+        );
+        assert_eq!(region_of_phone("+15555550100"), None);
+        let mut a = Answers {
+            lang: "en".into(),
+            name: Some("Duka".into()),
+            vertical: Some(Vertical::Shop),
+            proposed: region_of_phone("+254712345678"),
+            ..Answers::default()
+        };
+        let out = advance(
+            Step::Country,
+            &mut a,
+            &Input::Tap("onb:c:change".into()),
+            None,
+        );
+        assert_eq!(out.step, Step::CountryPick);
+        assert!(matches!(out.replies[0], OutMessage::List { .. }));
+        let out = advance(
+            Step::CountryPick,
+            &mut a,
+            &Input::Tap("onb:c:TZ".into()),
+            None,
+        );
+        assert_eq!(out.step, Step::Hours);
+        assert_eq!(a.region.as_ref().unwrap().currency, "TZS");
+        assert_eq!(a.locale(), "en-TZ");
+    }
+
+    #[test]
+    fn the_language_comes_from_the_words_or_the_phone() {
+        assert_eq!(language("JOIN 7F3K-9QXM", "+5491155550001"), "es");
+        assert_eq!(language("JOIN 7F3K-9QXM", "+254712345678"), "en");
+        assert_eq!(language("Habari, jiunge 7F3K-9QXM", "+254712345678"), "sw");
+        assert_eq!(language("hola JOIN 7F3K-9QXM", "+2348031234567"), "es");
+    }
+
+    #[test]
+    fn every_message_is_within_whatsapps_limits_in_every_language() {
+        for lang in ["en", "es", "sw"] {
+            let mut a = answered();
+            a.lang = lang.into();
+            for step in [
+                Step::Name,
+                Step::Vertical,
+                Step::Country,
+                Step::CountryPick,
+                Step::Hours,
+                Step::Zones,
+                Step::Products,
+                Step::Payments,
+                Step::Review,
+                Step::Done,
+            ] {
+                for m in ask(step, &a) {
+                    m.validate()
+                        .unwrap_or_else(|e| panic!("{lang} {step:?}: {e:?}"));
+                }
+            }
+            let done = done(
+                &a,
+                &Created {
+                    sandbox_display: "+1 555 123 4567",
+                    link: "https://x/login",
+                    code: "123456",
+                    minutes: 60,
+                },
+            );
+            for m in done {
+                m.validate().unwrap();
+            }
+        }
+    }
+}
