@@ -374,9 +374,11 @@ async fn serve_mounts_the_sandbox_only_with_sokoni_sandbox_and_demo_always() {
         .unwrap();
     assert_eq!(
         numbers["numbers"].as_array().map(Vec::len),
-        Some(3),
-        "demo: the three businesses' numbers, no login: {numbers}"
+        Some(4),
+        "demo: the three businesses' numbers and the onboarding number, no login: {numbers}"
     );
+    assert_eq!(numbers["numbers"][3]["business_name"], "Sokoni");
+    assert_eq!(numbers["numbers"][3]["phone_number_id"], "100000000000099");
 }
 
 #[test]

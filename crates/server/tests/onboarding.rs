@@ -686,3 +686,45 @@ async fn latest_code(db: &Db) -> String {
         .unwrap_or_else(|| panic!("no code in {body:?}"))
         .to_string()
 }
+
+#[tokio::test]
+async fn a_phone_on_two_businesses_is_staff_on_each_business_number() {
+    for db in store::testing::backends().await {
+        let app = TestApp::onboarding(db.clone(), ONBOARDING, friday_noon());
+        let first =
+            common::chat::business(&app, "staff-one", "shop", "en-KE", "310000000000001").await;
+        let second =
+            common::chat::business(&app, "staff-two", "shop", "en-KE", "310000000000002").await;
+        for (biz, role) in [(&first, "staff"), (&second, "viewer")] {
+            let r = app
+                .post(
+                    "/api/v1/users",
+                    &biz.owner.token,
+                    json!({"name": "Wanjiru", "email": format!("w@{}.ke", biz.pnid), "password": "password123",
+                           "role": role, "phone": "+254712000222"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        }
+        for biz in [&first, &second] {
+            let mut w = Customer::new(biz, "254712000222", "Wanjiru");
+            w.say(&app, "help").await;
+            let answers = common::chat::to_staff(&db, biz.tenant, "254712000222").await;
+            assert_eq!(answers.len(), 1, "the staff flow answered: {answers:?}");
+            let customers = count(
+                &db,
+                "SELECT COUNT(*) FROM customers WHERE tenant_id = $1 AND phone = '+254712000222'",
+                biz.tenant,
+            )
+            .await;
+            assert_eq!(customers, 0, "never made a customer");
+        }
+        // Each business's own role: the viewer's help has no write commands.
+        let viewer = common::chat::to_staff(&db, second.tenant, "254712000222").await;
+        let staff = common::chat::to_staff(&db, first.tenant, "254712000222").await;
+        assert!(
+            staff[0].contains("remind") && !viewer[0].contains("remind"),
+            "{staff:?} {viewer:?}"
+        );
+    }
+}
