@@ -695,4 +695,182 @@ catalog! {
         es: "🎤 Escuché: \u{201c}{text}\u{201d}",
         sw: "🎤 Nimesikia: \u{201c}{text}\u{201d}",
     },
+
+    // ---- Onboarding by invite code (engine::onboarding) -------------------
+    // The platform's onboarding number talking to a prospective owner. Keep
+    // this block contiguous to ease merging with other branches.
+    OnbNeedCode = "onb_need_code" {
+        en: "Hi! This is Sokoni. To open your business, send the invite code you were given, like: JOIN 7F3K-9QXM",
+        es: "¡Hola! Acá Sokoni. Para abrir tu negocio, mandá el código de invitación que te dieron, por ejemplo: JOIN 7F3K-9QXM",
+        sw: "Habari! Hapa ni Sokoni. Kufungua biashara yako, tuma msimbo wa mwaliko uliopewa, kwa mfano: JOIN 7F3K-9QXM",
+    },
+    OnbCodeUnknown = "onb_code_unknown" {
+        en: "I don't know that code. Check it and send it again, like: JOIN 7F3K-9QXM",
+        es: "No reconozco ese código. Revisalo y mandalo de nuevo, por ejemplo: JOIN 7F3K-9QXM",
+        sw: "Sijui msimbo huo. Uhakiki na uutume tena, kwa mfano: JOIN 7F3K-9QXM",
+    },
+    OnbCodeUsed = "onb_code_used" {
+        en: "That code has already been used. Ask for a new one to open another business.",
+        es: "Ese código ya se usó. Pedí uno nuevo para abrir otro negocio.",
+        sw: "Msimbo huo umeshatumika. Omba mpya kufungua biashara nyingine.",
+    },
+    OnbCodeExpired = "onb_code_expired" {
+        en: "That code is no longer valid. Ask for a new one.",
+        es: "Ese código ya no es válido. Pedí uno nuevo.",
+        sw: "Msimbo huo haufanyi kazi tena. Omba mpya.",
+    },
+    OnbWelcome = "onb_welcome" {
+        en: "Welcome to Sokoni! 👋 Let's set up your business: a few questions, one at a time. You can correct any answer later, for example by writing *change hours*.",
+        es: "¡Bienvenido a Sokoni! 👋 Armemos tu negocio: unas pocas preguntas, de a una. Podés corregir cualquier respuesta después, por ejemplo escribiendo *cambiar horario*.",
+        sw: "Karibu Sokoni! 👋 Tuandae biashara yako: maswali machache, moja baada ya jingine. Unaweza kusahihisha jibu lolote baadaye, kwa mfano kwa kuandika *badilisha saa*.",
+    },
+    OnbAskName = "onb_ask_name" {
+        en: "What is your business called?",
+        es: "¿Cómo se llama tu negocio?",
+        sw: "Biashara yako inaitwaje?",
+    },
+    OnbNameInvalid = "onb_name_invalid" {
+        en: "Please write the business name (2 to 60 characters).",
+        es: "Escribí el nombre del negocio (de 2 a 60 caracteres).",
+        sw: "Tafadhali andika jina la biashara (herufi 2 hadi 60).",
+    },
+    OnbAskVertical = "onb_ask_vertical" {
+        en: "What kind of business is {business}?",
+        es: "¿Qué tipo de negocio es {business}?",
+        sw: "{business} ni biashara ya aina gani?",
+    },
+    OnbBtnRestaurant = "onb_btn_restaurant" { en: "Food / restaurant", es: "Comida", sw: "Chakula / mgahawa" },
+    OnbBtnShop = "onb_btn_shop" { en: "Shop", es: "Tienda", sw: "Duka" },
+    OnbBtnTailor = "onb_btn_tailor" { en: "Tailor", es: "Sastrería", sw: "Fundi cherehani" },
+    OnbTapAButton = "onb_tap_a_button" {
+        en: "Please tap one of the buttons.",
+        es: "Tocá uno de los botones, por favor.",
+        sw: "Tafadhali bonyeza moja ya vitufe.",
+    },
+    OnbTextPlease = "onb_text_please" {
+        en: "I can only read text here.",
+        es: "Acá solo puedo leer texto.",
+        sw: "Hapa ninasoma maandishi tu.",
+    },
+    OnbAskCountry = "onb_ask_country" {
+        en: "Your number is from {country}: prices in {currency}, times in {timezone}. Is that right?",
+        es: "Tu número es de {country}: precios en {currency}, horarios de {timezone}. ¿Es correcto?",
+        sw: "Nambari yako ni ya {country}: bei kwa {currency}, saa za {timezone}. Ni sawa?",
+    },
+    OnbBtnYes = "onb_btn_yes" { en: "Yes", es: "Sí", sw: "Ndiyo" },
+    OnbBtnChange = "onb_btn_change" { en: "Change", es: "Cambiar", sw: "Badilisha" },
+    OnbAskCountryPick = "onb_ask_country_pick" {
+        en: "Where is the business? Choose its country.",
+        es: "¿Dónde está el negocio? Elegí el país.",
+        sw: "Biashara iko wapi? Chagua nchi.",
+    },
+    OnbCountryButton = "onb_country_button" { en: "Countries", es: "Países", sw: "Nchi" },
+    OnbAskHours = "onb_ask_hours" {
+        en: "When are you open? Write it in your own words, e.g. \"Mon to Fri 11 to 15 and 19 to 23, Sat 19 to 2\".",
+        es: "¿Qué días y horarios abrís? Escribilo como te salga, por ejemplo: \"lun a vie de 11 a 15 y de 19 a 23, sáb de 19 a 2\".",
+        sw: "Mnafungua lini? Andika kwa maneno yako, kwa mfano: \"Jumatatu hadi Ijumaa 8 hadi 18\".",
+    },
+    OnbHoursSaid = "onb_hours_said" { en: "✅ Hours: {hours}.", es: "✅ Horario: {hours}.", sw: "✅ Saa: {hours}." },
+    OnbHoursUnread = "onb_hours_unread" {
+        en: "I couldn't read those hours. Try like this: \"Mon to Sat 9 to 18\".",
+        es: "No entendí ese horario. Probá así: \"lun a sáb de 9 a 18\".",
+        sw: "Sikuelewa saa hizo. Jaribu hivi: \"Jumatatu hadi Jumamosi 9 hadi 18\".",
+    },
+    OnbAlwaysOpen = "onb_always_open" { en: "always open", es: "siempre abierto", sw: "wazi kila wakati" },
+    OnbAnd = "onb_and" { en: "and", es: "y", sw: "na" },
+    OnbDayMon = "onb_day_mon" { en: "Mon", es: "lun", sw: "Jtt" },
+    OnbDayTue = "onb_day_tue" { en: "Tue", es: "mar", sw: "Jnn" },
+    OnbDayWed = "onb_day_wed" { en: "Wed", es: "mié", sw: "Jtn" },
+    OnbDayThu = "onb_day_thu" { en: "Thu", es: "jue", sw: "Alh" },
+    OnbDayFri = "onb_day_fri" { en: "Fri", es: "vie", sw: "Iju" },
+    OnbDaySat = "onb_day_sat" { en: "Sat", es: "sáb", sw: "Jms" },
+    OnbDaySun = "onb_day_sun" { en: "Sun", es: "dom", sw: "Jpl" },
+    OnbAskZones = "onb_ask_zones" {
+        en: "Where do you deliver, and for how much? E.g. \"Lekki 1500, Ikeja 2000\". Or tap *Pickup only*.",
+        es: "¿A qué zonas hacés envíos y a qué precio? Por ejemplo: \"Palermo 1500, Belgrano 2000\". O tocá *Solo retiro*.",
+        sw: "Mnapeleka wapi, na kwa bei gani? Kwa mfano: \"Westlands 200, Kilimani 300\". Au bonyeza *Kuchukua tu*.",
+    },
+    OnbBtnPickupOnly = "onb_btn_pickup_only" { en: "Pickup only", es: "Solo retiro", sw: "Kuchukua tu" },
+    OnbPickupOnly = "onb_pickup_only" { en: "pickup only", es: "solo retiro en el local", sw: "kuchukua dukani tu" },
+    OnbPickupOnlySaid = "onb_pickup_only_said" {
+        en: "✅ Pickup only, no delivery.",
+        es: "✅ Solo retiro en el local, sin envíos.",
+        sw: "✅ Kuchukua dukani tu, bila kupeleka.",
+    },
+    OnbZonesSaid = "onb_zones_said" { en: "✅ Delivery: {zones}.", es: "✅ Envíos: {zones}.", sw: "✅ Kupeleka: {zones}." },
+    OnbZonesSkipped = "onb_zones_skipped" {
+        en: "(I couldn't read: {unread}; write *change zones* to add them.)",
+        es: "(No entendí: {unread}; escribí *cambiar zonas* para sumarlas.)",
+        sw: "(Sikuelewa: {unread}; andika *badilisha maeneo* kuziongeza.)",
+    },
+    OnbZonesUnread = "onb_zones_unread" {
+        en: "I couldn't read those zones. Write each with its fee, like: \"Lekki 1500, Ikeja 2000\", or tap *Pickup only*.",
+        es: "No entendí esas zonas. Escribí cada una con su precio, así: \"Palermo 1500, Belgrano 2000\", o tocá *Solo retiro*.",
+        sw: "Sikuelewa maeneo hayo. Andika kila moja na bei yake, hivi: \"Westlands 200, Kilimani 300\", au bonyeza *Kuchukua tu*.",
+    },
+    OnbAskProducts = "onb_ask_products" {
+        en: "Now your products: paste your price list, one per line, e.g.\nJollof rice 2500\nChicken 3000",
+        es: "Ahora tus productos: pegá tu lista de precios, uno por línea, por ejemplo:\nEmpanada de carne 900\nDocena 9.500",
+        sw: "Sasa bidhaa zako: bandika orodha ya bei, moja kwa kila mstari, kwa mfano:\nUnga 2kg 180\nSukari 1kg 160",
+    },
+    OnbProductsSaid = "onb_products_said" {
+        en: "✅ {count} products:\n{products}",
+        es: "✅ {count} productos:\n{products}",
+        sw: "✅ Bidhaa {count}:\n{products}",
+    },
+    OnbAndMore = "onb_and_more" { en: "…and {count} more", es: "…y {count} más", sw: "…na {count} zaidi" },
+    OnbProductsUnread = "onb_products_unread" {
+        en: "I couldn't find prices in that. Paste one product per line with its price, like: \"Jollof rice 2500\".",
+        es: "No encontré precios ahí. Pegá un producto por línea con su precio, así: \"Empanada de carne 900\".",
+        sw: "Sikupata bei hapo. Bandika bidhaa moja kwa kila mstari na bei yake, hivi: \"Unga 2kg 180\".",
+    },
+    OnbPhotoNeedsModel = "onb_photo_needs_model" {
+        en: "Reading a photo of the menu needs a language model, which this server does not have. Please paste the price list as text.",
+        es: "Para leer una foto del menú hace falta un modelo de lenguaje, y este servidor no tiene. Pegá la lista de precios como texto, por favor.",
+        sw: "Kusoma picha ya menyu kunahitaji modeli ya lugha, ambayo seva hii haina. Tafadhali bandika orodha ya bei kama maandishi.",
+    },
+    OnbAskPayments = "onb_ask_payments" {
+        en: "Last one: how do customers pay you? E.g. \"cash and transfer to GTBank 0123456789\", \"M-PESA till 123456\", \"Paystack\".",
+        es: "Última: ¿cómo te pagan? Por ejemplo: \"efectivo y transferencia al alias EMPANADAS.MARTIN\", \"CBU 0000003100010000000001\".",
+        sw: "La mwisho: wateja wanakulipa vipi? Kwa mfano: \"taslimu na M-PESA till 123456\", \"paybill 400200 akaunti 1234\".",
+    },
+    OnbPaymentsSaid = "onb_payments_said" { en: "✅ Payments: {payments}.", es: "✅ Pagos: {payments}.", sw: "✅ Malipo: {payments}." },
+    OnbPaymentsUnread = "onb_payments_unread" {
+        en: "I couldn't read how you get paid. Try: \"cash, transfer to GTBank 0123456789\" or \"M-PESA till 123456\".",
+        es: "No entendí cómo cobrás. Probá: \"efectivo y transferencia al alias EMPANADAS.MARTIN\".",
+        sw: "Sikuelewa unavyolipwa. Jaribu: \"taslimu, M-PESA till 123456\".",
+    },
+    OnbPayCash = "onb_pay_cash" { en: "cash", es: "efectivo", sw: "taslimu" },
+    OnbPayTransfer = "onb_pay_transfer" { en: "bank transfer ({details})", es: "transferencia ({details})", sw: "uhamisho wa benki ({details})" },
+    OnbPayTransferPlain = "onb_pay_transfer_plain" { en: "bank transfer", es: "transferencia", sw: "uhamisho wa benki" },
+    OnbPayMpesaTill = "onb_pay_mpesa_till" { en: "M-PESA till {till}", es: "M-PESA till {till}", sw: "M-PESA till {till}" },
+    OnbPayMpesaPaybill = "onb_pay_mpesa_paybill" {
+        en: "M-PESA paybill {paybill}, account {account}",
+        es: "M-PESA paybill {paybill}, cuenta {account}",
+        sw: "M-PESA paybill {paybill}, akaunti {account}",
+    },
+    OnbPayMpesaPaybillOnly = "onb_pay_mpesa_paybill_only" { en: "M-PESA paybill {paybill}", es: "M-PESA paybill {paybill}", sw: "M-PESA paybill {paybill}" },
+    OnbPayPaystack = "onb_pay_paystack" { en: "card (Paystack)", es: "tarjeta (Paystack)", sw: "kadi (Paystack)" },
+    OnbSummary = "onb_summary" {
+        en: "Here is your business:\n• {business} ({vertical})\n• {country}, {currency}, {timezone}\n• Hours: {hours}\n• Delivery: {zones}\n• {count} products\n• Payments: {payments}\nTap *Create* to open it, or write what to correct (e.g. *change zones*).",
+        es: "Así queda tu negocio:\n• {business} ({vertical})\n• {country}, {currency}, {timezone}\n• Horario: {hours}\n• Envíos: {zones}\n• {count} productos\n• Pagos: {payments}\nTocá *Crear* para abrirlo, o escribí qué corregir (por ejemplo *cambiar zonas*).",
+        sw: "Hii ndiyo biashara yako:\n• {business} ({vertical})\n• {country}, {currency}, {timezone}\n• Saa: {hours}\n• Kupeleka: {zones}\n• Bidhaa {count}\n• Malipo: {payments}\nBonyeza *Unda* kuifungua, au andika cha kusahihisha (kwa mfano *badilisha maeneo*).",
+    },
+    OnbBtnCreate = "onb_btn_create" { en: "Create", es: "Crear", sw: "Unda" },
+    OnbDone = "onb_done" {
+        en: "🎉 {business} is open!\n\nTry your own bot now: write \"hi\" to your test number {sandbox} from the simulator.\n\nYour dashboard: {link}\n(one-time code {code}, valid for {minutes} minutes; afterwards sign in with your phone number).",
+        es: "🎉 ¡{business} ya está abierto!\n\nProbá tu propio bot ahora: escribile \"hola\" a tu número de prueba {sandbox} desde el simulador.\n\nTu panel: {link}\n(código de un solo uso {code}, vale {minutes} minutos; después entrás con tu número de teléfono).",
+        sw: "🎉 {business} imefunguliwa!\n\nJaribu roboti yako sasa: andika \"habari\" kwa nambari yako ya majaribio {sandbox} kwenye kiigaji.\n\nDashibodi yako: {link}\n(msimbo wa mara moja {code}, unafanya kazi dakika {minutes}; baadaye ingia kwa nambari yako ya simu).",
+    },
+    OnbRealNumber = "onb_real_number" {
+        en: "To take orders on your real WhatsApp number:\n1. In Meta's WhatsApp Manager, add the number to a WhatsApp Business Account.\n2. Create a system user token with whatsapp_business_messaging.\n3. In the dashboard, Settings → WhatsApp: enter the phone number id and the token.\n4. Point the webhook to this server; your standard templates are submitted for you.",
+        es: "Para tomar pedidos en tu número real de WhatsApp:\n1. En el WhatsApp Manager de Meta, sumá el número a una cuenta de WhatsApp Business.\n2. Creá un token de usuario del sistema con whatsapp_business_messaging.\n3. En el panel, Configuración → WhatsApp: cargá el id del número y el token.\n4. Apuntá el webhook a este servidor; tus plantillas estándar se envían solas.",
+        sw: "Kupokea oda kwenye nambari yako halisi ya WhatsApp:\n1. Kwenye WhatsApp Manager ya Meta, ongeza nambari kwenye akaunti ya WhatsApp Business.\n2. Tengeneza tokeni ya mtumiaji wa mfumo yenye whatsapp_business_messaging.\n3. Kwenye dashibodi, Mipangilio → WhatsApp: weka kitambulisho cha nambari na tokeni.\n4. Elekeza webhook kwenye seva hii; violezo vyako vya kawaida vinatumwa kwa niaba yako.",
+    },
+    OnbAlreadyDone = "onb_already_done" {
+        en: "{business} is already set up. To open another business, send a new invite code.",
+        es: "{business} ya está listo. Para abrir otro negocio, mandá un código de invitación nuevo.",
+        sw: "{business} tayari imeandaliwa. Kufungua biashara nyingine, tuma msimbo mpya wa mwaliko.",
+    },
+    // ---- end of onboarding ------------------------------------------------
 }

@@ -121,8 +121,7 @@ pub async fn reply_by_hand(
     let Some(to) = c.wa_id.as_deref().and_then(|w| E164::from_wa_id(w).ok()) else {
         return Ok(HandReply::Unreachable);
     };
-    if c
-        .last_inbound_at
+    if c.last_inbound_at
         .is_none_or(|t| now - t >= crate::delivery::WINDOW)
     {
         return Ok(HandReply::WindowClosed { customer: who });

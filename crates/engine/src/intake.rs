@@ -231,7 +231,29 @@ async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), Job
             )
             .await
             .map_err(retry)?;
-            if let Some(message_id) = stored {
+            let onboarding = svc
+                .onboarding
+                .as_ref()
+                .filter(|o| o.phone_number_id == number.phone_number_id);
+            let mut onboarded = crate::onboarding::TurnResult::default();
+            if let (Some(message_id), Some(settings), Sender::Customer { id: applicant }) =
+                (stored, onboarding, &sender)
+            {
+                // The platform's onboarding number: an applicant's guided
+                // chat, never a business's customer flow.
+                let turn = Turn {
+                    tenant,
+                    number: &number,
+                    sender: sender.clone(),
+                    phone: &phone,
+                    message_id,
+                    message: &m,
+                };
+                onboarded =
+                    crate::onboarding::on_message(svc, settings, &mut tx, &turn, *applicant)
+                        .await
+                        .map_err(|e| JobError::Retry(format!("onboarding: {e:#}")))?;
+            } else if let Some(message_id) = stored {
                 if media_id.is_some() {
                     jobs::enqueue(
                         &mut tx,
@@ -294,6 +316,7 @@ async fn process(svc: &Services, id: WaEventId, job: &Claimed) -> Result<(), Job
             }
             wa::mark_event_processed(&mut tx, id).await.map_err(retry)?;
             tx.commit().await.map_err(retry)?;
+            crate::onboarding::after_commit(svc, &onboarded).await;
             metrics::counter!("sokoni_wa_inbound_messages_total", "type" => m.content.kind())
                 .increment(1);
             svc.wake_outbound();
@@ -357,9 +380,9 @@ async fn sender(
     phone: &E164,
     m: &inbound::InboundMessage,
 ) -> StoreResult<Sender> {
-    // Users' phones are unique across the server, so this is at most one.
-    if let Some(user) = store::users::find_by_phone(&mut *tx, phone.as_str()).await?
-        && user.tenant_id == tenant
+    // A phone is unique within a business (an owner of several businesses
+    // is staff on each business's own number).
+    if let Some(user) = store::users::find_by_phone(&mut *tx, tenant, phone.as_str()).await?
         && user.is_active
     {
         return Ok(Sender::Staff {

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod media;
 pub mod models;
 pub mod notify;
+pub mod onboarding;
 pub mod orders;
 pub mod outbound;
 pub mod pay;

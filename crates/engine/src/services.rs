@@ -61,6 +61,9 @@ pub struct Services {
     /// The language models (order parsing, price lists, menu photos) and
     /// speech to text, as configured; see [`crate::models`].
     pub models: crate::models::Models,
+    /// The platform's onboarding number: its inbound goes to the
+    /// onboarding chat, not to a business's customer flow.
+    pub onboarding: Option<crate::onboarding::OnboardingSettings>,
 }
 
 impl Services {

@@ -1,8 +1,8 @@
 //! The router: every route in one place, with its OpenAPI description.
 
 use crate::api::{
-    self, auth, automation, customers, hours, inbox, inventory, measurements, orders, payments,
-    products, settings, templates, users, whatsapp, zones,
+    self, auth, automation, customers, hours, inbox, inventory, measurements, operator, orders,
+    payments, products, settings, templates, users, whatsapp, zones,
 };
 use crate::config::SandboxAccess;
 use crate::error::AppError;
@@ -49,6 +49,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::me))
         .routes(routes!(auth::otp_send))
         .routes(routes!(auth::otp_verify))
+        .routes(routes!(operator::list, operator::create))
+        .routes(routes!(operator::revoke))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update))
         .routes(routes!(automation::list, automation::create))

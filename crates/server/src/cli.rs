@@ -41,6 +41,10 @@ pub enum Command {
     /// Manage businesses.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Invite codes: what a prospective owner sends to the onboarding
+    /// number to open their business.
+    #[command(subcommand)]
+    Invite(InviteCommand),
     /// Write a consistent copy of the SQLite database to PATH.
     Backup {
         /// Where to write the copy (must not exist).
@@ -62,6 +66,30 @@ pub enum Command {
     /// submit Sokoni's standard ones for review.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum InviteCommand {
+    /// Issue codes; prints each code once (only its hash is stored).
+    Create {
+        /// The plan the new business gets: free, pro or scale.
+        #[arg(long, default_value = "free")]
+        plan: String,
+        /// How many codes.
+        #[arg(long, default_value_t = 1)]
+        count: usize,
+        /// When they expire: a duration (`14d`, `48h`) or a date
+        /// (`2026-12-31`, the end of that day UTC).
+        #[arg(long, default_value = "14d")]
+        expires: String,
+    },
+    /// Every code, newest first, with its status and the business it opened.
+    List,
+    /// Revoke a code not yet used, by the code itself or its id.
+    Revoke {
+        /// `7F3K-9QXM` or the invite's id.
+        code: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -356,6 +384,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
             templates(&state, cmd).await
         }
+        Command::Invite(cmd) => {
+            let config = Config::load_with(Config::default(), file)?;
+            if config.database_url().starts_with("sqlite:") {
+                std::fs::create_dir_all(&config.data_dir)?;
+            }
+            let db = store::Db::connect(&config.database_url()).await?;
+            db.migrate().await?;
+            invite(&db, cmd).await
+        }
         Command::Tenant(TenantCommand::Create(t)) => {
             let state = crate::build_state(Config::load_with(Config::default(), file)?).await?;
             let out = tenant_create(&state, *t).await?;
@@ -422,6 +459,63 @@ async fn number(state: &crate::state::AppState, cmd: NumberCommand) -> anyhow::R
                 row["tenant"] = serde_json::Value::String(tenant.slug);
                 println!("{}", serde_json::to_string(&row)?);
             }
+        }
+    }
+    Ok(())
+}
+
+async fn invite(db: &store::Db, cmd: InviteCommand) -> anyhow::Result<()> {
+    use engine::onboarding::{self, InviteError};
+    let now = store::now();
+    match cmd {
+        InviteCommand::Create {
+            plan,
+            count,
+            expires,
+        } => {
+            let plan = crate::api::operator::parse_plan(&plan)
+                .map_err(|m| anyhow::anyhow!("--plan {m}"))?;
+            anyhow::ensure!(
+                (1..=crate::api::operator::MAX_COUNT).contains(&count),
+                "--count must be 1 to {}",
+                crate::api::operator::MAX_COUNT
+            );
+            let expires_at = crate::api::operator::parse_expiry(&expires, now)
+                .map_err(|m| anyhow::anyhow!("--expires {m}"))?;
+            for issued in onboarding::issue(db, plan, count, expires_at).await? {
+                println!(
+                    "{}",
+                    serde_json::to_string(&crate::api::operator::InviteView::issued(&issued, now))?
+                );
+            }
+        }
+        InviteCommand::List => {
+            for i in store::invites::list(db).await? {
+                println!(
+                    "{}",
+                    serde_json::to_string(&crate::api::operator::InviteView::of(i, now))?
+                );
+            }
+        }
+        InviteCommand::Revoke { code } => {
+            let found = onboarding::find_invite(db, &code)
+                .await
+                .map_err(|e| match e {
+                    InviteError::NotFound => anyhow::anyhow!("no invite {code}"),
+                    e => e.into(),
+                })?;
+            let revoked = onboarding::revoke(db, found.id)
+                .await
+                .map_err(|e| match e {
+                    InviteError::NotRevocable => {
+                        anyhow::anyhow!("invite {} was already used or revoked", found.id)
+                    }
+                    e => e.into(),
+                })?;
+            println!(
+                "{}",
+                serde_json::to_string(&crate::api::operator::InviteView::of(revoked, now))?
+            );
         }
     }
     Ok(())

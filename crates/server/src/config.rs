@@ -101,6 +101,16 @@ pub struct Config {
     pub stt_base_url: Option<String>,
     /// Budget of one transcription, upload and retries included.
     pub stt_timeout_ms: u64,
+    /// The Meta phone number id of the platform's onboarding number
+    /// (`SOKONI_ONBOARDING_PHONE_NUMBER_ID`): what prospective owners send
+    /// their invite code to. Its inbound goes to the onboarding chat. The
+    /// number belongs to the platform business `sokoni-onboarding` (the
+    /// demo creates a sandbox one).
+    pub onboarding_phone_number_id: Option<String>,
+    /// Bearer token of the operator API (`/api/v1/operator/...`, invite
+    /// codes); unset, that API answers 401.
+    #[serde(skip_serializing)]
+    pub operator_token: Option<SecretString>,
 }
 
 impl Default for Config {
@@ -140,6 +150,8 @@ impl Default for Config {
             stt_model: None,
             stt_base_url: None,
             stt_timeout_ms: 15_000,
+            onboarding_phone_number_id: None,
+            operator_token: None,
         }
     }
 }
@@ -233,12 +245,20 @@ impl Config {
             &mut cfg.wa_app_secret,
             &mut cfg.wa_verify_token,
             &mut cfg.sandbox_payments_secret,
+            &mut cfg.operator_token,
         ] {
             if s.as_ref()
                 .is_some_and(|v| v.expose_secret().trim().is_empty())
             {
                 *s = None;
             }
+        }
+        if cfg
+            .onboarding_phone_number_id
+            .as_ref()
+            .is_some_and(|p| p.trim().is_empty())
+        {
+            cfg.onboarding_phone_number_id = None;
         }
         if cfg.wa_rate_limit_per_sec < 1 || cfg.worker_concurrency < 1 || cfg.wa_timeout_secs < 1 {
             bail!("wa_rate_limit_per_sec, wa_timeout_secs and worker_concurrency must be positive");

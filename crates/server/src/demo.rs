@@ -111,6 +111,33 @@ pub const DEMO_VERIFY_TOKEN: &str = "sokoni-demo-verify-token";
 /// SOKONI_SANDBOX_PAYMENTS_SECRET).
 pub const DEMO_SANDBOX_PAYMENTS_SECRET: &str = "sokoni-demo-sandbox-payments";
 
+/// The demo's sandbox onboarding number (Meta phone number id, display):
+/// send an invite code to it from the simulator to open a business.
+pub const DEMO_ONBOARDING_NUMBER: (&str, &str) = ("100000000000099", "+1 555 000 0099");
+
+/// The sandbox onboarding number and one invite code to try it with
+/// (printed; only its hash is stored).
+pub async fn seed_onboarding(state: &AppState) -> anyhow::Result<Option<String>> {
+    if state.config.onboarding_phone_number_id.as_deref() != Some(DEMO_ONBOARDING_NUMBER.0) {
+        return Ok(None);
+    }
+    engine::onboarding::install_number(
+        &state.db,
+        DEMO_ONBOARDING_NUMBER.0,
+        DEMO_ONBOARDING_NUMBER.1,
+        true,
+    )
+    .await?;
+    let issued = engine::onboarding::issue(
+        &state.db,
+        domain::tenant::Plan::Free,
+        1,
+        state.services.clock.now() + Duration::days(14),
+    )
+    .await?;
+    Ok(issued.into_iter().next().map(|i| i.code))
+}
+
 /// Creates the demo businesses with customers, measurements and orders.
 /// Skips any whose slug already exists, so it can run against a kept
 /// database.
@@ -423,6 +450,9 @@ pub async fn run(file: Option<&Path>) -> anyhow::Result<()> {
     if config.sandbox_payments_secret.is_none() {
         config.sandbox_payments_secret = Some(DEMO_SANDBOX_PAYMENTS_SECRET.to_string().into());
     }
+    if config.onboarding_phone_number_id.is_none() {
+        config.onboarding_phone_number_id = Some(DEMO_ONBOARDING_NUMBER.0.to_string());
+    }
     let fresh_default = config.database_url.is_none();
     let config = if fresh_default {
         let path = config.data_dir.join("demo.db");
@@ -442,11 +472,12 @@ pub async fn run(file: Option<&Path>) -> anyhow::Result<()> {
     };
     let state = crate::build_state(config).await?;
     seed(&state).await?;
-    print_welcome(&state);
+    let invite = seed_onboarding(&state).await?;
+    print_welcome(&state, invite.as_deref());
     crate::serve(state).await
 }
 
-fn print_welcome(state: &AppState) {
+fn print_welcome(state: &AppState, invite: Option<&str>) {
     let url = state.config.public_url();
     println!("\nSokoni demo is running at {url}\n");
     println!("Three businesses are ready; each owner's password is {DEMO_PASSWORD:?}:");
@@ -456,6 +487,12 @@ fn print_welcome(state: &AppState) {
     println!("\nLog in:\n  curl -s {url}/api/v1/auth/login -H 'Content-Type: application/json' \\");
     println!("    -d '{{\"email\":\"funmi@demo.sokoni.app\",\"password\":\"{DEMO_PASSWORD}\"}}'");
     println!("\nChat as a customer of any of them: {url}/sandbox/chat");
+    if let Some(code) = invite {
+        println!(
+            "Open a business of your own: in the simulator, choose \"Sokoni\" (the onboarding number {}) and write \"JOIN {code}\".",
+            DEMO_ONBOARDING_NUMBER.1
+        );
+    }
     println!("API description: {url}/api/v1/openapi.json    Stop with Ctrl-C.\n");
 }
 
@@ -463,6 +500,34 @@ fn print_welcome(state: &AppState) {
 mod tests {
     use super::*;
     use store::orders::{Filter, Sort};
+
+    #[tokio::test]
+    async fn the_demo_has_a_sandbox_onboarding_number_and_a_code() {
+        let db = store::testing::sqlite().await;
+        let secret =
+            secrecy::SecretString::from("demo-test-secret-key-long-enough-0123".to_string());
+        let config = Config {
+            onboarding_phone_number_id: Some(DEMO_ONBOARDING_NUMBER.0.into()),
+            ..Config::default()
+        };
+        let state = crate::state_with(db, &secret, config);
+        let code = seed_onboarding(&state).await.unwrap().unwrap();
+        let n = store::wa::number_by_phone_number_id(&state.db, DEMO_ONBOARDING_NUMBER.0)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n.sandbox && n.active);
+        let owner = store::tenants::get(&state.db, n.tenant_id).await.unwrap();
+        assert_eq!(owner.slug, engine::onboarding::PLATFORM_SLUG);
+        let invite = engine::onboarding::find_invite(&state.db, &code)
+            .await
+            .unwrap();
+        assert_eq!(
+            invite.status(store::now()),
+            store::invites::InviteStatus::Open
+        );
+        assert!(state.services.onboarding.is_some());
+    }
 
     #[tokio::test]
     async fn no_seeded_order_is_worked_on_before_its_deposit_is_paid() {

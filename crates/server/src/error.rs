@@ -154,7 +154,7 @@ fn unique_conflict(index: &'static str) -> AppError {
     let (code, field, message) = match index {
         "tenants_slug_key" => ("conflict", "business.slug", "this slug is taken"),
         "users_email_key" => ("conflict", "email", "a user with this email already exists"),
-        "users_phone_key" => ("conflict", "phone", "a user with this phone already exists"),
+        "users_tenant_phone_key" => ("conflict", "phone", "a user with this phone already exists"),
         "customers_tenant_phone_key" | "customers_tenant_wa_id_key" => (
             "customer_exists",
             "phone",

@@ -100,6 +100,7 @@ pub fn state_with_clock(
         outbound_wake: Arc::new(Notify::new()),
         pay: pay_settings(&config),
         clock,
+        onboarding: onboarding_settings(&config, secret),
     });
     AppState {
         db,
@@ -168,4 +169,19 @@ pub async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// The onboarding chat's settings when an onboarding number is configured:
+/// sign-in codes are hashed with the same key as `/auth/otp/verify` checks.
+pub fn onboarding_settings(
+    config: &Config,
+    secret: &SecretString,
+) -> Option<engine::onboarding::OnboardingSettings> {
+    let phone_number_id = config.onboarding_phone_number_id.clone()?;
+    let keys = Arc::new(Keys::new(secret));
+    Some(engine::onboarding::OnboardingSettings {
+        phone_number_id,
+        public_url: config.public_url(),
+        otp_hash: Arc::new(move |phone: &str, code: &str| keys.otp_hash(phone, code)),
+    })
 }

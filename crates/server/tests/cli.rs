@@ -374,7 +374,81 @@ async fn serve_mounts_the_sandbox_only_with_sokoni_sandbox_and_demo_always() {
         .unwrap();
     assert_eq!(
         numbers["numbers"].as_array().map(Vec::len),
-        Some(3),
-        "demo: the three businesses' numbers, no login: {numbers}"
+        Some(4),
+        "demo: the three businesses' numbers and the onboarding number, no login: {numbers}"
     );
+    assert_eq!(numbers["numbers"][3]["business_name"], "Sokoni");
+    assert_eq!(numbers["numbers"][3]["phone_number_id"], "100000000000099");
+}
+
+#[test]
+fn invite_create_list_and_revoke() {
+    let dir = temp_dir();
+    let out = sokoni(&dir)
+        .args([
+            "invite",
+            "create",
+            "--plan",
+            "pro",
+            "--count",
+            "2",
+            "--expires",
+            "7d",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let issued: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(issued.len(), 2);
+    let code = issued[0]["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 9, "{code}");
+    assert_eq!(issued[0]["plan"], "pro");
+    assert_eq!(issued[0]["status"], "open");
+
+    let out = sokoni(&dir).args(["invite", "list"]).output().unwrap();
+    assert!(out.status.success());
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(listed.lines().count(), 2);
+    assert!(
+        !listed.contains(&code),
+        "a list never shows a code: {listed}"
+    );
+
+    let out = sokoni(&dir)
+        .args(["invite", "revoke", &code.to_lowercase()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("\"revoked\"")
+    );
+    let out = sokoni(&dir)
+        .args(["invite", "revoke", &code])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "revoked twice");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already used or revoked"));
+
+    for bad in [
+        vec!["invite", "create", "--plan", "gold"],
+        vec!["invite", "create", "--expires", "yesterday"],
+        vec!["invite", "create", "--count", "0"],
+    ] {
+        let out = sokoni(&dir).args(&bad).output().unwrap();
+        assert!(!out.status.success(), "{bad:?}");
+    }
 }

@@ -31,7 +31,16 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub const UNIQUE_INDEXES: &[(&str, &str)] = &[
     ("tenants_slug_key", "tenants.slug"),
     ("users_email_key", "users.email"),
-    ("users_phone_key", "users.phone"),
+    ("users_tenant_phone_key", "users.tenant_id, users.phone"),
+    ("invite_codes_hash_key", "invite_codes.code_hash"),
+    (
+        "onboarding_sessions_invite_key",
+        "onboarding_sessions.invite_id",
+    ),
+    (
+        "onboarding_sessions_tenant_key",
+        "onboarding_sessions.tenant_id",
+    ),
     ("refresh_tokens_hash_key", "refresh_tokens.token_hash"),
     (
         "customers_tenant_phone_key",

@@ -99,9 +99,28 @@ pub async fn credentials_by_email(ex: impl Into<Ex<'_>>, email: &str) -> StoreRe
     Ok(run!(ex, c => sqlx::query_as::<_, Credentials>(sql).bind(email).fetch_one(c).await)?)
 }
 
-pub async fn find_by_phone(ex: impl Into<Ex<'_>>, phone: &str) -> StoreResult<Option<User>> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE phone = $1"));
-    Ok(run!(ex, c => sqlx::query_as::<_, User>(sql).bind(phone).fetch_optional(c).await)?)
+/// The users with `phone`, one per business at most (an owner may run
+/// several businesses), oldest first.
+pub async fn by_phone(ex: impl Into<Ex<'_>>, phone: &str) -> StoreResult<Vec<User>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM users WHERE phone = $1 ORDER BY created_at, id"
+    ));
+    Ok(run!(ex, c => sqlx::query_as::<_, User>(sql).bind(phone).fetch_all(c).await)?)
+}
+
+/// The business's user with `phone`, if it has one (phones are unique
+/// within a business).
+pub async fn find_by_phone(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    phone: &str,
+) -> StoreResult<Option<User>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND phone = $2"
+    ));
+    Ok(
+        run!(ex, c => sqlx::query_as::<_, User>(sql).bind(tenant.0).bind(phone).fetch_optional(c).await)?,
+    )
 }
 
 pub async fn touch_login(ex: impl Into<Ex<'_>>, tenant: TenantId, id: UserId) -> StoreResult<()> {

@@ -23,7 +23,7 @@
 mod checkout;
 mod convo;
 mod input;
-mod say;
+pub(crate) mod say;
 mod session;
 mod shop;
 mod staff;

@@ -409,6 +409,9 @@ pub struct OtpSendRequest {
     /// International form (`+2348031234567`), or local with `country`.
     pub phone: String,
     pub country: Option<String>,
+    /// The business's slug, when the phone runs several (optional: without
+    /// it, the verify step asks which one).
+    pub tenant: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -458,9 +461,16 @@ pub async fn otp_send(
             message: "too many codes requested; try again later".into(),
         });
     }
-    let user = store::users::find_by_phone(&mut tx, phone.as_str())
-        .await?
-        .filter(|u| u.is_active);
+    let users = active_users_by_phone(&mut tx, phone.as_str()).await?;
+    // The code names its user when there is no doubt which one; a phone of
+    // several businesses chooses at the verify step.
+    let chosen = match &body.tenant {
+        Some(slug) => users.iter().find(|(_, t)| t.slug == *slug),
+        None if users.len() == 1 => users.first(),
+        None => None,
+    };
+    let user = chosen.map(|(u, _)| u.clone());
+    let sender = chosen.or(users.first()).map(|(_, t)| t.clone());
     let code = tokens::otp_code();
     store::users::insert_otp(
         &mut tx,
@@ -474,8 +484,7 @@ pub async fn otp_send(
         },
     )
     .await?;
-    if let Some(user) = &user {
-        let tenant = store::tenants::get(&mut tx, user.tenant_id).await?;
+    if let Some(tenant) = &sender {
         let msg = Msg::OtpCode {
             business: &tenant.business_name,
             code: &code,
@@ -508,6 +517,30 @@ pub struct OtpVerifyRequest {
     pub phone: String,
     pub country: Option<String>,
     pub code: String,
+    /// The business's slug, when the phone runs several and the code was
+    /// sent without one (a 409 `choose_business` names them).
+    pub tenant: Option<String>,
+}
+
+/// The active users with `phone` and their businesses, oldest first.
+async fn active_users_by_phone(
+    ex: impl Into<Ex<'_>>,
+    phone: &str,
+) -> ApiResult<Vec<(User, store::tenants::Tenant)>> {
+    let mut ex = ex.into();
+    let users: Vec<User> = store::users::by_phone(ex.re(), phone)
+        .await?
+        .into_iter()
+        .filter(|u| u.is_active)
+        .collect();
+    let mut out = Vec::with_capacity(users.len());
+    for u in users {
+        let t = store::tenants::get(ex.re(), u.tenant_id).await?;
+        if t.is_active {
+            out.push((u, t));
+        }
+    }
+    Ok(out)
 }
 
 /// Logs in with the code sent to the phone. Five wrong tries lock the code.
@@ -544,16 +577,28 @@ pub async fn otp_verify(
             invalid()
         });
     }
-    let Some(user_id) = otp.user_id else {
+    let users = active_users_by_phone(&state.db, phone.as_str()).await?;
+    let chosen = match (otp.user_id, &body.tenant) {
+        (Some(id), _) => users.into_iter().find(|(u, _)| u.id.0 == id),
+        (None, Some(slug)) => users.into_iter().find(|(_, t)| t.slug == *slug),
+        (None, None) if users.len() > 1 => {
+            let slugs: Vec<&str> = users.iter().map(|(_, t)| t.slug.as_str()).collect();
+            return Err(AppError::conflict(
+                "choose_business",
+                format!(
+                    "this phone runs several businesses ({}): send tenant with one of them",
+                    slugs.join(", ")
+                ),
+                Some("tenant"),
+            ));
+        }
+        (None, None) => None,
+    };
+    let Some((user, tenant)) = chosen else {
         return Err(invalid());
     };
     if !store::users::consume_otp(&state.db, otp.id).await? {
         return Err(invalid());
     }
-    let user = store::users::find_by_phone(&state.db, phone.as_str())
-        .await?
-        .filter(|u| u.id.0 == user_id && u.is_active)
-        .ok_or_else(invalid)?;
-    let tenant = store::tenants::get(&state.db, user.tenant_id).await?;
     start_session(&state, user, tenant).await.map(axum::Json)
 }

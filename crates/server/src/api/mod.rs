@@ -8,6 +8,7 @@ pub mod hours;
 pub mod inbox;
 pub mod inventory;
 pub mod measurements;
+pub mod operator;
 pub mod orders;
 pub mod payments;
 pub mod products;

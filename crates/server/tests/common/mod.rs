@@ -55,6 +55,8 @@ pub struct Owner {
 /// The app secret test webhooks are signed with (protocols.md §1.2).
 pub const APP_SECRET: &str = "test_app_secret";
 pub const VERIFY_TOKEN: &str = "test-verify-token";
+/// The operator API's bearer token in tests.
+pub const OPERATOR_TOKEN: &str = "test-operator-token";
 /// Signs the sandbox payment provider's webhooks in tests.
 pub const SANDBOX_PAY_SECRET: &str = "test-sandbox-pay-secret";
 
@@ -87,6 +89,22 @@ impl TestApp {
             Some(std::sync::Arc::new(engine)),
             clock,
         )
+    }
+
+    /// WhatsApp with the chat engine (clock at `now`) and the platform's
+    /// onboarding number `onboarding_pnid` configured, with the operator
+    /// API's token [`OPERATOR_TOKEN`].
+    pub fn onboarding(db: Db, onboarding_pnid: &str, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let config = Config {
+            onboarding_phone_number_id: Some(onboarding_pnid.to_string()),
+            operator_token: Some(OPERATOR_TOKEN.to_string().into()),
+            public_url: Some("https://sokoni.example".into()),
+            ..whatsapp_config("http://127.0.0.1:9")
+        };
+        let clock = ManualClock::at(now);
+        let engine = engine::chat::ChatEngine::new(std::sync::Arc::new(understand::BuiltIn))
+            .with_clock(std::sync::Arc::new(clock.clone()));
+        Self::build(db, config, Some(std::sync::Arc::new(engine)), clock)
     }
 
     /// WhatsApp and payments: the chat engine (clock at `now`) sends
