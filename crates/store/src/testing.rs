@@ -151,3 +151,37 @@ pub async fn make_jobs_due(db: &Db) {
         .map(|r| r.rows_affected()))
     .expect("make jobs due");
 }
+
+/// A business for store tests, with its vertical's usual country:
+/// a tailor in Lagos (NGN, `SEW-`), a shop in Nairobi (KES, `SHP-`), a
+/// restaurant in Buenos Aires (ARS, `PED-`). `slug` names it and must be
+/// unique within the database.
+pub async fn tenant(db: &Db, slug: &str, vertical: domain::tenant::Vertical) -> domain::TenantId {
+    use domain::tenant::Vertical;
+    let (currency, timezone, locale, country, prefix) = match vertical {
+        Vertical::Tailor => ("NGN", "Africa/Lagos", "en-NG", "NG", "SEW"),
+        Vertical::Shop => ("KES", "Africa/Nairobi", "en-KE", "KE", "SHP"),
+        Vertical::Restaurant => (
+            "ARS",
+            "America/Argentina/Buenos_Aires",
+            "es-AR",
+            "AR",
+            "PED",
+        ),
+    };
+    let t = crate::tenants::NewTenant {
+        business_name: format!("Business {slug}"),
+        slug: slug.into(),
+        phone: None,
+        vertical,
+        currency: domain::Currency::parse(currency).expect("a known currency"),
+        timezone: timezone.into(),
+        locale: locale.to_string().try_into().expect("a valid locale"),
+        country: country.into(),
+        order_prefix: prefix.into(),
+    };
+    crate::tenants::insert(db, &t)
+        .await
+        .expect("insert the test business")
+        .id
+}

@@ -9,26 +9,14 @@
 )]
 
 use chrono::{NaiveDate, Utc};
+use domain::TenantId;
 use domain::tenant::Vertical;
-use domain::{Currency, TenantId};
 use store::automation::{Entry, claim};
-use store::tenants::NewTenant;
 use store::testing;
 use uuid::Uuid;
 
 async fn tenant(db: &store::Db) -> TenantId {
-    let t = NewTenant {
-        business_name: "Funmi Couture".into(),
-        slug: "ledger-test".into(),
-        phone: None,
-        vertical: Vertical::Tailor,
-        currency: Currency::parse("NGN").unwrap(),
-        timezone: "Africa/Lagos".into(),
-        locale: "en-NG".to_string().try_into().unwrap(),
-        country: "NG".into(),
-        order_prefix: "SEW".into(),
-    };
-    store::tenants::insert(db, &t).await.unwrap().id
+    store::testing::tenant(db, "ledger-test", Vertical::Tailor).await
 }
 
 fn entry(tenant: TenantId, target: Uuid, day: NaiveDate, outcome: &str) -> Entry<'_> {

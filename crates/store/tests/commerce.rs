@@ -16,23 +16,11 @@ use store::business::{self, ConsumeOn, SettingsPatch};
 use store::inventory::{self, Movement, StockError};
 use store::orders::{self, NewItem, NewOrder};
 use store::products::{self, NewProduct, ProductFilter, ProductPatch};
-use store::tenants::NewTenant;
 use store::zones::{self, NewZone, ZonePatch};
 use store::{Db, StoreError, savepoint, testing};
 
 async fn tenant(db: &Db, slug: &str) -> TenantId {
-    let t = NewTenant {
-        business_name: format!("Shop {slug}"),
-        slug: slug.into(),
-        phone: None,
-        vertical: Vertical::Shop,
-        currency: Currency::parse("KES").unwrap(),
-        timezone: "Africa/Nairobi".into(),
-        locale: "en-KE".to_string().try_into().unwrap(),
-        country: "KE".into(),
-        order_prefix: "SHP".into(),
-    };
-    store::tenants::insert(db, &t).await.unwrap().id
+    store::testing::tenant(db, slug, Vertical::Shop).await
 }
 
 async fn user(db: &Db, tenant: TenantId) -> UserId {

@@ -10,24 +10,12 @@
 
 use chrono::Duration;
 use domain::tenant::{Role, Vertical};
-use domain::{Currency, TenantId, UserId};
+use domain::{TenantId, UserId};
 use serde_json::json;
-use store::tenants::NewTenant;
 use store::testing;
 
 async fn tenant_and_user(db: &store::Db, slug: &str) -> (TenantId, UserId) {
-    let t = NewTenant {
-        business_name: "Njeri's Duka".into(),
-        slug: slug.into(),
-        phone: None,
-        vertical: Vertical::Shop,
-        currency: Currency::parse("KES").unwrap(),
-        timezone: "Africa/Nairobi".into(),
-        locale: "en-KE".to_string().try_into().unwrap(),
-        country: "KE".into(),
-        order_prefix: "ORD".into(),
-    };
-    let tenant = store::tenants::insert(db, &t).await.unwrap().id;
+    let tenant = store::testing::tenant(db, slug, Vertical::Shop).await;
     let user = store::users::insert(
         db,
         &store::users::NewUser {

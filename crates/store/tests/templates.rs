@@ -8,26 +8,14 @@
 )]
 
 use chrono::{Duration, Utc};
+use domain::TenantId;
 use domain::tenant::Vertical;
-use domain::{Currency, TenantId};
 use serde_json::json;
 use store::templates::{self, Upsert};
-use store::tenants::NewTenant;
 use store::testing;
 
 async fn tenant(db: &store::Db, slug: &str) -> TenantId {
-    let t = NewTenant {
-        business_name: "Funmi Couture".into(),
-        slug: slug.into(),
-        phone: None,
-        vertical: Vertical::Tailor,
-        currency: Currency::parse("NGN").unwrap(),
-        timezone: "Africa/Lagos".into(),
-        locale: "en-NG".to_string().try_into().unwrap(),
-        country: "NG".into(),
-        order_prefix: "SEW".into(),
-    };
-    store::tenants::insert(db, &t).await.unwrap().id
+    store::testing::tenant(db, slug, Vertical::Tailor).await
 }
 
 fn row<'a>(

@@ -6,26 +6,14 @@
     reason = "tests fail loudly, at the line that broke"
 )]
 
+use domain::TenantId;
 use domain::tenant::Vertical;
-use domain::{Currency, TenantId};
 use serde_json::json;
-use store::tenants::NewTenant;
 use store::testing;
 use store::wa::{self, NewInbound, NewNumber};
 
 async fn tenant(db: &store::Db, slug: &str) -> TenantId {
-    let t = NewTenant {
-        business_name: "Njeri Mini-Mart".into(),
-        slug: slug.into(),
-        phone: None,
-        vertical: Vertical::Shop,
-        currency: Currency::parse("KES").unwrap(),
-        timezone: "Africa/Nairobi".into(),
-        locale: "sw-KE".to_string().try_into().unwrap(),
-        country: "KE".into(),
-        order_prefix: "ORD".into(),
-    };
-    store::tenants::insert(db, &t).await.unwrap().id
+    store::testing::tenant(db, slug, Vertical::Shop).await
 }
 
 #[tokio::test]

@@ -6,26 +6,14 @@
     reason = "tests fail loudly, at the line that broke"
 )]
 
+use domain::TenantId;
 use domain::tenant::Vertical;
-use domain::{Currency, TenantId};
 use serde_json::json;
-use store::tenants::NewTenant;
 use store::testing;
 use store::wa::{self, EventKind, NewEvent, NewNumber, StatusChange, StatusOutcome};
 
 async fn tenant(db: &store::Db) -> TenantId {
-    let t = NewTenant {
-        business_name: "Funmi Couture".into(),
-        slug: "wa-test".into(),
-        phone: None,
-        vertical: Vertical::Tailor,
-        currency: Currency::parse("NGN").unwrap(),
-        timezone: "Africa/Lagos".into(),
-        locale: "en-NG".to_string().try_into().unwrap(),
-        country: "NG".into(),
-        order_prefix: "SEW".into(),
-    };
-    store::tenants::insert(db, &t).await.unwrap().id
+    store::testing::tenant(db, "wa-test", Vertical::Tailor).await
 }
 
 #[tokio::test]
