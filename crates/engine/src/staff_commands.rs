@@ -278,6 +278,9 @@ impl Cx<'_> {
             }
             CommandParse::NotACommand => return Ok(Reply::Text(self.help(role))),
         };
+        // A new command drops a question still waiting: a "yes" written
+        // later must not answer it.
+        store::staff::set_pending(&self.svc.db, self.tenant.id, self.by, None).await?;
         if command.writes() && role == Role::Viewer {
             return Ok(Reply::Text(self.say(Key::CmdViewerOnly, &[])));
         }

@@ -334,6 +334,13 @@ async fn cancelling_an_order_asks_first_with_buttons() {
         let a = staff_says(&app, &biz, &mut me, &mut said, "no").await;
         assert_eq!(a, format!("{ref} stays as it is."));
         assert_eq!(stage().await, "received");
+        // Another command in between drops the question: a later "yes" is
+        // just chat.
+        staff_says(&app, &biz, &mut me, &mut said, &format!("cancel {ref}")).await;
+        staff_says(&app, &biz, &mut me, &mut said, "orders today").await;
+        let a = staff_says(&app, &biz, &mut me, &mut said, "yes").await;
+        assert!(!a.contains("cancelled"), "{a}");
+        assert_eq!(stage().await, "received");
         // A yes with nothing waiting is said so.
         me.press(&app, "staff:yes", "Yes, cancel").await;
         drain(&app).await;
