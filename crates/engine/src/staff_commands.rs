@@ -278,9 +278,13 @@ impl Cx<'_> {
             }
             CommandParse::NotACommand => return Ok(Reply::Text(self.help(role))),
         };
+        let (db, tenant, by) = (&self.svc.db, self.tenant.id, self.by);
+        let session = store::staff::session(db, tenant, by).await?;
         // A new command drops a question still waiting: a "yes" written
         // later must not answer it.
-        store::staff::set_pending(&self.svc.db, self.tenant.id, self.by, None).await?;
+        if session.pending.is_some() {
+            store::staff::set_pending(db, tenant, by, None).await?;
+        }
         if command.writes() && role == Role::Viewer {
             return Ok(Reply::Text(self.say(Key::CmdViewerOnly, &[])));
         }
@@ -297,8 +301,8 @@ impl Cx<'_> {
         );
         // Any other change ends what `undo` could take back: it would undo
         // something older than the last thing done.
-        if command.writes() && !undoable {
-            store::staff::set_undo(&self.svc.db, self.tenant.id, self.by, None).await?;
+        if command.writes() && !undoable && session.undo.is_some() {
+            store::staff::set_undo(db, tenant, by, None).await?;
         }
         match command {
             Command::Cancel { order_ref } => self.ask_cancel(&order_ref).await,

@@ -50,8 +50,17 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
 /// engine on the configured models (`SOKONI_LLM_*`, `SOKONI_STT_*`; the
 /// built-in parser by default) and the wall clock.
 pub fn state_with(db: Db, secret: &SecretString, config: Config) -> AppState {
-    let engine = ChatEngine::with_models(&config.models()).with_payments(pay_settings(&config));
-    state_with_engine(db, secret, config, Some(Arc::new(engine)))
+    // One set of clients for the engine and the services.
+    let models = config.models();
+    let engine = ChatEngine::with_models(&models).with_payments(pay_settings(&config));
+    assemble(
+        db,
+        secret,
+        config,
+        Some(Arc::new(engine)),
+        engine::clock::system(),
+        models,
+    )
 }
 
 /// The shared state with a given conversation engine (tests fix its
@@ -74,11 +83,22 @@ pub fn state_with_clock(
     engine: Option<Arc<dyn ConversationEngine>>,
     clock: Arc<dyn engine::clock::Clock>,
 ) -> AppState {
+    let models = config.models();
+    assemble(db, secret, config, engine, clock, models)
+}
+
+fn assemble(
+    db: Db,
+    secret: &SecretString,
+    config: Config,
+    engine: Option<Arc<dyn ConversationEngine>>,
+    clock: Arc<dyn engine::clock::Clock>,
+    models: engine::models::Models,
+) -> AppState {
     let cloud = Arc::new(CloudApi::new(
         &config.wa_api_base,
         std::time::Duration::from_secs(config.wa_timeout_secs),
     ));
-    let models = config.models();
     tracing::info!(llm = %models.provider, stt = ?models.transcribe.as_ref().map(|t| t.name()), "language models");
     let services = Arc::new(Services {
         models,

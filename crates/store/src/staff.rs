@@ -107,6 +107,21 @@ async fn put(
         Slot::Undo => ("undo", "undo_until"),
         Slot::Pending => ("pending", "pending_until"),
     };
+    let Some((v, t)) = value else {
+        // Forgetting never creates a session.
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE staff_sessions SET {col} = NULL, {until} = NULL, updated_at = $3 \
+             WHERE tenant_id = $1 AND user_id = $2 AND {col} IS NOT NULL"
+        ));
+        run!(ex, c => sqlx::query(sql)
+            .bind(tenant.0)
+            .bind(user.0)
+            .bind(now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        return Ok(());
+    };
     let sql = sqlx::AssertSqlSafe(format!(
         "INSERT INTO staff_sessions (id, tenant_id, user_id, {col}, {until}, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
@@ -117,8 +132,8 @@ async fn put(
         .bind(Uuid::now_v7())
         .bind(tenant.0)
         .bind(user.0)
-        .bind(value.map(|(v, _)| Json(v)))
-        .bind(value.map(|(_, t)| t))
+        .bind(Json(v))
+        .bind(t)
         .bind(now())
         .execute(c)
         .await

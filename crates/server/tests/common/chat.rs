@@ -374,43 +374,44 @@ pub async fn outbound_to_staff(db: &Db, tenant: TenantId, wa: &str) -> Vec<OutMe
         .collect()
 }
 
-/// The WhatsApp ids of what the business sent a staff phone (sent ones
-/// only), oldest first, with their text.
-pub async fn to_staff_sent(db: &Db, tenant: TenantId, wa: &str) -> Vec<(String, String)> {
+/// What the business sent a staff phone, oldest first: its WhatsApp id
+/// (once sent) and its text.
+async fn staff_rows(db: &Db, tenant: TenantId, wa: &str) -> Vec<(Option<String>, String)> {
     let sql = "SELECT wa_message_id, body FROM wa_messages WHERE tenant_id = $1 AND customer_id IS NULL \
-               AND direction = 'outbound' AND to_number = $2 AND wa_message_id IS NOT NULL \
-               ORDER BY created_at, id";
-    match db {
-        Db::Sqlite(p) => sqlx::query_as(sql)
-            .bind(tenant.0)
-            .bind(wa)
-            .fetch_all(p)
-            .await
-            .unwrap(),
-        Db::Postgres(p) => sqlx::query_as(sql)
-            .bind(tenant.0)
-            .bind(wa)
-            .fetch_all(p)
-            .await
-            .unwrap(),
-    }
-}
-
-pub async fn to_staff(db: &Db, tenant: TenantId, wa: &str) -> Vec<String> {
-    let sql = "SELECT body FROM wa_messages WHERE tenant_id = $1 AND customer_id IS NULL \
                AND direction = 'outbound' AND to_number = $2 ORDER BY created_at, id";
     match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql)
-            .bind(tenant.0)
-            .bind(wa)
-            .fetch_all(p)
-            .await
-            .unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sql)
-            .bind(tenant.0)
-            .bind(wa)
-            .fetch_all(p)
-            .await
-            .unwrap(),
+        Db::Sqlite(p) => {
+            sqlx::query_as(sql)
+                .bind(tenant.0)
+                .bind(wa)
+                .fetch_all(p)
+                .await
+        }
+        Db::Postgres(p) => {
+            sqlx::query_as(sql)
+                .bind(tenant.0)
+                .bind(wa)
+                .fetch_all(p)
+                .await
+        }
     }
+    .unwrap()
+}
+
+/// The sent ones of [`staff_rows`], with their WhatsApp ids (to reply to).
+pub async fn to_staff_sent(db: &Db, tenant: TenantId, wa: &str) -> Vec<(String, String)> {
+    staff_rows(db, tenant, wa)
+        .await
+        .into_iter()
+        .filter_map(|(id, body)| id.map(|id| (id, body)))
+        .collect()
+}
+
+/// The texts of [`staff_rows`].
+pub async fn to_staff(db: &Db, tenant: TenantId, wa: &str) -> Vec<String> {
+    staff_rows(db, tenant, wa)
+        .await
+        .into_iter()
+        .map(|(_, body)| body)
+        .collect()
 }
