@@ -162,6 +162,7 @@ pub fn router(state: AppState) -> Router {
     )
     .route("/metrics", get(crate::metrics::render))
     .merge(sandbox(state.config.sandbox_access()))
+    .merge(crate::dashboard::routes(state.clone()))
     .route("/healthz", get(api::health::healthz))
     .route("/readyz", get(api::health::readyz))
     .fallback(|| async { AppError::NotFound })

@@ -28,6 +28,10 @@ pub struct Config {
     pub access_token_minutes: i64,
     /// Days a refresh token is valid.
     pub refresh_token_days: i64,
+    /// Minutes a dashboard session may sit unused before it signs out.
+    pub dashboard_idle_minutes: i64,
+    /// Days a dashboard session lasts at most, however busy.
+    pub dashboard_session_days: i64,
     /// One-time codes a phone may request per hour.
     pub otp_per_phone_per_hour: i64,
     /// One-time codes an IP may request per hour.
@@ -123,6 +127,8 @@ impl Default for Config {
             secret_key: None,
             access_token_minutes: 15,
             refresh_token_days: 30,
+            dashboard_idle_minutes: 8 * 60,
+            dashboard_session_days: 30,
             otp_per_phone_per_hour: 5,
             otp_per_ip_per_hour: 20,
             trust_proxy: false,
@@ -237,6 +243,9 @@ impl Config {
             })?;
         if cfg.access_token_minutes < 1 || cfg.refresh_token_days < 1 {
             bail!("access_token_minutes and refresh_token_days must be positive");
+        }
+        if cfg.dashboard_idle_minutes < 1 || cfg.dashboard_session_days < 1 {
+            bail!("dashboard_idle_minutes and dashboard_session_days must be positive");
         }
         // An empty secret would make every signature "valid" for anyone who
         // knows it is empty: treat it as unset.

@@ -473,18 +473,38 @@ pub async fn run(file: Option<&Path>) -> anyhow::Result<()> {
     let state = crate::build_state(config).await?;
     seed(&state).await?;
     let invite = seed_onboarding(&state).await?;
-    print_welcome(&state, invite.as_deref());
+    let links = sign_in_links(&state).await?;
+    print_welcome(&state, invite.as_deref(), &links);
     crate::serve(state).await
 }
 
-fn print_welcome(state: &AppState, invite: Option<&str>) {
+/// A dashboard sign-in link for each demo business's owner.
+pub async fn sign_in_links(state: &AppState) -> anyhow::Result<Vec<String>> {
+    let mut links = Vec::new();
+    for b in BUSINESSES {
+        let owner = store::users::credentials_by_email(&state.db, b.email).await?;
+        links.push(crate::dashboard::login::issue_link(state, &owner.user).await?);
+    }
+    Ok(links)
+}
+
+fn print_welcome(state: &AppState, invite: Option<&str>, links: &[String]) {
     let url = state.config.public_url();
     println!("\nSokoni demo is running at {url}\n");
-    println!("Three businesses are ready; each owner's password is {DEMO_PASSWORD:?}:");
-    for b in BUSINESSES {
-        println!("  {:<18} {:<11} {}", b.name, b.vertical.as_str(), b.email);
+    println!("Three businesses are ready. Open the dashboard signed in as each owner:");
+    for (b, link) in BUSINESSES.iter().zip(links) {
+        println!("  {:<18} {:<11} {link}", b.name, b.vertical.as_str());
     }
-    println!("\nLog in:\n  curl -s {url}/api/v1/auth/login -H 'Content-Type: application/json' \\");
+    println!(
+        "(links work for {} hours; or sign in at {url}/login with the owner's email and the password {DEMO_PASSWORD:?})",
+        crate::dashboard::login::LINK_HOURS
+    );
+    for b in BUSINESSES {
+        println!("  {:<18} {}", b.name, b.email);
+    }
+    println!(
+        "\nThe API:\n  curl -s {url}/api/v1/auth/login -H 'Content-Type: application/json' \\"
+    );
     println!("    -d '{{\"email\":\"funmi@demo.sokoni.app\",\"password\":\"{DEMO_PASSWORD}\"}}'");
     println!("\nChat as a customer of any of them: {url}/sandbox/chat");
     if let Some(code) = invite {

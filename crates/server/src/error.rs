@@ -326,7 +326,8 @@ pub async fn envelope_errors(res: Response) -> Response {
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("text/html"));
+    // JSON errors are envelopes already; HTML ones are the dashboard's pages.
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return res;
     }

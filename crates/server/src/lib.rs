@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod demo;
 pub mod demo_catalog;
 pub mod error;

@@ -31,6 +31,7 @@ pub mod tenants;
 pub mod testing;
 pub mod users;
 pub mod wa;
+pub mod web_sessions;
 pub mod zones;
 
 pub use db::{Db, Ex, Tx, now, select_in};

@@ -152,6 +152,18 @@ pub async fn make_jobs_due(db: &Db) {
     .expect("make jobs due");
 }
 
+/// Moves every dashboard session's last request `hours` into the past, as
+/// if its browser had sat unused that long.
+pub async fn idle_web_sessions(db: &Db, hours: i64) {
+    let at = crate::now() - chrono::Duration::hours(hours);
+    crate::run!(db, c => sqlx::query("UPDATE web_sessions SET last_seen_at = $1")
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .expect("idle web sessions");
+}
+
 /// A business for store tests, with its vertical's usual country:
 /// a tailor in Lagos (NGN, `SEW-`), a shop in Nairobi (KES, `SHP-`), a
 /// restaurant in Buenos Aires (ARS, `PED-`). `slug` names it and must be

@@ -272,17 +272,24 @@ pub async fn login(
     State(state): State<AppState>,
     Json(body): Json<LoginRequest>,
 ) -> ApiResult<axum::Json<Session>> {
-    let email = body.email.trim().to_lowercase();
+    let (user, tenant) = check_password(&state, &body.email, body.password).await?;
+    start_session(&state, user, tenant).await.map(axum::Json)
+}
+
+/// The active user and business an email and password sign in, for the API
+/// and the dashboard alike.
+pub(crate) async fn check_password(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> ApiResult<(User, Tenant)> {
+    let email = email.trim().to_lowercase();
     let creds = match store::users::credentials_by_email(&state.db, &email).await {
         Ok(c) => Some(c),
         Err(store::StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let ok = password::verify(
-        body.password,
-        creds.as_ref().map(|c| c.password_hash.clone()),
-    )
-    .await?;
+    let ok = password::verify(password, creds.as_ref().map(|c| c.password_hash.clone())).await?;
     let invalid = || AppError::unauthorized("invalid_credentials", "email or password is wrong");
     let Some(creds) = creds.filter(|_| ok) else {
         return Err(invalid());
@@ -294,9 +301,7 @@ pub async fn login(
             "this account is not active",
         ));
     }
-    start_session(&state, creds.user, tenant)
-        .await
-        .map(axum::Json)
+    Ok((creds.user, tenant))
 }
 
 async fn start_session(state: &AppState, user: User, tenant: Tenant) -> ApiResult<Session> {
@@ -449,6 +454,23 @@ pub async fn otp_send(
     ip: ClientIp,
     Json(body): Json<OtpSendRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<OtpSent>)> {
+    send_code(&state, &ip, &body).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(OtpSent {
+            sent: true,
+            expires_in: OTP_MINUTES * 60,
+        }),
+    ))
+}
+
+/// Sends a sign-in code to the phone's WhatsApp when it belongs to an active
+/// user, within the per-phone and per-IP limits (the API and the dashboard).
+pub(crate) async fn send_code(
+    state: &AppState,
+    ip: &ClientIp,
+    body: &OtpSendRequest,
+) -> ApiResult<()> {
     let phone = parse_login_phone(&body.phone, body.country.as_deref())?;
     let since = store::now() - Duration::hours(1);
     let mut tx = state.db.begin().await?;
@@ -502,13 +524,7 @@ pub async fn otp_send(
             .await?;
     }
     tx.commit().await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        axum::Json(OtpSent {
-            sent: true,
-            expires_in: OTP_MINUTES * 60,
-        }),
-    ))
+    Ok(())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -550,6 +566,17 @@ pub async fn otp_verify(
     State(state): State<AppState>,
     Json(body): Json<OtpVerifyRequest>,
 ) -> ApiResult<axum::Json<Session>> {
+    let (user, tenant) = check_code(&state, &body).await?;
+    start_session(&state, user, tenant).await.map(axum::Json)
+}
+
+/// The user and business a phone's code signs in, consuming the code (the
+/// API and the dashboard alike). A phone of several businesses without a
+/// chosen one is a 409 `choose_business` naming their slugs.
+pub(crate) async fn check_code(
+    state: &AppState,
+    body: &OtpVerifyRequest,
+) -> ApiResult<(User, Tenant)> {
     let phone = parse_login_phone(&body.phone, body.country.as_deref())?;
     let invalid = || AppError::unauthorized("otp_invalid", "the code is wrong or has expired");
     let locked = || AppError::TooMany {
@@ -600,5 +627,5 @@ pub async fn otp_verify(
     if !store::users::consume_otp(&state.db, otp.id).await? {
         return Err(invalid());
     }
-    start_session(&state, user, tenant).await.map(axum::Json)
+    Ok((user, tenant))
 }

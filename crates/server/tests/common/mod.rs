@@ -5,6 +5,7 @@
 )]
 
 pub mod chat;
+pub mod dashboard;
 
 use axum::Router;
 use axum::body::Body;

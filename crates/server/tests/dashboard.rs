@@ -1,0 +1,262 @@
+//! The dashboard's shell: signing in and out, sessions that end, CSRF on
+//! every form, roles, the installable app's files, faults as pages.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::dashboard::encode;
+use common::{TestApp, on_every_backend};
+
+/// The pre-sign-in token the login page sets and repeats in its form.
+fn pre_token(page: &common::dashboard::Html) -> (String, String) {
+    let cookie = page
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("sokoni_pre="))
+        .expect("the login page sets its CSRF cookie");
+    let value = cookie["sokoni_pre=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        page.body.contains(&format!("value=\"{value}\"")),
+        "the form repeats the cookie's token"
+    );
+    (format!("sokoni_pre={value}"), value)
+}
+
+fn session_cookie(set: &[String]) -> Option<String> {
+    set.iter()
+        .find(|c| c.starts_with("sokoni_session=") && !c.starts_with("sokoni_session=;"))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn signing_in_with_a_password_opens_today_and_signing_out_ends_the_session() {
+    on_every_backend(|app| async move {
+        app.register("amaka", "tailor").await;
+        let root = app.web_request(Method::GET, "/", None, &[], None).await;
+        assert_eq!(root.location.as_deref(), Some("/app"));
+        let today = app.web_request(Method::GET, "/app", None, &[], None).await;
+        assert_eq!(today.status, StatusCode::SEE_OTHER);
+        assert_eq!(today.location.as_deref(), Some("/login?next=%2Fapp"));
+
+        let login = app
+            .web_request(Method::GET, "/login", None, &[], None)
+            .await;
+        assert_eq!(login.status, StatusCode::OK);
+        let (pre, token) = pre_token(&login);
+
+        // A wrong password: the error next to the field, no session.
+        let bad = app
+            .web_request(
+                Method::POST,
+                "/login",
+                None,
+                &[("cookie", &pre)],
+                Some(encode(&[
+                    ("_csrf", &token),
+                    ("email", "amaka@example.com"),
+                    ("password", "nope"),
+                ])),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.shows("The email or the password is wrong."),
+            "{}",
+            bad.body
+        );
+        assert!(bad.body.contains("id=\"password-err\""));
+        assert!(session_cookie(&bad.set_cookies).is_none());
+
+        // Without the form's token the post is refused, whatever it says.
+        let forged = app
+            .web_request(
+                Method::POST,
+                "/login",
+                None,
+                &[("cookie", &pre)],
+                Some(encode(&[
+                    ("email", "amaka@example.com"),
+                    ("password", "password123"),
+                ])),
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(forged.body.contains("This form expired"));
+        assert!(session_cookie(&forged.set_cookies).is_none());
+
+        let ok = app
+            .web_request(
+                Method::POST,
+                "/login",
+                None,
+                &[("cookie", &pre)],
+                Some(encode(&[
+                    ("_csrf", &token),
+                    ("email", "Amaka@Example.com"),
+                    ("password", "password123"),
+                    ("next", "/app?x=1"),
+                ])),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        assert_eq!(ok.location.as_deref(), Some("/app?x=1"));
+        let cookie = session_cookie(&ok.set_cookies).expect("a session cookie");
+        let set = ok
+            .set_cookies
+            .iter()
+            .find(|c| c.starts_with("sokoni_session="))
+            .unwrap();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+
+        let today = app
+            .web_request(Method::GET, "/app", None, &[("cookie", &cookie)], None)
+            .await;
+        assert_eq!(today.status, StatusCode::OK);
+        assert!(
+            today.shows("Business amaka"),
+            "the business's name is on the page"
+        );
+        let csrf = today
+            .body
+            .split("name=\"csrf-token\" content=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_string();
+
+        // Signing out needs the session's token too, then ends it for good.
+        let refused = app
+            .web_request(
+                Method::POST,
+                "/logout",
+                None,
+                &[("cookie", &cookie)],
+                Some(encode(&[("_csrf", "x")])),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let out = app
+            .web_request(
+                Method::POST,
+                "/logout",
+                None,
+                &[("cookie", &cookie)],
+                Some(encode(&[("_csrf", &csrf)])),
+            )
+            .await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert_eq!(out.location.as_deref(), Some("/login?notice=signed_out"));
+        let after = app
+            .web_request(Method::GET, "/app", None, &[("cookie", &cookie)], None)
+            .await;
+        assert_eq!(
+            after.status,
+            StatusCode::SEE_OTHER,
+            "the old cookie no longer signs in"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_and_a_deactivated_user_is_signed_out() {
+    on_every_backend(|app| async move {
+        let owner = app.register("idle", "shop").await;
+        let staff = app.add_user(&owner, "staff@idle.example", "staff").await;
+        let web = app.web(&owner).await;
+        assert_eq!(app.page(&web, "/app").await.status, StatusCode::OK);
+        // Nine hours without a request (the default limit is eight).
+        store::testing::idle_web_sessions(&app.state.db, 9).await;
+        let stale = app.page(&web, "/app").await;
+        assert_eq!(stale.status, StatusCode::SEE_OTHER);
+
+        let sweb = app.web(&staff).await;
+        assert_eq!(app.page(&sweb, "/app").await.status, StatusCode::OK);
+        let r = app
+            .patch(
+                &format!("/api/v1/users/{}", staff.user_id),
+                &owner.token,
+                serde_json::json!({"is_active": false}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(app.page(&sweb, "/app").await.status, StatusCode::SEE_OTHER);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_viewer_is_signed_in_read_only() {
+    on_every_backend(|app| async move {
+        let owner = app.register("viewer", "tailor").await;
+        let viewer = app.add_user(&owner, "v@viewer.example", "viewer").await;
+        let web = app.web(&viewer).await;
+        let today = app.page(&web, "/app").await;
+        assert_eq!(today.status, StatusCode::OK);
+        assert!(today.shows("Viewer (read only)"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_installable_app_has_a_manifest_icons_a_worker_and_an_offline_page() {
+    let app = TestApp::new(store::testing::sqlite().await);
+    let m = app
+        .web_request(Method::GET, "/app/manifest.webmanifest", None, &[], None)
+        .await;
+    assert_eq!(m.status, StatusCode::OK);
+    let manifest: serde_json::Value = serde_json::from_str(&m.body).unwrap();
+    assert_eq!(manifest["start_url"], "/app");
+    assert_eq!(manifest["display"], "standalone");
+    for icon in manifest["icons"].as_array().unwrap() {
+        let src = icon["src"].as_str().unwrap();
+        let r = app.web_request(Method::GET, src, None, &[], None).await;
+        assert_eq!(r.status, StatusCode::OK, "{src}");
+    }
+    let sw = app
+        .web_request(Method::GET, "/app/sw.js", None, &[], None)
+        .await;
+    assert!(sw.body.contains("/app/offline") && !sw.body.contains("__VERSION__"));
+    let offline = app
+        .web_request(Method::GET, "/app/offline", None, &[], None)
+        .await;
+    assert!(offline.shows("You are offline") && offline.shows("Estás sin conexión"));
+    let missing = app
+        .web_request(Method::GET, "/app/static/nope.js", None, &[], None)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.body.contains("<html"),
+        "a fault is a page, not a JSON envelope"
+    );
+}
+
+#[tokio::test]
+async fn pages_speak_the_business_language() {
+    let app = TestApp::new(store::testing::sqlite().await);
+    let owner = app.register("empanadas", "restaurant").await;
+    let web = app.web(&owner).await;
+    let today = app.page(&web, "/app").await;
+    assert!(today.body.contains("lang=\"es\""));
+    assert!(
+        today.shows("Pedidos") && today.shows("Cocina"),
+        "the restaurant's menu, in Spanish"
+    );
+    let login = app
+        .web_request(
+            Method::GET,
+            "/login",
+            None,
+            &[("accept-language", "es-AR,es;q=0.9")],
+            None,
+        )
+        .await;
+    assert!(login.shows("Ingresar"));
+}
