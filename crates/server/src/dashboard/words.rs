@@ -296,7 +296,8 @@ mod tests {
             }
         }
         assert!(files.len() > 3, "found the templates and modules");
-        for path in files {
+        // This file's own tests name a missing key on purpose.
+        for path in files.into_iter().filter(|p| !p.ends_with("words.rs")) {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             for pat in [".t(\"", ".f(\""] {
                 for part in text.split(pat).skip(1) {
