@@ -331,7 +331,12 @@ pub async fn issue_link(
     Ok(format!("{}/login/link/{token}", state.config.public_url()))
 }
 
-async fn with_link(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+/// Signs in with a link and goes to `?next=` (one of our pages) or Today.
+async fn with_link(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<Shown>,
+) -> Response {
     let found = store::web_sessions::link_user(
         &state.db,
         &tokens::hash_refresh(token.trim()),
@@ -344,7 +349,7 @@ async fn with_link(State(state): State<AppState>, Path(token): Path<String>) -> 
         Err(e) => return session::internal(e).into_response(),
     };
     match user.filter(|u| u.is_active) {
-        Some(u) => session::start(&state, &u, "/app")
+        Some(u) => session::start(&state, &u, &q.next)
             .await
             .unwrap_or_else(IntoResponse::into_response),
         None => Redirect::to("/login?notice=link").into_response(),
