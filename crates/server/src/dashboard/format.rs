@@ -28,7 +28,40 @@ pub const WORDS: Table = &[
     ("date.today", "today", "hoy"),
     ("date.tomorrow", "tomorrow", "mañana"),
     ("date.yesterday", "yesterday", "ayer"),
+    ("stage.received", "Received", "Recibido"),
+    ("stage.cutting", "Cutting", "Corte"),
+    ("stage.sewing", "Sewing", "Costura"),
+    ("stage.fitting", "Fitting", "Prueba"),
+    ("stage.preparing", "Preparing", "En preparación"),
+    ("stage.packed", "Packed", "Empacado"),
+    ("stage.ready", "Ready", "Listo"),
+    ("stage.out_for_delivery", "Out for delivery", "En reparto"),
+    ("stage.delivered", "Delivered", "Entregado"),
+    ("stage.cancelled", "Cancelled", "Cancelado"),
+    ("urgency.overdue", "Overdue", "Atrasado"),
+    ("urgency.urgent", "Urgent", "Urgente"),
+    ("source.whatsapp", "WhatsApp", "WhatsApp"),
+    ("source.dashboard", "Dashboard", "Panel"),
+    ("source.walk_in", "Walk-in", "En el local"),
+    ("source.api", "API", "API"),
 ];
+
+/// A stage's name on screen.
+pub fn stage(w: Words, s: domain::order::Stage) -> &'static str {
+    use domain::order::Stage;
+    w.t(match s {
+        Stage::Received => "stage.received",
+        Stage::Cutting => "stage.cutting",
+        Stage::Sewing => "stage.sewing",
+        Stage::Fitting => "stage.fitting",
+        Stage::Preparing => "stage.preparing",
+        Stage::Packed => "stage.packed",
+        Stage::Ready => "stage.ready",
+        Stage::OutForDelivery => "stage.out_for_delivery",
+        Stage::Delivered => "stage.delivered",
+        Stage::Cancelled => "stage.cancelled",
+    })
+}
 
 /// `₦45,000` / `$9.500`, in the page's language's separators.
 pub fn money(minor: i64, currency: &Currency, w: Words) -> String {

@@ -9,6 +9,7 @@
 
 pub mod assets;
 pub mod format;
+pub mod live;
 pub mod login;
 pub mod session;
 pub mod today;
@@ -40,6 +41,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(login::routes())
         .merge(assets::routes())
         .merge(today::routes())
+        .merge(live::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
 }
 
