@@ -59,7 +59,11 @@ async fn a_customer_writes_in_the_simulator_and_the_business_answers() {
         text.send_keys("Good morning ma").await.unwrap();
         assert_eq!(text.prop("value").await.unwrap(), "Good morning ma");
         text.send_keys(keys::ENTER).await.unwrap();
-        assert_eq!(text.prop("value").await.unwrap(), "", "sent, the box empties");
+        assert_eq!(
+            text.prop("value").await.unwrap(),
+            "",
+            "sent, the box empties"
+        );
 
         let mine = browser.wait_for(".row.cust", SECONDS_10).await.unwrap();
         assert!(mine.text().await.unwrap().contains("Good morning ma"));
@@ -74,12 +78,39 @@ async fn a_customer_writes_in_the_simulator_and_the_business_answers() {
         assert!(again.text().await.unwrap().contains(funmi.name));
 
         // Cookies as the browser holds them.
-        assert!(!browser.cookies().await.unwrap().iter().any(|c| c.name == "theme"));
-        js(&browser, "document.cookie = 'theme=dark; path=/'; return null").await;
+        assert!(
+            !browser
+                .cookies()
+                .await
+                .unwrap()
+                .iter()
+                .any(|c| c.name == "theme")
+        );
+        js(
+            &browser,
+            "document.cookie = 'theme=dark; path=/'; return null",
+        )
+        .await;
         let cookies = browser.cookies().await.unwrap();
-        let theme = cookies.iter().find(|c| c.name == "theme").expect("the cookie");
+        let theme = cookies
+            .iter()
+            .find(|c| c.name == "theme")
+            .expect("the cookie");
         assert_eq!(theme.value, "dark");
         assert!(!theme.http_only);
+        js(
+            &browser,
+            "document.cookie = 'theme=; path=/; max-age=0'; return null",
+        )
+        .await;
+        assert!(
+            !browser
+                .cookies()
+                .await
+                .unwrap()
+                .iter()
+                .any(|c| c.name == "theme")
+        );
 
         // Away and back.
         browser
@@ -103,7 +134,10 @@ async fn a_customer_writes_in_the_simulator_and_the_business_answers() {
     // A phone's window.
     browser.set_window_size(390, 844).await.unwrap();
     assert_eq!(js(&browser, "return innerWidth").await, 390);
-    assert_eq!(png_size(&browser.screenshot_png().await.unwrap()), Some((390, 844)));
+    assert_eq!(
+        png_size(&browser.screenshot_png().await.unwrap()),
+        Some((390, 844))
+    );
 
     // Dark mode flips the media query and the simulator's colours.
     let dark = "return matchMedia('(prefers-color-scheme: dark)').matches";
@@ -204,12 +238,21 @@ async fn drags_reach_the_page_and_elements_answer() {
         json!(["dragstart", "dragend"])
     );
     let missing = browser.html5_drag("#card", "#nowhere").await.unwrap_err();
-    assert!(format!("{missing:#}").contains("nothing matches #nowhere"), "{missing:#}");
+    assert!(
+        format!("{missing:#}").contains("nothing matches #nowhere"),
+        "{missing:#}"
+    );
 
     // Elements: attributes, properties, typing, clearing, visibility.
     let card = browser.find("#card").await.unwrap();
-    assert_eq!(card.attr("draggable").await.unwrap().as_deref(), Some("true"));
-    assert_eq!(card.attr("data-order").await.unwrap().as_deref(), Some("42"));
+    assert_eq!(
+        card.attr("draggable").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        card.attr("data-order").await.unwrap().as_deref(),
+        Some("42")
+    );
     assert_eq!(card.attr("title").await.unwrap(), None);
     assert_eq!(card.prop("id").await.unwrap(), "card");
     let name = browser.find("#name").await.unwrap();
@@ -219,10 +262,21 @@ async fn drags_reach_the_page_and_elements_answer() {
     name.clear().await.unwrap();
     assert_eq!(name.prop("value").await.unwrap(), "");
     assert!(card.is_displayed().await.unwrap());
-    assert!(!browser.find("#secret").await.unwrap().is_displayed().await.unwrap());
+    assert!(
+        !browser
+            .find("#secret")
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap()
+    );
     let body = browser.find("body").await.unwrap();
     assert_eq!(body.find_all("div").await.unwrap().len(), 4);
-    assert_eq!(body.find("#zone").await.unwrap().text().await.unwrap(), "Dropped order 42");
+    assert_eq!(
+        body.find("#zone").await.unwrap().text().await.unwrap(),
+        "Dropped order 42"
+    );
     assert_eq!(
         browser
             .execute("return arguments[0].id", &[zone.arg()])
@@ -234,7 +288,10 @@ async fn drags_reach_the_page_and_elements_answer() {
     // Failures name the command and WebDriver's error.
     let err = browser.find("#nowhere").await.unwrap_err();
     let text = format!("{err:#}");
-    assert!(text.contains("find(\"#nowhere\")") && text.contains("no such element"), "{text}");
+    assert!(
+        text.contains("find(\"#nowhere\")") && text.contains("no such element"),
+        "{text}"
+    );
     let err = browser
         .wait_for("#nowhere", Duration::from_millis(200))
         .await
@@ -245,7 +302,10 @@ async fn drags_reach_the_page_and_elements_answer() {
         .await
         .unwrap_err();
     assert!(format!("{err:#}").contains("stayed false"), "{err:#}");
-    let err = browser.execute("throw new Error('boom')", &[]).await.unwrap_err();
+    let err = browser
+        .execute("throw new Error('boom')", &[])
+        .await
+        .unwrap_err();
     assert!(format!("{err:#}").contains("javascript error"), "{err:#}");
     // A page that appears later is waited for.
     js(

@@ -28,7 +28,7 @@ pub const SKIPPED: &str = "skipped: no Chromium/ChromeDriver on this machine";
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// How often `wait_for` and `wait_until` look again.
 const POLL: Duration = Duration::from_millis(50);
-/// The window every session starts with.
+/// The viewport every session starts with (see [`Browser::set_window_size`]).
 pub const WINDOW: (u32, u32) = (1366, 900);
 
 /// Special keys for [`Element::send_keys`] (WebDriver's code points).
@@ -236,7 +236,10 @@ impl Driver {
             }
         }
         let _ = std::fs::remove_dir_all(&dir);
-        bail!("{} exited three times on start:\n{last_exit}", binary.display())
+        bail!(
+            "{} exited three times on start:\n{last_exit}",
+            binary.display()
+        )
     }
 
     /// `true` once ready; `false` when the process exited first.
@@ -294,8 +297,12 @@ impl Browser {
     /// When the browsers are missing under `CI`, or are present and fail
     /// to start.
     pub async fn start() -> Option<Browser> {
-        let found = locate("SOKONI_CHROMEDRIVER", "/usr/bin/chromedriver", "chromedriver")
-            .and_then(|d| locate("SOKONI_CHROMIUM", "/usr/bin/chromium", "chromium").map(|c| (d, c)));
+        let found = locate(
+            "SOKONI_CHROMEDRIVER",
+            "/usr/bin/chromedriver",
+            "chromedriver",
+        )
+        .and_then(|d| locate("SOKONI_CHROMIUM", "/usr/bin/chromium", "chromium").map(|c| (d, c)));
         let (driver, chromium) = match found {
             Ok(paths) => paths,
             Err(why) if under_ci() => panic!(
@@ -347,7 +354,7 @@ impl Browser {
             .as_str()
             .ok_or_else(|| anyhow!("new session: no sessionId in {created}"))?
             .to_string();
-        Ok(Browser {
+        let browser = Browser {
             session: Arc::new(Session {
                 http,
                 port: driver.port,
@@ -355,7 +362,10 @@ impl Browser {
             }),
             closed: false,
             driver,
-        })
+        };
+        // `--window-size` sizes the window; tests expect the viewport.
+        browser.set_window_size(WINDOW.0, WINDOW.1).await?;
+        Ok(browser)
     }
 
     /// Ends the session (Chromium quits) and stops ChromeDriver.
@@ -384,7 +394,10 @@ impl Browser {
     }
 
     pub async fn back(&self) -> anyhow::Result<()> {
-        self.session.post("back", "/back", json!({})).await.map(|_| ())
+        self.session
+            .post("back", "/back", json!({}))
+            .await
+            .map(|_| ())
     }
 
     pub async fn refresh(&self) -> anyhow::Result<()> {
@@ -446,7 +459,7 @@ impl Browser {
     pub async fn wait_until(&self, js: &str, timeout: Duration) -> anyhow::Result<()> {
         let script = format!("return !!({js});");
         let deadline = Instant::now() + timeout;
-        let mut last = String::from("it stayed false");
+        let mut last: String;
         loop {
             match self.execute(&script, &[]).await {
                 Ok(Value::Bool(true)) => return Ok(()),
@@ -474,16 +487,38 @@ impl Browser {
             .await
     }
 
-    /// Resizes the window (in headless Chromium, the viewport).
+    /// Sizes the window so that the page's viewport (`innerWidth` ×
+    /// `innerHeight`, what a screenshot shows) is `width` × `height`, as on
+    /// a phone of that screen. Headless Chromium draws no browser frame
+    /// but still keeps room for one, so the window is grown by the
+    /// difference.
     pub async fn set_window_size(&self, width: u32, height: u32) -> anyhow::Result<()> {
-        self.session
-            .post(
-                &format!("set_window_size({width}, {height})"),
-                "/window/rect",
-                json!({"width": width, "height": height}),
-            )
-            .await
-            .map(|_| ())
+        let what = format!("set_window_size({width}, {height})");
+        let (mut outer_w, mut outer_h) = (i64::from(width), i64::from(height));
+        for _ in 0..3 {
+            self.session
+                .post(
+                    &what,
+                    "/window/rect",
+                    json!({"width": outer_w, "height": outer_h}),
+                )
+                .await?;
+            let inner = self
+                .execute("return [window.innerWidth, window.innerHeight]", &[])
+                .await?;
+            let (Some(w), Some(h)) = (inner[0].as_i64(), inner[1].as_i64()) else {
+                bail!("{what}: the page reported its viewport as {inner}");
+            };
+            if (w, h) == (i64::from(width), i64::from(height)) {
+                return Ok(());
+            }
+            outer_w += i64::from(width) - w;
+            outer_h += i64::from(height) - h;
+        }
+        let inner = self
+            .execute("return [window.innerWidth, window.innerHeight]", &[])
+            .await?;
+        bail!("{what}: the viewport stays {inner}")
     }
 
     /// The viewport as a PNG.
@@ -821,10 +856,12 @@ impl DemoServer {
         let secret =
             secrecy::SecretString::from("browser-test-secret-key-long-enough-0123".to_string());
         let state = server::state_with(db, &secret, config);
-        server::demo::seed(&state).await.context("seeding the demo")?;
+        server::demo::seed(&state)
+            .await
+            .context("seeding the demo")?;
         let workers = server::workers::start(&state, &server::workers::all_queues());
-        let app = server::app::router(state.clone())
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let app =
+            server::app::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let serving = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 eprintln!("the demo server stopped: {e}");
