@@ -4,6 +4,7 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod browser;
 pub mod chat;
 pub mod dashboard;
 
