@@ -260,3 +260,53 @@ async fn pages_speak_the_business_language() {
         .await;
     assert!(login.shows("Ingresar"));
 }
+
+#[tokio::test]
+async fn today_shows_the_businesss_figures_and_todays_orders_and_not_another_businesss() {
+    on_every_backend(|app| async move {
+        let owner = app.register("figures", "tailor").await;
+        let other = app.register("elsewhere", "tailor").await;
+        let ada = app.customer(&owner, "Ada Obi", "+2348030000101").await;
+        let ada_id = ada["id"].as_str().unwrap();
+        // Due in two hours (Lagos time still today unless it is late evening;
+        // the deadline is the clock's now, so the card is always today's).
+        let due = engine::clock::Clock::now(&app.clock).to_rfc3339();
+        let first = app
+            .order(&owner, ada_id, serde_json::json!({"deadline": due}))
+            .await;
+        app.order(&owner, ada_id, serde_json::json!({})).await;
+        let paid = app
+            .post(
+                "/api/v1/payments/manual",
+                &owner.token,
+                serde_json::json!({"order_id": first["id"], "amount": 1_500_000, "method": "cash", "type": "deposit"}),
+            )
+            .await;
+        assert_eq!(paid.status, StatusCode::CREATED, "{:?}", paid.body);
+        let stranger = app.customer(&other, "Stranger", "+2348030000102").await;
+        app.order(&other, stranger["id"].as_str().unwrap(), serde_json::json!({"deadline": due}))
+            .await;
+
+        let web = app.web(&owner).await;
+        let today = app.page(&web, "/app").await;
+        assert_eq!(today.status, StatusCode::OK);
+        let stat = |name: &str| {
+            today
+                .body
+                .split(&format!("data-stat=\"{name}\""))
+                .nth(1)
+                .and_then(|s| s.split("class=\"value\">").nth(1))
+                .and_then(|s| s.split('<').next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(stat("active"), "2", "two active orders of this business only");
+        // ₦45,000 + ₦45,000 ordered, ₦15,000 paid: ₦75,000 still owed.
+        assert_eq!(stat("pending"), "₦75,000");
+        assert_eq!(stat("revenue"), "₦15,000");
+        assert!(today.shows(first["order_ref"].as_str().unwrap()), "today's order is a card");
+        assert!(today.shows("Ada Obi"));
+        assert!(!today.shows("Stranger"));
+    })
+    .await;
+}

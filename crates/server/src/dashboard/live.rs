@@ -35,7 +35,9 @@ async fn events(
     let s = stream::unfold((db, first, true), move |(db, last, hello)| async move {
         if hello {
             // Tells the page the stream is up (and retry after 3 s if it drops).
-            let e = Event::default().event("hello").retry(Duration::from_secs(3));
+            let e = Event::default()
+                .event("hello")
+                .retry(Duration::from_secs(3));
             return Some((Ok(e), (db, last, false)));
         }
         loop {

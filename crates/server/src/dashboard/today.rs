@@ -22,10 +22,22 @@ pub const WORDS: Table = &[
     ("today.pending", "Pending payments", "Pagos pendientes"),
     ("today.pending_count", "{count} orders", "{count} pedidos"),
     ("today.revenue", "Paid this month", "Cobrado este mes"),
-    ("today.vs_last", "{change} vs last month ({last})", "{change} contra el mes pasado ({last})"),
-    ("today.no_last", "Last month: {last}", "El mes pasado: {last}"),
+    (
+        "today.vs_last",
+        "{change} vs last month ({last})",
+        "{change} contra el mes pasado ({last})",
+    ),
+    (
+        "today.no_last",
+        "Last month: {last}",
+        "El mes pasado: {last}",
+    ),
     ("today.orders_today", "Today's orders", "Pedidos de hoy"),
-    ("today.none", "Nothing due today. New chat orders appear here as they come in.", "No hay nada para hoy. Los pedidos nuevos del chat aparecen acá apenas llegan."),
+    (
+        "today.none",
+        "Nothing due today. New chat orders appear here as they come in.",
+        "No hay nada para hoy. Los pedidos nuevos del chat aparecen acá apenas llegan.",
+    ),
     ("today.more", "More on the board", "Más en el tablero"),
     ("card.due", "Due {date}", "Para el {date}"),
     ("card.owed", "{amount} owed", "Debe {amount}"),
@@ -106,11 +118,18 @@ async fn show(State(state): State<AppState>, p: Page) -> Result<Response, Fault>
         .next()
         .unwrap_or_default()
         .to_string();
-    let cards = t.cards.iter().map(|c| CardView::new(&p, c, t.date)).collect();
+    let cards = t
+        .cards
+        .iter()
+        .map(|c| CardView::new(&p, c, t.date))
+        .collect();
     let m = |v: &domain::money::Money| format::money(v.minor, &v.currency, w);
     let change = t.revenue_change_percent.map(|pc| {
         let rounded = pc.round() as i64;
-        (rounded >= 0, format!("{}{rounded}%", if rounded >= 0 { "+" } else { "" }))
+        (
+            rounded >= 0,
+            format!("{}{rounded}%", if rounded >= 0 { "+" } else { "" }),
+        )
     });
     Ok(render(&TodayPage {
         greeting: w.f("today.greeting", &[("name", &first)]),
