@@ -86,10 +86,17 @@
 
   // ---- live updates: the server says when something changed; the page's
   // live region is fetched again and swapped in, unless a person is busy.
+  // The stream opens a few seconds after the page loads (so a page that is
+  // only looked at, or screenshot, holds no connection) and asks for what
+  // changed since the page was rendered: nothing in between is missed.
   function live() {
     if (!document.body.dataset.live || !window.EventSource) return;
+    setTimeout(connect, 5000);
+  }
+  function connect() {
     let pending = false;
-    const es = new EventSource("/app/events");
+    const since = document.body.dataset.rendered || "";
+    const es = new EventSource("/app/events?since=" + encodeURIComponent(since));
     es.addEventListener("change", async () => {
       if (pending) return;
       pending = true;
@@ -108,6 +115,7 @@
       const fresh = doc.getElementById(el.id);
       if (fresh) el.replaceWith(fresh);
     });
+    if (doc.body && doc.body.dataset.rendered) document.body.dataset.rendered = doc.body.dataset.rendered;
     delete document.body.dataset.stale;
     document.dispatchEvent(new CustomEvent("sokoni:refreshed"));
   }

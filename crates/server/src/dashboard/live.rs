@@ -7,7 +7,7 @@
 use super::Page;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use futures_util::stream::{self, Stream};
@@ -24,13 +24,36 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/app/events", get(events))
 }
 
+#[derive(serde::Deserialize)]
+pub struct Since {
+    /// The page's `data-rendered` (microseconds): a change after it is
+    /// reported at once.
+    since: Option<String>,
+}
+
+/// Whether a cursor from [`engine::dashboard::changes`] names a change
+/// after `since` (microseconds since the epoch).
+pub fn changed_after(cursor: &str, since: i64) -> bool {
+    cursor
+        .split('.')
+        .filter_map(|part| part.parse::<i64>().ok())
+        .any(|at| at > since)
+}
+
 async fn events(
     State(state): State<AppState>,
     p: Page,
+    Query(q): Query<Since>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let tenant = p.tenant.id;
     let db = state.db.clone();
-    let first = engine::dashboard::changes(&db, tenant).await.ok();
+    let now = engine::dashboard::changes(&db, tenant).await.ok();
+    let since = q.since.and_then(|s| s.parse::<i64>().ok());
+    // Changed since the page was made: the first poll reports it.
+    let first = match (&now, since) {
+        (Some(c), Some(s)) if changed_after(c, s) => None,
+        _ => now,
+    };
     let started = tokio::time::Instant::now();
     let s = stream::unfold((db, first, true), move |(db, last, hello)| async move {
         if hello {
@@ -44,7 +67,9 @@ async fn events(
             if started.elapsed() > LIFETIME {
                 return None;
             }
-            tokio::time::sleep(POLL).await;
+            if last.is_some() {
+                tokio::time::sleep(POLL).await;
+            }
             match engine::dashboard::changes(&db, tenant).await {
                 Ok(now) if Some(&now) != last.as_ref() => {
                     let e = Event::default().event("change").data(now.clone());
@@ -56,4 +81,17 @@ async fn events(
         }
     });
     Sse::new(s).keep_alive(KeepAlive::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_after;
+
+    #[test]
+    fn a_cursor_part_after_the_page_is_a_change() {
+        assert!(changed_after("100.5.-", 99));
+        assert!(!changed_after("100.5.-", 100));
+        assert!(!changed_after("-.-.-", 0));
+        assert!(changed_after("1.2.300", 299));
+    }
 }

@@ -43,6 +43,9 @@ pub struct PageData {
     pub flash: Option<String>,
     /// The path asked for, to mark the menu.
     pub path: String,
+    /// When the page was made, in microseconds: live updates report what
+    /// changed after it.
+    pub rendered: i64,
 }
 
 impl PageData {
@@ -415,6 +418,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             theme,
             flash: flash.clone(),
             path: path.clone(),
+            rendered: store::now().timestamp_micros(),
         })
     });
     let words = page
