@@ -279,19 +279,19 @@ async fn the_board_and_the_kitchen_show_this_businesss_orders() {
             stage: Some(Stage::Preparing),
             ..Default::default()
         };
-        assert_eq!(refs(&board(f).await.cards), [cooking.order_ref.clone()]);
+        assert_eq!(refs(&board(f).await.cards), [cooking.order_ref.as_str()]);
         let f = BoardFilter {
             source: Some(Source::Dashboard),
             ..Default::default()
         };
-        assert_eq!(refs(&board(f).await.cards), [booked.order_ref.clone()]);
+        assert_eq!(refs(&board(f).await.cards), [booked.order_ref.as_str()]);
         let day = today + Duration::days(3);
         let f = BoardFilter {
             due_from: Some(day),
             due_to: Some(day),
             ..Default::default()
         };
-        assert_eq!(refs(&board(f).await.cards), [booked.order_ref.clone()]);
+        assert_eq!(refs(&board(f).await.cards), [booked.order_ref.as_str()]);
         let f = BoardFilter {
             due_to: Some(today + Duration::days(2)),
             ..Default::default()
