@@ -310,3 +310,90 @@ async fn today_shows_the_businesss_figures_and_todays_orders_and_not_another_bus
     })
     .await;
 }
+
+#[tokio::test]
+async fn signing_in_with_a_whatsapp_code_through_the_pages() {
+    on_every_backend(|app| async move {
+        let owner = app.register("phonein", "shop").await;
+        let r = app
+            .post(
+                "/api/v1/users",
+                &owner.token,
+                serde_json::json!({"name": "Wanjiru", "email": "w@phonein.ke", "password": "password123", "role": "staff", "phone": "+254711000111"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let login = app
+            .web_request(Method::GET, "/login?phone=%2B", None, &[], None)
+            .await;
+        let (pre, token) = pre_token(&login);
+        let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+            let pre = pre.clone();
+            let token = token.clone();
+            let app = &app;
+            async move {
+                let mut all = vec![("_csrf", token)];
+                all.extend(fields);
+                let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.web_request(
+                    Method::POST,
+                    path,
+                    None,
+                    &[("cookie", &pre)],
+                    Some(encode(&refs)),
+                )
+                .await
+            }
+        };
+        let bad = post("/login/code", vec![("phone", "12".into())]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("id=\"phone-err\""), "{}", bad.body);
+
+        let sent = post("/login/code", vec![("phone", "+254 711 000111".into())]).await;
+        assert_eq!(sent.status, StatusCode::OK);
+        assert!(sent.shows("a code is on its way"));
+        assert!(
+            sent.body.contains("action=\"/login/verify\""),
+            "asks for the code next"
+        );
+        let msgs = store::outbox::for_recipient(&app.state.db, "+254711000111")
+            .await
+            .unwrap();
+        let code = msgs
+            .first()
+            .expect("the code went to the outbox")
+            .body
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+
+        let wrong = post(
+            "/login/verify",
+            vec![("phone", "+254711000111".into()), ("code", "000000".into())],
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.shows("The code is wrong or has expired."));
+        assert!(session_cookie(&wrong.set_cookies).is_none());
+
+        let ok = post(
+            "/login/verify",
+            vec![("phone", "+254711000111".into()), ("code", code.clone())],
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        assert!(session_cookie(&ok.set_cookies).is_some());
+        let again = post(
+            "/login/verify",
+            vec![("phone", "+254711000111".into()), ("code", code)],
+        )
+        .await;
+        assert_eq!(
+            again.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a code works once"
+        );
+    })
+    .await;
+}
