@@ -176,6 +176,9 @@ async fn an_idle_session_ends_and_a_deactivated_user_is_signed_out() {
         store::testing::idle_web_sessions(&app.state.db, 9).await;
         let stale = app.page(&web, "/app").await;
         assert_eq!(stale.status, StatusCode::SEE_OTHER);
+        // Signing out of it just goes to the sign-in page.
+        let out = app.form(&web, "/logout", &[]).await;
+        assert_eq!(out.location.as_deref(), Some("/login?notice=signed_out"));
 
         let sweb = app.web(&staff).await;
         assert_eq!(app.page(&sweb, "/app").await.status, StatusCode::OK);

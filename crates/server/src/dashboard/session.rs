@@ -245,13 +245,17 @@ impl Cookies {
 /// A `Set-Cookie` value: HttpOnly and SameSite=Lax always, Secure when the
 /// dashboard is served over HTTPS. `max_age` 0 deletes it.
 pub fn cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.public_url().starts_with("https://") {
+    let v = cookie_value(name, value, max_age, &state.config.public_url());
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("x=; Max-Age=0"))
+}
+
+fn cookie_value(name: &str, value: &str, max_age: i64, public_url: &str) -> String {
+    let secure = if public_url.starts_with("https://") {
         "; Secure"
     } else {
         ""
     };
-    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
-    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("x=; Max-Age=0"))
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 /// A flash notice for the next page, URL-encoded into its cookie.
@@ -425,7 +429,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .as_ref()
         .map_or_else(|| browser_words(req.headers()), |p| p.w);
     let mut req = req;
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // Signing out of a session that already ended has nothing to protect.
+    let stale_logout = page.is_none() && path == "/logout";
+    if !stale_logout && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let expected = page
             .as_ref()
             .map(|p| p.csrf.clone())
@@ -498,6 +504,20 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/app");
         assert_eq!(safe_next("/api/v1/orders"), "/app");
         assert_eq!(safe_next("/app\\..\\x"), "/app");
+    }
+
+    #[test]
+    fn cookies_are_http_only_lax_and_secure_behind_https() {
+        let c = cookie_value(SESSION_COOKIE, "t", 60, "https://shop.example");
+        assert_eq!(
+            c,
+            "sokoni_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
+        let plain = cookie_value(SESSION_COOKIE, "", 0, "http://127.0.0.1:8080");
+        assert_eq!(
+            plain,
+            "sokoni_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+        );
     }
 
     #[test]
