@@ -10,6 +10,7 @@
 pub mod assets;
 pub mod format;
 pub mod login;
+pub mod orders;
 pub mod session;
 pub mod today;
 pub mod words;
@@ -40,6 +41,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(login::routes())
         .merge(assets::routes())
         .merge(today::routes())
+        .merge(orders::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
 }
 
