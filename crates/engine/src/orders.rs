@@ -414,6 +414,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_one_tap_move_is_the_next_stage_and_skips_delivery_for_pickup() {
+        use domain::order::Fulfilment;
+        use domain::tenant::Vertical;
+        let t = Vertical::Tailor;
+        assert_eq!(next_stage(t, Stage::Received, None), Some(Stage::Cutting));
+        assert_eq!(
+            next_stage(t, Stage::Sewing, None),
+            Some(Stage::Fitting),
+            "an optional stage is offered first"
+        );
+        assert_eq!(next_stage(t, Stage::Ready, None), Some(Stage::Delivered));
+        assert_eq!(next_stage(t, Stage::Delivered, None), None);
+        assert_eq!(next_stage(t, Stage::Cancelled, None), None);
+        let r = Vertical::Restaurant;
+        assert_eq!(
+            next_stage(r, Stage::Ready, Some(Fulfilment::Delivery)),
+            Some(Stage::OutForDelivery)
+        );
+        assert_eq!(
+            next_stage(r, Stage::Ready, Some(Fulfilment::Pickup)),
+            Some(Stage::Delivered)
+        );
+    }
+
+    #[test]
     fn each_hand_over_stage_has_its_notice() {
         assert_eq!(stage_notice(Stage::Ready, 0, false), Some(Key::OrderReady));
         assert_eq!(

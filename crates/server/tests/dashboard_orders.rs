@@ -67,7 +67,13 @@ fn flash_of(page: &Html) -> String {
         .set_cookies
         .iter()
         .find(|c| c.starts_with("sokoni_flash="))
-        .map(|c| c["sokoni_flash=".len()..].split(';').next().unwrap().to_string())
+        .map(|c| {
+            c["sokoni_flash=".len()..]
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .unwrap_or_default();
     form_urlencoded::parse(format!("x={raw}").as_bytes())
         .next()
@@ -94,10 +100,20 @@ async fn the_kanban_shows_each_order_in_its_stage_column() {
         let a_ref = a["order_ref"].as_str().unwrap();
         let b_ref = b["order_ref"].as_str().unwrap();
         // One column per stage of a tailor's pipeline.
-        for s in ["received", "cutting", "sewing", "fitting", "ready", "delivered"] {
+        for s in [
+            "received",
+            "cutting",
+            "sewing",
+            "fitting",
+            "ready",
+            "delivered",
+        ] {
             column(&page, s);
         }
-        assert!(!page.body.contains("data-stage=\"packed\""), "not a tailor's stage");
+        assert!(
+            !page.body.contains("data-stage=\"packed\""),
+            "not a tailor's stage"
+        );
         assert!(column(&page, "cutting").contains(a_ref));
         assert!(!column(&page, "received").contains(a_ref));
         assert!(column(&page, "received").contains(b_ref));
@@ -111,6 +127,11 @@ async fn the_kanban_shows_each_order_in_its_stage_column() {
         // Filters: by stage, and a search by customer.
         let only = app.page(&web, "/app/orders?stage=cutting").await;
         assert!(only.shows(a_ref) && !only.shows(b_ref));
+        // A move from a filtered board comes back to it.
+        assert!(
+            only.body
+                .contains("name=\"back\" value=\"/app/orders?stage=cutting\"")
+        );
         let found = app.page(&web, "/app/orders?q=tunde").await;
         assert!(found.shows(b_ref) && !found.shows(a_ref));
         let by_ref = app
@@ -138,16 +159,28 @@ async fn moving_a_card_by_form_post_moves_the_order_and_its_history_grows() {
         assert_eq!(stage_of(&app, &o, id).await, ("received".into(), 1));
 
         let r = app
-            .form(&web, &format!("/app/orders/{id}/stage"), &[("stage", "cutting")])
+            .form(
+                &web,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "cutting")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(r.location.as_deref(), Some("/app/orders"));
-        assert!(flash_of(&r).contains("moved to Cutting"), "{:?}", r.set_cookies);
+        assert!(
+            flash_of(&r).contains("moved to Cutting"),
+            "{:?}",
+            r.set_cookies
+        );
         assert_eq!(stage_of(&app, &o, id).await, ("cutting".into(), 2));
 
         // The same move as a script sends it: JSON, with the stages it may take next.
         let j = app
-            .form_json(&web, &format!("/app/orders/{id}/stage"), &[("stage", "sewing")])
+            .form_json(
+                &web,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "sewing")],
+            )
             .await;
         assert_eq!(j.status, StatusCode::OK, "{}", j.body);
         let body: Value = serde_json::from_str(&j.body).unwrap();
@@ -162,12 +195,20 @@ async fn moving_a_card_by_form_post_moves_the_order_and_its_history_grows() {
 
         // A move the pipeline forbids: refused with the reason, nothing changes.
         let bad = app
-            .form_json(&web, &format!("/app/orders/{id}/stage"), &[("stage", "delivered")])
+            .form_json(
+                &web,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "delivered")],
+            )
             .await;
         assert_eq!(bad.status, StatusCode::CONFLICT);
         assert!(bad.shows("The order cannot move there from its stage."));
         let none = app
-            .form_json(&web, &format!("/app/orders/{id}/stage"), &[("stage", "flying")])
+            .form_json(
+                &web,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "flying")],
+            )
             .await;
         assert_eq!(none.status, StatusCode::CONFLICT);
         assert_eq!(stage_of(&app, &o, id).await, ("sewing".into(), 3));
@@ -190,7 +231,11 @@ async fn an_unpaid_deposit_keeps_a_tailor_order_received_with_the_reason_on_the_
         assert!(column(&board, "received").contains("Deposit not paid"));
 
         let r = app
-            .form(&web, &format!("/app/orders/{id}/stage"), &[("stage", "cutting")])
+            .form(
+                &web,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "cutting")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let to = r.location.clone().unwrap();
@@ -211,11 +256,18 @@ async fn an_unpaid_deposit_keeps_a_tailor_order_received_with_the_reason_on_the_
         let card_start = back.body.find(&format!("id=\"card-{id}\"")).unwrap();
         let card = &back.body[card_start..];
         let card = &card[..card.find("</article>").unwrap()];
-        assert!(card.contains("class=\"why\" role=\"alert\">The deposit is not paid yet"), "{card}");
+        assert!(
+            card.contains("class=\"why\" role=\"alert\">The deposit is not paid yet"),
+            "{card}"
+        );
 
         // As a script: a 409 in the person's words.
         let j = app
-            .form_json(&web, &format!("/app/orders/{id}/stage"), &[("stage", "cutting")])
+            .form_json(
+                &web,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "cutting")],
+            )
             .await;
         assert_eq!(j.status, StatusCode::CONFLICT);
         let body: Value = serde_json::from_str(&j.body).unwrap();
@@ -233,7 +285,11 @@ async fn an_unpaid_deposit_keeps_a_tailor_order_received_with_the_reason_on_the_
             .await;
         assert_eq!(paid.status, StatusCode::CREATED, "{:?}", paid.body);
         let ok = app
-            .form(&web, &format!("/app/orders/{id}/stage"), &[("stage", "cutting")])
+            .form(
+                &web,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "cutting")],
+            )
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
         assert_eq!(stage_of(&app, &o, id).await, ("cutting".into(), 2));
@@ -277,7 +333,12 @@ async fn the_quick_form_shows_errors_next_to_its_fields_and_creates_nothing() {
             .form(
                 &web,
                 "/app/orders",
-                &[("phone", "08031234567"), ("what", " "), ("price", "45000"), ("due", "soon")],
+                &[
+                    ("phone", "08031234567"),
+                    ("what", " "),
+                    ("price", "45000"),
+                    ("due", "soon"),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -289,7 +350,11 @@ async fn the_quick_form_shows_errors_next_to_its_fields_and_creates_nothing() {
 
         // As a script: the fields named.
         let j = app
-            .form_json(&web, "/app/orders", &[("phone", "x"), ("what", "Kaftan"), ("price", "0")])
+            .form_json(
+                &web,
+                "/app/orders",
+                &[("phone", "x"), ("what", "Kaftan"), ("price", "0")],
+            )
             .await;
         assert_eq!(j.status, StatusCode::UNPROCESSABLE_ENTITY);
         let body: Value = serde_json::from_str(&j.body).unwrap();
@@ -340,9 +405,19 @@ async fn a_good_quick_order_is_created_for_the_customer_with_that_number() {
         let local = chrono::DateTime::parse_from_rfc3339(deadline)
             .unwrap()
             .with_timezone(&chrono_tz::Africa::Lagos);
-        assert_eq!(local.format("%Y-%m-%d").to_string(), due, "end of that day in Lagos");
+        assert_eq!(
+            local.format("%Y-%m-%d").to_string(),
+            due,
+            "end of that day in Lagos"
+        );
         let cust = app
-            .get(&format!("/api/v1/customers/{}", made["customer_id"].as_str().unwrap()), &o.token)
+            .get(
+                &format!(
+                    "/api/v1/customers/{}",
+                    made["customer_id"].as_str().unwrap()
+                ),
+                &o.token,
+            )
             .await;
         assert_eq!(cust.body["phone"], "+2348035551234");
         assert_eq!(cust.body["name"], "Ngozi Eze");
@@ -352,18 +427,29 @@ async fn a_good_quick_order_is_created_for_the_customer_with_that_number() {
             .form_json(
                 &web,
                 "/app/orders",
-                &[("phone", "0803 123 4567"), ("name", "Someone Else"), ("what", "Buba"), ("price", "15000")],
+                &[
+                    ("phone", "0803 123 4567"),
+                    ("name", "Someone Else"),
+                    ("what", "Buba"),
+                    ("price", "15000"),
+                ],
             )
             .await;
         assert_eq!(j.status, StatusCode::OK, "{}", j.body);
         let body: Value = serde_json::from_str(&j.body).unwrap();
         let made = app
-            .get(&format!("/api/v1/orders/{}", body["id"].as_str().unwrap()), &o.token)
+            .get(
+                &format!("/api/v1/orders/{}", body["id"].as_str().unwrap()),
+                &o.token,
+            )
             .await;
         assert_eq!(made.body["customer_id"], known["id"]);
         assert_eq!(customer_count(&app, &o).await, 2);
         let c = app
-            .get(&format!("/api/v1/customers/{}", known["id"].as_str().unwrap()), &o.token)
+            .get(
+                &format!("/api/v1/customers/{}", known["id"].as_str().unwrap()),
+                &o.token,
+            )
             .await;
         assert_eq!(c.body["name"], "Amaka Obi");
 
@@ -461,10 +547,18 @@ async fn the_kitchen_shows_todays_orders_newest_first_and_is_only_for_restaurant
         let c = app.customer(&o, "Lucía", "+5491123456789").await;
         let cid = c["id"].as_str().unwrap();
         let first = app
-            .order(&o, cid, json!({"style_name": "Milanesa napolitana", "price": 950_000, "deposit_amount": 0}))
+            .order(
+                &o,
+                cid,
+                json!({"style_name": "Milanesa napolitana", "price": 950_000, "deposit_amount": 0}),
+            )
             .await;
         let second = app
-            .order(&o, cid, json!({"style_name": "Empanadas x12", "price": 1_200_000, "deposit_amount": 0}))
+            .order(
+                &o,
+                cid,
+                json!({"style_name": "Empanadas x12", "price": 1_200_000, "deposit_amount": 0}),
+            )
             .await;
         let page = app.page(&web, "/app/kitchen").await;
         assert_eq!(page.status, StatusCode::OK);
@@ -499,7 +593,10 @@ async fn the_kitchen_shows_todays_orders_newest_first_and_is_only_for_restaurant
         // A tailor has no kitchen.
         let t = app.register("sastre", "tailor").await;
         let tw = app.web(&t).await;
-        assert_eq!(app.page(&tw, "/app/kitchen").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.page(&tw, "/app/kitchen").await.status,
+            StatusCode::NOT_FOUND
+        );
     })
     .await;
 }
@@ -516,19 +613,34 @@ async fn a_viewer_sees_the_board_without_controls_and_cannot_move() {
         assert!(page.shows(a["order_ref"].as_str().unwrap()));
         assert!(!page.body.contains("/stage\""), "no move controls");
         assert!(!page.body.contains("draggable=\"true\""));
-        assert!(!page.body.contains("action=\"/app/orders\" class=\"form\""), "no quick form");
+        assert!(
+            !page.body.contains("action=\"/app/orders\" class=\"form\""),
+            "no quick form"
+        );
 
         let r = app
-            .form(&vw, &format!("/app/orders/{id}/stage"), &[("stage", "cutting")])
+            .form(
+                &vw,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "cutting")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let j = app
-            .form_json(&vw, &format!("/app/orders/{id}/stage"), &[("stage", "cutting")])
+            .form_json(
+                &vw,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "cutting")],
+            )
             .await;
         assert_eq!(j.status, StatusCode::FORBIDDEN);
         assert_eq!(stage_of(&app, &o, id).await, ("received".into(), 1));
         let q = app
-            .form(&vw, "/app/orders", &[("phone", "08031110000"), ("what", "X"), ("price", "100")])
+            .form(
+                &vw,
+                "/app/orders",
+                &[("phone", "08031110000"), ("what", "X"), ("price", "100")],
+            )
             .await;
         assert_eq!(q.status, StatusCode::FORBIDDEN);
         assert_eq!(order_count(&app, &o).await, 2);
@@ -543,24 +655,44 @@ async fn another_business_order_is_not_found_on_every_page_and_post() {
         let other = app.register("theirs", "tailor").await;
         let ow = app.web(&other).await;
         let id = a["id"].as_str().unwrap();
-        assert_eq!(app.page(&ow, &format!("/app/orders/{id}")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.page(&ow, &format!("/app/orders/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
         let frag = app
-            .web_request(Method::GET, &format!("/app/orders/{id}"), Some(&ow), &[("x-fragment", "1")], None)
+            .web_request(
+                Method::GET,
+                &format!("/app/orders/{id}"),
+                Some(&ow),
+                &[("x-fragment", "1")],
+                None,
+            )
             .await;
         assert_eq!(frag.status, StatusCode::NOT_FOUND);
         let r = app
-            .form(&ow, &format!("/app/orders/{id}/stage"), &[("stage", "cutting")])
+            .form(
+                &ow,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "cutting")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let j = app
-            .form_json(&ow, &format!("/app/orders/{id}/stage"), &[("stage", "cutting")])
+            .form_json(
+                &ow,
+                &format!("/app/orders/{id}/stage"),
+                &[("stage", "cutting")],
+            )
             .await;
         assert_eq!(j.status, StatusCode::NOT_FOUND);
         assert_eq!(stage_of(&app, &o, id).await, ("received".into(), 1));
         // Their board does not list it; a bad id is a 404, not a fault.
         let board = app.page(&ow, "/app/orders").await;
         assert!(!board.shows(a["order_ref"].as_str().unwrap()));
-        assert_eq!(app.page(&ow, "/app/orders/not-an-id").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.page(&ow, "/app/orders/not-an-id").await.status,
+            StatusCode::NOT_FOUND
+        );
         let bad = app
             .form(&ow, "/app/orders/not-an-id/stage", &[("stage", "cutting")])
             .await;

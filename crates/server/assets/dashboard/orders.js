@@ -16,13 +16,27 @@
     else if (text) S.toast(text, true);
   }
 
+  // The page the live regions come from: the board or the kitchen as it
+  // was opened (the panel changes the address while it is open).
+  const home = location.href;
+
+  async function reload() {
+    const res = await fetch(home, { credentials: "same-origin" });
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    document.querySelectorAll("[data-live-region]").forEach((el) => {
+      const fresh = doc.getElementById(el.id);
+      if (fresh) el.replaceWith(fresh);
+    });
+  }
+
   async function afterMove(form) {
     const panel = form.closest("#panel");
     if (panel) {
       const article = panel.querySelector(".order-detail");
       if (article) await S.openPanel("/app/orders/" + article.dataset.id, false);
     }
-    await S.refresh();
+    await reload();
   }
 
   async function move(form, data) {

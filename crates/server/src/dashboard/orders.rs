@@ -43,6 +43,7 @@ pub const WORDS: Table = &[
     ("orders.source.dashboard", "Dashboard", "Panel"),
     ("orders.source.walk_in", "Walk-in", "En el local"),
     ("orders.source.api", "API", "API"),
+    ("orders.filter.more", "More filters", "Más filtros"),
     ("orders.filter.stage", "Stage", "Etapa"),
     ("orders.filter.any_stage", "Any stage", "Cualquier etapa"),
     ("orders.filter.source", "Source", "Origen"),
@@ -52,8 +53,8 @@ pub const WORDS: Table = &[
     ("orders.filter.q", "Ref or customer", "Número o cliente"),
     (
         "orders.filter.q_hint",
-        "SEW-0042, a name or a phone",
-        "PED-0042, un nombre o un teléfono",
+        "{ref}, a name or a phone",
+        "{ref}, un nombre o un teléfono",
     ),
     (
         "orders.capped",
@@ -83,7 +84,11 @@ pub const WORDS: Table = &[
     ),
     ("orders.open", "Open {ref}", "Abrir {ref}"),
     ("orders.new", "New order", "Pedido nuevo"),
-    ("orders.new.phone", "Customer's WhatsApp number", "WhatsApp del cliente"),
+    (
+        "orders.new.phone",
+        "Customer's WhatsApp number",
+        "WhatsApp del cliente",
+    ),
     (
         "orders.new.phone_hint",
         "Local or international, like 0803 123 4567",
@@ -110,7 +115,11 @@ pub const WORDS: Table = &[
         "This is not a phone number we can reach. Write it like 0803 123 4567 or +234 803 123 4567.",
         "No es un número al que podamos escribir. Escribilo como 11 2345 6789 o +54 9 11 2345 6789.",
     ),
-    ("orders.new.required", "Fill this in.", "Completá este campo."),
+    (
+        "orders.new.required",
+        "Fill this in.",
+        "Completá este campo.",
+    ),
     (
         "orders.new.too_long",
         "That is too long.",
@@ -165,6 +174,8 @@ pub const WORDS: Table = &[
         "This order holds no measurements.",
         "Este pedido no tiene medidas.",
     ),
+    ("orders.unit.in", "inches", "pulgadas"),
+    ("orders.unit.cm", "centimetres", "centímetros"),
     ("orders.detail.chest", "Chest", "Pecho"),
     ("orders.detail.waist", "Waist", "Cintura"),
     ("orders.detail.hip", "Hip", "Cadera"),
@@ -172,7 +183,11 @@ pub const WORDS: Table = &[
     ("orders.detail.sleeve", "Sleeve", "Manga"),
     ("orders.detail.inseam", "Inseam", "Entrepierna"),
     ("orders.detail.neck", "Neck", "Cuello"),
-    ("orders.detail.history", "Stage history", "Historial de etapas"),
+    (
+        "orders.detail.history",
+        "Stage history",
+        "Historial de etapas",
+    ),
     ("orders.detail.by", "by {name}", "por {name}"),
     ("orders.detail.by_system", "automatically", "automático"),
     ("orders.detail.payments", "Payments", "Pagos"),
@@ -205,9 +220,17 @@ pub const WORDS: Table = &[
     ("orders.pay.failed", "Failed", "Falló"),
     ("orders.pay.expired", "Expired", "Vencido"),
     ("orders.pay.other", "Other", "Otro"),
-    ("orders.kitchen.none", "No orders today yet.", "Todavía no hay pedidos hoy."),
+    (
+        "orders.kitchen.none",
+        "No orders today yet.",
+        "Todavía no hay pedidos hoy.",
+    ),
     ("orders.kitchen.tap", "Tap to move on", "Tocá para avanzar"),
-    ("orders.kitchen.placed", "Placed {time}", "Pedido a las {time}"),
+    (
+        "orders.kitchen.placed",
+        "Placed {time}",
+        "Pedido a las {time}",
+    ),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -255,7 +278,12 @@ fn pay_key(status: &str) -> &'static str {
     }
 }
 
-const SOURCES: [Source; 4] = [Source::Whatsapp, Source::Dashboard, Source::WalkIn, Source::Api];
+const SOURCES: [Source; 4] = [
+    Source::Whatsapp,
+    Source::Dashboard,
+    Source::WalkIn,
+    Source::Api,
+];
 
 // ---- answers: JSON for scripts, a redirect for forms ---------------------
 
@@ -332,7 +360,9 @@ fn with_param(url: &str, key: &str, value: &str) -> String {
 }
 
 fn parse_id(raw: &str) -> Result<OrderId, Fault> {
-    Uuid::parse_str(raw).map(OrderId).map_err(|_| Fault::NOT_FOUND)
+    Uuid::parse_str(raw)
+        .map(OrderId)
+        .map_err(|_| Fault::NOT_FOUND)
 }
 
 // ---- cards ------------------------------------------------------------------
@@ -353,13 +383,7 @@ pub struct CardView {
 }
 
 impl CardView {
-    fn new(
-        c: Card,
-        vertical: Vertical,
-        w: Words,
-        tz: chrono_tz::Tz,
-        now: DateTime<Utc>,
-    ) -> Self {
+    fn new(c: Card, vertical: Vertical, w: Words, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Self {
         let today = now.with_timezone(&tz).date_naive();
         let due = c
             .deadline
@@ -458,6 +482,12 @@ struct BoardPage {
     limit: i64,
     form: QuickForm,
     filtered: bool,
+    /// Filters other than the search box are set.
+    narrowed: bool,
+    /// This board with its filters, for a move to come back to.
+    here: String,
+    /// An order ref as this business writes them, for the search's hint.
+    ref_example: String,
 }
 
 impl BoardPage {
@@ -516,13 +546,32 @@ async fn board_page(
             col.cards.push(v);
         }
     }
-    let filtered = filter.stage.is_some()
+    let narrowed = filter.stage.is_some()
         || filter.source.is_some()
         || filter.due_from.is_some()
-        || filter.due_to.is_some()
-        || filter.q.is_some();
+        || filter.due_to.is_some();
+    let filtered = narrowed || filter.q.is_some();
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("q", &f.q),
+        ("stage", &f.stage),
+        ("source", &f.source),
+        ("due_from", &f.due_from),
+        ("due_to", &f.due_to),
+    ] {
+        if !v.trim().is_empty() {
+            query.append_pair(k, v.trim());
+        }
+    }
+    let query = query.finish();
+    let here = if query.is_empty() {
+        "/app/orders".to_string()
+    } else {
+        format!("/app/orders?{query}")
+    };
     let mut all = pipeline(vertical).stages.to_vec();
     all.push(Stage::Cancelled);
+    let ref_example = domain::order::order_ref(&p.tenant.order_prefix, 42);
     Ok(BoardPage {
         p,
         columns,
@@ -534,6 +583,9 @@ async fn board_page(
         limit: engine::dashboard::CARD_LIMIT,
         form,
         filtered,
+        narrowed,
+        here,
+        ref_example,
     })
 }
 
@@ -563,7 +615,11 @@ pub fn parse_price(raw: &str, currency: &Currency) -> Option<i64> {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.') {
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    {
         return None;
     }
     let (whole, frac) = match s.rfind([',', '.']) {
@@ -731,9 +787,7 @@ async fn create(
     .map_err(AppError::from);
     match result {
         Ok(order) => {
-            let text = p
-                .w
-                .f("orders.new.created", &[("ref", &order.order_ref)]);
+            let text = p.w.f("orders.new.created", &[("ref", &order.order_ref)]);
             if json {
                 Ok(json_ok(
                     &text,
@@ -869,6 +923,7 @@ pub struct ItemRow {
 pub struct MeasureView {
     pub version: i32,
     pub taken: String,
+    /// The words for the unit the measurements were taken in.
     pub unit: &'static str,
     pub rows: Vec<(&'static str, String)>,
     pub custom: Vec<(String, String)>,
@@ -960,12 +1015,11 @@ async fn load_detail(state: &AppState, p: &Page, id: OrderId) -> Result<Detail, 
             .collect();
             Some(MeasureView {
                 version: m.version,
-                taken: format::day(
-                    w,
-                    m.taken_at.with_timezone(&tz).date_naive(),
-                    today.year(),
-                ),
-                unit: m.unit.as_str(),
+                taken: format::day(w, m.taken_at.with_timezone(&tz).date_naive(), today.year()),
+                unit: match m.unit {
+                    domain::measurement::Unit::Cm => w.t("orders.unit.cm"),
+                    _ => w.t("orders.unit.in"),
+                },
                 custom: m
                     .custom_fields
                     .0
@@ -1131,7 +1185,11 @@ mod tests {
         assert_eq!(parse_price("9.500", &ars), Some(950_000));
         assert_eq!(parse_price("9.500,25", &ars), Some(950_025));
         assert_eq!(parse_price("12.5", &ngn), Some(1_250));
-        assert_eq!(parse_price("1,500", &ngn), Some(150_000), "three digits: thousands");
+        assert_eq!(
+            parse_price("1,500", &ngn),
+            Some(150_000),
+            "three digits: thousands"
+        );
         assert_eq!(parse_price("abc", &ngn), None);
         assert_eq!(parse_price("", &ngn), None);
         assert_eq!(parse_price("-5", &ngn), None);
@@ -1144,7 +1202,10 @@ mod tests {
             with_param("/app/orders?stage=received", "refused", "x"),
             "/app/orders?stage=received&refused=x"
         );
-        assert_eq!(back_to("https://evil.example", "/app/orders"), "/app/orders");
+        assert_eq!(
+            back_to("https://evil.example", "/app/orders"),
+            "/app/orders"
+        );
         assert_eq!(back_to("//evil", "/app/orders"), "/app/orders");
         assert_eq!(back_to("/app/kitchen", "/app/orders"), "/app/kitchen");
     }
