@@ -10,7 +10,9 @@
 pub mod assets;
 pub mod format;
 pub mod login;
+pub mod payments;
 pub mod session;
+pub mod stock;
 pub mod today;
 pub mod words;
 
@@ -40,6 +42,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(login::routes())
         .merge(assets::routes())
         .merge(today::routes())
+        .merge(payments::routes())
+        .merge(stock::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
 }
 

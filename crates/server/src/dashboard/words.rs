@@ -17,6 +17,8 @@ pub const TABLES: &[Table] = &[
     super::WHY,
     super::format::WORDS,
     super::today::WORDS,
+    super::payments::WORDS,
+    super::stock::WORDS,
 ];
 
 /// The layout's, sign-in's and errors' words.
