@@ -190,7 +190,8 @@ struct StockPage {
     p: Page,
     tracked: Vec<Level>,
     untracked: Vec<Level>,
-    summary: Vec<String>,
+    /// Badges for the heading: (class, words).
+    summary: Vec<(&'static str, String)>,
 }
 
 async fn list(State(state): State<AppState>, p: Page) -> Result<Response, Fault> {
@@ -203,10 +204,10 @@ async fn list(State(state): State<AppState>, p: Page) -> Result<Response, Fault>
     let out = tracked.iter().filter(|l| l.out).count();
     let mut summary = Vec::new();
     if out > 0 {
-        summary.push(p.w.f("stock.summary_out", &[("n", &out.to_string())]));
+        summary.push(("bad", p.w.f("stock.summary_out", &[("n", &out.to_string())])));
     }
     if low > 0 {
-        summary.push(p.w.f("stock.summary_low", &[("n", &low.to_string())]));
+        summary.push(("warn", p.w.f("stock.summary_low", &[("n", &low.to_string())])));
     }
     Ok(render(&StockPage {
         tracked,
