@@ -86,10 +86,14 @@ async fn product(app: &TestApp, o: &Owner, body: Value) -> String {
 }
 
 async fn on_hand(app: &TestApp, o: &Owner, id: &str) -> i64 {
-    store::products::get(&app.state.db, tenant(o), domain::ProductId(id.parse().unwrap()))
-        .await
-        .unwrap()
-        .stock_on_hand
+    store::products::get(
+        &app.state.db,
+        tenant(o),
+        domain::ProductId(id.parse().unwrap()),
+    )
+    .await
+    .unwrap()
+    .stock_on_hand
 }
 
 /// The text of the element with `id` (up to its first tag's end).
@@ -107,9 +111,13 @@ fn by_id<'a>(body: &'a str, id: &str) -> &'a str {
 async fn the_unpaid_list_adds_up_to_the_orders_balances() {
     on_every_backend(|app| async move {
         let (o, cid, first) = tailor_with_order(&app, "owed").await;
-        let second = app.order(&o, &cid, json!({"price": 2_000_000, "deposit_amount": 0})).await;
+        let second = app
+            .order(&o, &cid, json!({"price": 2_000_000, "deposit_amount": 0}))
+            .await;
         let second = second["id"].as_str().unwrap().to_string();
-        let third = app.order(&o, &cid, json!({"price": 1_000_000, "deposit_amount": 0})).await;
+        let third = app
+            .order(&o, &cid, json!({"price": 1_000_000, "deposit_amount": 0}))
+            .await;
         let third = third["id"].as_str().unwrap().to_string();
         // Part of the first is paid, all of the third.
         for (order, amount) in [(&first, 1_000_000), (&third, 1_000_000)] {
@@ -136,7 +144,10 @@ async fn the_unpaid_list_adds_up_to_the_orders_balances() {
         }
         assert_eq!(sum, 3_500_000 + 2_000_000);
         assert_eq!(by_id(&page.body, "pay-owed"), "₦55,000");
-        assert!(page.shows("₦35,000") && page.shows("of ₦45,000"), "each balance");
+        assert!(
+            page.shows("₦35,000") && page.shows("of ₦45,000"),
+            "each balance"
+        );
         assert!(page.shows("2 orders with a balance"));
         // Both payments came in this month, and show as paid.
         assert_eq!(by_id(&page.body, "pay-month"), "₦20,000");
@@ -144,7 +155,11 @@ async fn the_unpaid_list_adds_up_to_the_orders_balances() {
         // The restaurant's page speaks Spanish, in pesos.
         let r = app.register("owed-es", "restaurant").await;
         let es = app.page(&app.web(&r).await, "/app/payments").await;
-        assert!(es.shows("Falta cobrar") && es.shows("No te deben nada"), "{}", es.body);
+        assert!(
+            es.shows("Falta cobrar") && es.shows("No te deben nada"),
+            "{}",
+            es.body
+        );
     })
     .await;
 }
@@ -161,7 +176,10 @@ async fn sending_a_link_queues_a_whatsapp_message_with_it() {
         let mut c = Customer::new(&biz, "2348031234567", "Amaka");
         c.say(&app, "Good morning").await;
         let customers = app.get("/api/v1/customers", &biz.owner.token).await;
-        let cid = customers.body["items"][0]["id"].as_str().unwrap().to_string();
+        let cid = customers.body["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let order = app.order(&biz.owner, &cid, json!({})).await;
         let oid = order["id"].as_str().unwrap().to_string();
 
@@ -192,7 +210,11 @@ async fn sending_a_link_queues_a_whatsapp_message_with_it() {
         let page = app.page(&web, "/app/payments").await;
         let pid = pays[0]["id"].as_str().unwrap();
         assert!(page.body.contains(&format!("/app/payments/{pid}/remind")));
-        assert!(!page.body.contains(&format!("/app/payments/orders/{oid}/link")));
+        assert!(
+            !page
+                .body
+                .contains(&format!("/app/payments/orders/{oid}/link"))
+        );
         let before = c.log.lines().count();
         let reminded = app
             .form(&web, &format!("/app/payments/{pid}/remind"), &[])
@@ -200,7 +222,11 @@ async fn sending_a_link_queues_a_whatsapp_message_with_it() {
         assert_eq!(reminded.status, StatusCode::SEE_OTHER, "{}", reminded.body);
         assert_eq!(reminded.location.as_deref(), Some("/app/payments"));
         c.replies(&app).await;
-        assert!(c.log.lines().count() > before, "a reminder went:\n{}", c.log);
+        assert!(
+            c.log.lines().count() > before,
+            "a reminder went:\n{}",
+            c.log
+        );
         let after = app.page(&web, "/app/payments").await;
         assert!(after.shows("reminded 1×"), "{}", after.body);
         drain(&app).await;
@@ -215,21 +241,39 @@ async fn recording_cash_refuses_bad_amounts_next_to_the_field() {
         let path = format!("/app/payments/orders/{oid}/record");
         let form = app.page(&web, &path).await;
         assert_eq!(form.status, StatusCode::OK);
-        assert!(form.body.contains("value=\"45000\""), "prefilled with the balance");
+        assert!(
+            form.body.contains("value=\"45000\""),
+            "prefilled with the balance"
+        );
 
         for bad in ["0", "-5", "abc", "", "45000.001", "50000"] {
             let r = app
                 .form(&web, &path, &[("amount", bad), ("method", "cash")])
                 .await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.body);
-            assert!(r.body.contains("id=\"amount-err\""), "{bad}: the error is by the field");
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{bad}: {}",
+                r.body
+            );
+            assert!(
+                r.body.contains("id=\"amount-err\""),
+                "{bad}: the error is by the field"
+            );
             assert!(r.body.contains("aria-invalid=\"true\""));
-            assert!(r.body.contains(&format!("value=\"{bad}\"")), "{bad}: kept as typed");
+            assert!(
+                r.body.contains(&format!("value=\"{bad}\"")),
+                "{bad}: kept as typed"
+            );
         }
         let over = app
             .form(&web, &path, &[("amount", "50000"), ("method", "cash")])
             .await;
-        assert!(over.shows("at most what is owed (₦45,000)"), "{}", over.body);
+        assert!(
+            over.shows("at most what is owed (₦45,000)"),
+            "{}",
+            over.body
+        );
         let no_method = app.form(&web, &path, &[("amount", "100")]).await;
         assert_eq!(no_method.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(no_method.body.contains("id=\"method-err\""));
@@ -239,7 +283,10 @@ async fn recording_cash_refuses_bad_amounts_next_to_the_field() {
         assert_eq!(json.status, StatusCode::UNPROCESSABLE_ENTITY);
         let err: Value = serde_json::from_str(&json.body).unwrap();
         assert!(err["error"]["fields"]["amount"].is_string(), "{err}");
-        assert!(payments_of(&app, &o, &oid).await.is_empty(), "nothing recorded");
+        assert!(
+            payments_of(&app, &o, &oid).await.is_empty(),
+            "nothing recorded"
+        );
         assert_eq!(order_of(&app, &o, &oid).await["amount_paid"], 0);
 
         // A good one moves the order from unpaid to paid.
@@ -249,17 +296,32 @@ async fn recording_cash_refuses_bad_amounts_next_to_the_field() {
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         assert_eq!(ok.location.as_deref(), Some("/app/payments"));
         assert!(
-            ok.set_cookies.iter().any(|c| c.starts_with("sokoni_flash=")),
+            ok.set_cookies
+                .iter()
+                .any(|c| c.starts_with("sokoni_flash=")),
             "a notice follows"
         );
         let ord = order_of(&app, &o, &oid).await;
-        assert_eq!((ord["amount_paid"].as_i64(), ord["balance_due"].as_i64()), (Some(4_500_000), Some(0)));
+        assert_eq!(
+            (ord["amount_paid"].as_i64(), ord["balance_due"].as_i64()),
+            (Some(4_500_000), Some(0))
+        );
         let pays = payments_of(&app, &o, &oid).await;
         assert_eq!(pays.len(), 1);
-        assert_eq!((pays[0]["provider"].as_str(), pays[0]["status"].as_str()), (Some("transfer"), Some("paid")));
+        assert_eq!(
+            (pays[0]["provider"].as_str(), pays[0]["status"].as_str()),
+            (Some("transfer"), Some("paid"))
+        );
         let page = app.page(&web, "/app/payments?tab=paid").await;
-        assert!(!page.body.contains(&format!("id=\"debt-{oid}\"")), "no longer unpaid");
-        assert!(page.shows("Transfer") && page.shows("₦45,000"), "{}", page.body);
+        assert!(
+            !page.body.contains(&format!("id=\"debt-{oid}\"")),
+            "no longer unpaid"
+        );
+        assert!(
+            page.shows("Transfer") && page.shows("₦45,000"),
+            "{}",
+            page.body
+        );
         assert_eq!(by_id(&page.body, "pay-owed"), "₦0");
         // Nothing is owed now: more is refused.
         let again = app
@@ -285,7 +347,10 @@ async fn a_flagged_payment_waits_for_a_person_to_confirm_it() {
         let r = app.form_json(&web, &confirm, &[]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let answer: Value = serde_json::from_str(&r.body).unwrap();
-        assert!(answer["message"].as_str().unwrap().contains("₦15,000"), "{answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains("₦15,000"),
+            "{answer}"
+        );
         assert_eq!(order_of(&app, &o, &oid).await["amount_paid"], 1_500_000);
         let page = app.page(&web, "/app/payments").await;
         assert!(!page.body.contains(&confirm), "nothing left to confirm");

@@ -75,20 +75,16 @@ pub const WORDS: Table = &[
     ("pay.age_one", "1 day", "1 día"),
     ("pay.due_on", "due {day}", "vence {day}"),
     ("pay.overdue", "Overdue", "Vencido"),
-    (
-        "pay.link_open",
-        "Link sent {when}",
-        "Link enviado {when}",
-    ),
-    (
-        "pay.link_waiting",
-        "Link on its way",
-        "Link en camino",
-    ),
+    ("pay.link_open", "Link sent {when}", "Link enviado {when}"),
+    ("pay.link_waiting", "Link on its way", "Link en camino"),
     ("pay.reminded", "reminded {n}×", "recordado {n}×"),
     ("pay.send_link", "Send payment link", "Mandar link de pago"),
     ("pay.remind", "Send reminder", "Mandar recordatorio"),
-    ("pay.record", "Record cash or transfer", "Registrar efectivo o transferencia"),
+    (
+        "pay.record",
+        "Record cash or transfer",
+        "Registrar efectivo o transferencia",
+    ),
     ("pay.record_short", "Record payment", "Registrar pago"),
     ("pay.confirm", "Confirm received", "Confirmar recibido"),
     ("pay.kind.deposit", "Deposit", "Seña"),
@@ -98,7 +94,11 @@ pub const WORDS: Table = &[
     ("pay.via.transfer", "Transfer", "Transferencia"),
     ("pay.via.mpesa", "M-PESA", "M-PESA"),
     ("pay.via.paystack", "Paystack (card)", "Paystack (tarjeta)"),
-    ("pay.via.flutterwave", "Flutterwave (card)", "Flutterwave (tarjeta)"),
+    (
+        "pay.via.flutterwave",
+        "Flutterwave (card)",
+        "Flutterwave (tarjeta)",
+    ),
     ("pay.via.stripe", "Stripe (card)", "Stripe (tarjeta)"),
     ("pay.via.sandbox", "Sandbox (test)", "Sandbox (prueba)"),
     ("pay.status.pending", "Waiting", "Esperando"),
@@ -117,7 +117,11 @@ pub const WORDS: Table = &[
         "In {currency}. It starts at what is owed; change it for a part payment.",
         "En {currency}. Empieza con lo que se debe; cambialo si es un pago parcial.",
     ),
-    ("pay.record_submit", "Record as paid", "Registrar como pagado"),
+    (
+        "pay.record_submit",
+        "Record as paid",
+        "Registrar como pagado",
+    ),
     (
         "pay.err.amount_format",
         "Write the amount in numbers, like {example}.",
@@ -225,7 +229,8 @@ pub fn refused(
         fields.values().cloned().collect::<Vec<_>>().join(" ")
     };
     if wants_json(headers) {
-        let body = serde_json::json!({"error": {"code": code, "message": message, "fields": fields}});
+        let body =
+            serde_json::json!({"error": {"code": code, "message": message, "fields": fields}});
         return Ok((status, Json(body)).into_response());
     }
     Ok(redirect_with(state, to, &message))
@@ -610,7 +615,8 @@ async fn record(
     }
     let method = Method::parse(&f.method);
     if method.is_none() {
-        page.errors.insert("method", w.t("pay.err.method").to_string());
+        page.errors
+            .insert("method", w.t("pay.err.method").to_string());
     }
     let (Some(amount), Some(method)) = (amount, method) else {
         return form_refused(&p.0, &headers, &page);
@@ -630,7 +636,10 @@ async fn record(
                 &[
                     ("amount", &format::money(paid.amount, &paid.currency, w)),
                     ("ref", &after.order_ref),
-                    ("owed", &format::money(after.balance_due, &after.currency, w)),
+                    (
+                        "owed",
+                        &format::money(after.balance_due, &after.currency, w),
+                    ),
                 ],
             );
             Ok(done(&state, &headers, "/app/payments", &text))
@@ -651,7 +660,12 @@ fn form_refused(p: &Page, headers: &HeaderMap, page: &RecordPage) -> Result<Resp
         let body = serde_json::json!({"error": {"code": "validation", "message": message, "fields": page.errors}});
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
     }
-    Ok(render_record(p, page, headers, StatusCode::UNPROCESSABLE_ENTITY))
+    Ok(render_record(
+        p,
+        page,
+        headers,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ))
 }
 
 // ---- one-click actions ----------------------------------------------------------
@@ -777,7 +791,11 @@ mod tests {
         assert_eq!(parse_amount("abc", &ngn, en), None);
         assert_eq!(parse_amount("", &ngn, en), None);
         assert_eq!(parse_amount("1.234", &ngn, en), None, "three decimals");
-        assert_eq!(parse_amount("15,00", &ngn, en), Some(1_500), "a decimal comma");
+        assert_eq!(
+            parse_amount("15,00", &ngn, en),
+            Some(1_500),
+            "a decimal comma"
+        );
         assert_eq!(parse_amount("1,50,000", &ngn, en), None);
         assert_eq!(parse_amount("99999999999999999999", &ngn, en), None);
         let ars = cur("ARS");
@@ -799,7 +817,10 @@ mod tests {
         assert_eq!(input_amount(125_050, &ngn, es), "1250,50");
         for minor in [1, 99, 100, 125_050, 3_000_000] {
             for w in [en, es] {
-                assert_eq!(parse_amount(&input_amount(minor, &ngn, w), &ngn, w), Some(minor));
+                assert_eq!(
+                    parse_amount(&input_amount(minor, &ngn, w), &ngn, w),
+                    Some(minor)
+                );
             }
         }
     }

@@ -35,8 +35,16 @@ pub const WORDS: Table = &[
     ("stock.out", "Out of stock", "Sin stock"),
     ("stock.snoozed", "Snoozed", "Pausado"),
     ("stock.on_menu", "On the menu", "En el menú"),
-    ("stock.tracked_none", "No product counts its stock yet.", "Ningún producto lleva stock todavía."),
-    ("stock.untracked", "Made to order (no stock count)", "A pedido (sin stock)"),
+    (
+        "stock.tracked_none",
+        "No product counts its stock yet.",
+        "Ningún producto lleva stock todavía.",
+    ),
+    (
+        "stock.untracked",
+        "Made to order (no stock count)",
+        "A pedido (sin stock)",
+    ),
     (
         "stock.untracked_intro",
         "These products are not counted; they sell while they are on the menu.",
@@ -86,7 +94,11 @@ pub const WORDS: Table = &[
         "Damaged, stock count, found…",
         "Roto, conteo, apareció…",
     ),
-    ("stock.adjust_submit", "Save the change", "Guardar el cambio"),
+    (
+        "stock.adjust_submit",
+        "Save the change",
+        "Guardar el cambio",
+    ),
     (
         "stock.not_tracked",
         "This product is made to order: it has no stock count.",
@@ -196,18 +208,22 @@ struct StockPage {
 
 async fn list(State(state): State<AppState>, p: Page) -> Result<Response, Fault> {
     let all = store::products::list(&state.db, p.tenant.id, &Default::default()).await?;
-    let (tracked, untracked): (Vec<_>, Vec<_>) = all
-        .iter()
-        .map(|x| level(p.w, x))
-        .partition(|l| l.tracked);
+    let (tracked, untracked): (Vec<_>, Vec<_>) =
+        all.iter().map(|x| level(p.w, x)).partition(|l| l.tracked);
     let low = tracked.iter().filter(|l| l.low).count();
     let out = tracked.iter().filter(|l| l.out).count();
     let mut summary = Vec::new();
     if out > 0 {
-        summary.push(("bad", p.w.f("stock.summary_out", &[("n", &out.to_string())])));
+        summary.push((
+            "bad",
+            p.w.f("stock.summary_out", &[("n", &out.to_string())]),
+        ));
     }
     if low > 0 {
-        summary.push(("warn", p.w.f("stock.summary_low", &[("n", &low.to_string())])));
+        summary.push((
+            "warn",
+            p.w.f("stock.summary_low", &[("n", &low.to_string())]),
+        ));
     }
     Ok(render(&StockPage {
         tracked,
@@ -265,7 +281,12 @@ impl ProductPage {
 
 const LEDGER_ROWS: i64 = 200;
 
-async fn product_page(state: &AppState, p: Page, raw: &str, f: Forms) -> Result<ProductPage, Fault> {
+async fn product_page(
+    state: &AppState,
+    p: Page,
+    raw: &str,
+    f: Forms,
+) -> Result<ProductPage, Fault> {
     let id = ProductId(path_id(raw)?);
     let product = store::products::get(&state.db, p.tenant.id, id).await?;
     let movements =
@@ -280,23 +301,21 @@ async fn product_page(state: &AppState, p: Page, raw: &str, f: Forms) -> Result<
     let w = p.w;
     let lines = movements
         .into_iter()
-        .map(|m| {
-            Line {
-                when: format::when(w, m.created_at, tz, now),
-                kind: w.t(kind_key(m.kind)),
-                change: if m.quantity > 0 {
-                    format!("+{}", m.quantity)
-                } else {
-                    m.quantity.to_string()
-                },
-                on_hand_after: m.on_hand_after,
-                who: m
-                    .user_id
-                    .and_then(|u| names.get(&u).cloned())
-                    .unwrap_or_else(|| w.t("stock.by_system").to_string()),
-                reason: m.reason.unwrap_or_default(),
-                order: m.order_id.zip(m.order_ref),
-            }
+        .map(|m| Line {
+            when: format::when(w, m.created_at, tz, now),
+            kind: w.t(kind_key(m.kind)),
+            change: if m.quantity > 0 {
+                format!("+{}", m.quantity)
+            } else {
+                m.quantity.to_string()
+            },
+            on_hand_after: m.on_hand_after,
+            who: m
+                .user_id
+                .and_then(|u| names.get(&u).cloned())
+                .unwrap_or_else(|| w.t("stock.by_system").to_string()),
+            reason: m.reason.unwrap_or_default(),
+            order: m.order_id.zip(m.order_ref),
         })
         .collect();
     Ok(ProductPage {
@@ -326,7 +345,9 @@ fn parse_count(text: &str) -> Option<i64> {
     };
     let groups: Vec<&str> = digits.split([',', '.']).collect();
     let grouped = groups.len() == 1
-        || (!groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+        || (!groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3));
     let joined = groups.concat();
     if !grouped || joined.is_empty() || !joined.chars().all(|c| c.is_ascii_digit()) {
         return None;
@@ -352,7 +373,12 @@ struct AdjustForm {
 }
 
 /// Words for what the catalog service refused, next to the field it named.
-fn explain(w: Words, e: &ServiceError, m: &Movement, saleable: i64) -> Option<(&'static str, String)> {
+fn explain(
+    w: Words,
+    e: &ServiceError,
+    m: &Movement,
+    saleable: i64,
+) -> Option<(&'static str, String)> {
     let ServiceError::Invalid { field, .. } = e else {
         return None;
     };
@@ -403,8 +429,7 @@ async fn apply(
     let product = store::products::get(&state.db, p.tenant.id, id).await?;
     let back = format!("/app/stock/{}", product.id);
     if let Some(m) = m {
-        match engine::catalog::record(&state.db, p.tenant.id, product.id, &m, Some(p.user.id))
-            .await
+        match engine::catalog::record(&state.db, p.tenant.id, product.id, &m, Some(p.user.id)).await
         {
             Ok((moved, after)) => {
                 let (key, n) = match which {
