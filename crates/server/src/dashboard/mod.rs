@@ -8,9 +8,11 @@
 //! [`session`] finds the session, checks CSRF and renders faults.
 
 pub mod assets;
+pub mod automation;
 pub mod format;
 pub mod login;
 pub mod session;
+pub mod settings;
 pub mod today;
 pub mod words;
 
@@ -40,6 +42,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(login::routes())
         .merge(assets::routes())
         .merge(today::routes())
+        .merge(settings::routes())
+        .merge(automation::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
 }
 
