@@ -228,11 +228,17 @@ pub async fn hand_back(
 
 /// How staff see a customer: their name, else their WhatsApp name or phone.
 pub fn display_name(c: &Customer) -> String {
-    c.name
-        .clone()
-        .or_else(|| c.wa_profile_name.clone())
-        .or_else(|| c.phone.clone())
-        .unwrap_or_default()
+    display_name_of(
+        c.name.as_deref(),
+        c.wa_profile_name.as_deref(),
+        c.phone.as_deref(),
+    )
+}
+
+/// [`display_name`] from the three columns it reads, for views that
+/// select only those.
+pub fn display_name_of(name: Option<&str>, profile: Option<&str>, phone: Option<&str>) -> String {
+    name.or(profile).or(phone).unwrap_or_default().to_string()
 }
 
 /// The business's open entries, the most recently updated first.

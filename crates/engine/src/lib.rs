@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod chat;
 pub mod clock;
 pub mod conversation;
+pub mod dashboard;
 pub mod delivery;
 pub mod error;
 pub mod hours;

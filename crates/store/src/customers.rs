@@ -127,6 +127,20 @@ pub fn like_pattern(text: &str) -> String {
     out
 }
 
+/// The LIKE pattern a search for `q` matches phone numbers with: its
+/// digits without a trunk 0, when it has three or more.
+pub fn phone_pattern(q: &str) -> String {
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    // Local forms start with the trunk 0 ("0723…"), stored numbers
+    // with the country code ("+254723…").
+    let digits = digits.trim_start_matches('0');
+    if digits.len() >= 3 {
+        like_pattern(digits)
+    } else {
+        like_pattern(&q.trim().to_lowercase())
+    }
+}
+
 /// A page of customers, newest first. `q` matches a part of the name (case
 /// insensitive) or, if it has digits, a part of the phone number.
 pub async fn list(
@@ -143,17 +157,7 @@ pub async fn list(
          ORDER BY c.id DESC LIMIT $5"
     ));
     let name_pat = q.map(|q| like_pattern(&q.trim().to_lowercase()));
-    let phone_pat = q.map(|q| {
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        // Local forms start with the trunk 0 ("0723…"), stored numbers
-        // with the country code ("+254723…").
-        let digits = digits.trim_start_matches('0');
-        if digits.len() >= 3 {
-            like_pattern(digits)
-        } else {
-            like_pattern(&q.trim().to_lowercase())
-        }
-    });
+    let phone_pat = q.map(phone_pattern);
     Ok(run!(ex, c => sqlx::query_as::<_, Customer>(sql)
         .bind(tenant.0)
         .bind(&name_pat)

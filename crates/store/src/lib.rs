@@ -11,6 +11,7 @@ pub mod automation;
 pub mod business;
 pub mod chat;
 pub mod customers;
+pub mod dashboard;
 mod db;
 mod error;
 pub mod inbox;
