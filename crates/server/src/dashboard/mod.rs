@@ -8,7 +8,9 @@
 //! [`session`] finds the session, checks CSRF and renders faults.
 
 pub mod assets;
+pub mod customers;
 pub mod format;
+pub mod inbox;
 pub mod login;
 pub mod session;
 pub mod today;
@@ -40,6 +42,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(login::routes())
         .merge(assets::routes())
         .merge(today::routes())
+        .merge(customers::routes())
+        .merge(inbox::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
 }
 

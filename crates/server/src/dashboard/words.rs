@@ -17,6 +17,8 @@ pub const TABLES: &[Table] = &[
     super::WHY,
     super::format::WORDS,
     super::today::WORDS,
+    super::customers::WORDS,
+    super::inbox::WORDS,
 ];
 
 /// The layout's, sign-in's and errors' words.
