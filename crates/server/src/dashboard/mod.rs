@@ -9,10 +9,9 @@
 
 pub mod assets;
 pub mod automation;
-pub mod format;
-pub mod live;
 pub mod customers;
 pub mod format;
+pub mod live;
 pub mod inbox;
 pub mod login;
 pub mod orders;
