@@ -56,6 +56,7 @@ pub const WORDS: Table = &[
         "Escribí un monto, como 1500 o 1500,50.",
     ),
     ("settings.details", "Details", "Datos"),
+    ("settings.edit", "Change", "Cambiar"),
     (
         "settings.business_name",
         "Business name",
