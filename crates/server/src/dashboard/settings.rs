@@ -272,8 +272,8 @@ pub const WORDS: Table = &[
     ("team.you", "you", "vos"),
     (
         "wording.intro",
-        "What the bot says, in each language. Change a text to say it your way; use only the {arguments} the original has.",
-        "Lo que dice el bot, en cada idioma. Cambiá un texto para decirlo a tu manera; usá solo los {argumentos} que tiene el original.",
+        "What the bot says, in each language. Change a text to say it your way; keep to the arguments in braces that the original has.",
+        "Lo que dice el bot, en cada idioma. Cambiá un texto para decirlo a tu manera; usá solo los argumentos entre llaves que tiene el original.",
     ),
     ("wording.language", "Language", "Idioma"),
     ("wording.builtin", "Built-in", "Original"),
