@@ -216,6 +216,23 @@ async fn zones_are_added_edited_deleted_and_a_negative_fee_is_refused() {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         let e = error_after(&bad, "fee").expect("the error is next to the fee");
         assert!(e.contains("0 or more"), "{e}");
+        // The same post from a script: the envelope with the field.
+        let json = app
+            .form_json(
+                &web,
+                "/app/settings/zones",
+                &[("name", "Kilimani"), ("fee", "-5")],
+            )
+            .await;
+        assert_eq!(json.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(body["error"]["code"], "validation_failed");
+        assert!(
+            body["error"]["fields"]["fee"]
+                .as_str()
+                .unwrap()
+                .contains("0 or more")
+        );
         let dup = app
             .form(
                 &web,

@@ -73,6 +73,7 @@ pub const WORDS: Table = &[
         "Mensajes programados",
     ),
     ("auto.on", "On", "Prendido"),
+    ("auto.thresholds", "When it sends", "Cuándo manda"),
     ("auto.off", "Off", "Apagado"),
     ("auto.turn_on", "Turn on", "Prender"),
     ("auto.turn_off", "Turn off", "Apagar"),

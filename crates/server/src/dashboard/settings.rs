@@ -56,6 +56,7 @@ pub const WORDS: Table = &[
         "Escribí un monto, como 1500 o 1500,50.",
     ),
     ("settings.details", "Details", "Datos"),
+    ("settings.edit", "Change", "Cambiar"),
     (
         "settings.business_name",
         "Business name",
@@ -271,8 +272,8 @@ pub const WORDS: Table = &[
     ("team.you", "you", "vos"),
     (
         "wording.intro",
-        "What the bot says, in each language. Change a text to say it your way; keep the names in braces, such as {business}, that the original has.",
-        "Lo que dice el bot, en cada idioma. Cambiá un texto para decirlo a tu manera; mantené los nombres entre llaves, como {business}, que tiene el original.",
+        "What the bot says, in each language. Change a text to say it your way; keep to the arguments in braces that the original has.",
+        "Lo que dice el bot, en cada idioma. Cambiá un texto para decirlo a tu manera; usá solo los argumentos entre llaves que tiene el original.",
     ),
     ("wording.language", "Language", "Idioma"),
     ("wording.builtin", "Built-in", "Original"),
