@@ -556,7 +556,7 @@ async fn a_viewer_sees_no_controls_and_their_posts_change_nothing() {
         let id = customer_id(&app, &biz, "2348035550009").await;
         let entry = needs_person(&app, biz.tenant, &id, "help").await;
         let viewer = app
-            .add_user(&biz.owner, "viewer@example.com", "viewer")
+            .add_user(&biz.owner, "reader@example.com", "viewer")
             .await;
         let web = app.web(&viewer).await;
         let before = sent_to(&app, &biz, "2348035550009").await.len();

@@ -501,6 +501,14 @@ impl ProfilePage {
         self.error_for("template")
             .or_else(|| self.error_for("params"))
     }
+    /// A template refusal that names no template on the page.
+    fn picker_error(&self) -> Option<&str> {
+        if self.templates.iter().any(|t| t.open) {
+            None
+        } else {
+            self.template_error()
+        }
+    }
     fn error_for(&self, field: &str) -> Option<&str> {
         match &self.draft.error {
             Some((f, m)) if f == field => Some(m.as_str()),
