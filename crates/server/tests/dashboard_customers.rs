@@ -201,7 +201,7 @@ async fn the_profile_shows_the_lifetime_value_paid_and_what_changed_in_the_measu
         assert!(page.body.contains("(+1)"));
         // Chest did not change: it is not listed as a change.
         assert!(!page.shows("Chest: 38 in →"));
-        assert!(page.shows("All in in"));
+        assert!(page.shows("In inches"));
     })
     .await;
 }
