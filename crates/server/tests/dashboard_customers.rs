@@ -201,7 +201,7 @@ async fn the_profile_shows_the_lifetime_value_paid_and_what_changed_in_the_measu
         assert!(page.body.contains("(+1)"));
         // Chest did not change: it is not listed as a change.
         assert!(!page.shows("Chest: 38 in →"));
-        assert!(page.shows("All in in"));
+        assert!(page.shows("In inches"));
     })
     .await;
 }
@@ -556,7 +556,7 @@ async fn a_viewer_sees_no_controls_and_their_posts_change_nothing() {
         let id = customer_id(&app, &biz, "2348035550009").await;
         let entry = needs_person(&app, biz.tenant, &id, "help").await;
         let viewer = app
-            .add_user(&biz.owner, "viewer@example.com", "viewer")
+            .add_user(&biz.owner, "reader@example.com", "viewer")
             .await;
         let web = app.web(&viewer).await;
         let before = sent_to(&app, &biz, "2348035550009").await.len();

@@ -105,7 +105,8 @@ pub const WORDS: Table = &[
     ("cust.first_version", "First version", "Primera versión"),
     ("cust.added", "added", "nueva"),
     ("cust.removed", "removed", "quitada"),
-    ("cust.in_unit", "All in {unit}", "Todo en {unit}"),
+    ("cust.unit_note.in", "In inches", "En pulgadas"),
+    ("cust.unit_note.cm", "In centimetres", "En centímetros"),
     ("cust.unit.in", "in", "pulg."),
     ("cust.unit.cm", "cm", "cm"),
     ("cust.m.chest", "Chest", "Pecho"),
@@ -501,6 +502,14 @@ impl ProfilePage {
         self.error_for("template")
             .or_else(|| self.error_for("params"))
     }
+    /// A template refusal that names no template on the page.
+    fn picker_error(&self) -> Option<&str> {
+        if self.templates.iter().any(|t| t.open) {
+            None
+        } else {
+            self.template_error()
+        }
+    }
     fn error_for(&self, field: &str) -> Option<&str> {
         match &self.draft.error {
             Some((f, m)) if f == field => Some(m.as_str()),
@@ -620,7 +629,11 @@ fn versions(
             }
         })
         .collect();
-    (out, w.f("cust.in_unit", &[("unit", u)]))
+    let note = match unit {
+        Unit::In => w.t("cust.unit_note.in"),
+        Unit::Cm => w.t("cust.unit_note.cm"),
+    };
+    (out, note.to_string())
 }
 
 fn status_of(s: domain::outbound::MessageStatus) -> Option<(&'static str, &'static str)> {
@@ -713,8 +726,10 @@ async fn profile_page(
         .collect();
     let (versions, unit_note) = versions(w, history, tz, now);
     let older = messages.len() as i64 == THREAD_LIMIT;
+    // Newest first: the box shows them bottom up (see the template).
     let thread = messages
         .into_iter()
+        .rev()
         .map(|m| bubble(w, m, tz, now))
         .collect();
     let window_note = c
