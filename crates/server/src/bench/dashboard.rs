@@ -37,7 +37,11 @@ const PAGES: &[(&str, As, &str)] = &[
     ("order", As::Tailor, "/app/orders/{order}"),
     ("kitchen", As::Restaurant, "/app/kitchen"),
     ("customers", As::Tailor, "/app/customers"),
-    ("customers search", As::Tailor, "/app/customers?q=Customer+42"),
+    (
+        "customers search",
+        As::Tailor,
+        "/app/customers?q=Customer+42",
+    ),
     ("customer", As::Tailor, "/app/customers/{customer}"),
     ("payments", As::Tailor, "/app/payments"),
     ("stock", As::Tailor, "/app/stock"),
@@ -68,7 +72,11 @@ struct Stats {
 
 impl Stats {
     fn verdict(&self) -> &'static str {
-        if self.p95 < BUDGET_MS { "" } else { "  over budget" }
+        if self.p95 < BUDGET_MS {
+            ""
+        } else {
+            "  over budget"
+        }
     }
 
     fn of(mut ms: Vec<f64>) -> Stats {
@@ -150,8 +158,9 @@ async fn run(
         sqlx::query("ANALYZE").execute(pool).await?;
     }
 
-    let router = crate::app::router(state.clone())
-        .layer(MockConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 1))));
+    let router = crate::app::router(state.clone()).layer(MockConnectInfo(
+        std::net::SocketAddr::from(([127, 0, 0, 1], 1)),
+    ));
     println!(
         "  {:<18} {:<34} {:>9} {:>9} {:>9} {:>10}",
         "page", "path", "p50 ms", "p95 ms", "max ms", "bytes"
@@ -191,14 +200,20 @@ async fn run(
         );
     }
 
-    println!("  {:<53} {:>9} {:>9} {:>9}", "engine read", "p50 ms", "p95 ms", "max ms");
+    println!(
+        "  {:<53} {:>9} {:>9} {:>9}",
+        "engine read", "p50 ms", "p95 ms", "max ms"
+    );
     let svc = &state.services;
     let (t, r) = (tailor.tenant, restaurant.tenant);
     let search = BoardFilter {
         q: Some("customer 42".into()),
         ..BoardFilter::default()
     };
-    read(requests, "dashboard::today", || engine::dashboard::today(svc, t)).await?;
+    read(requests, "dashboard::today", || {
+        engine::dashboard::today(svc, t)
+    })
+    .await?;
     read(requests, "dashboard::board", || {
         engine::dashboard::board(svc, t, &BoardFilter::default())
     })
@@ -227,7 +242,10 @@ async fn run(
         engine::dashboard::payments_board(svc, t)
     })
     .await?;
-    read(requests, "payments::unpaid", || engine::payments::unpaid(svc, t)).await?;
+    read(requests, "payments::unpaid", || {
+        engine::payments::unpaid(svc, t)
+    })
+    .await?;
     read(requests, "dashboard::changes", || {
         engine::dashboard::changes(&svc.db, t)
     })
