@@ -206,6 +206,7 @@ async fn run(
     );
     let svc = &state.services;
     let (t, r) = (tailor.tenant, restaurant.tenant);
+    let all = BoardFilter::default();
     let search = BoardFilter {
         q: Some("customer 42".into()),
         ..BoardFilter::default()
@@ -215,7 +216,7 @@ async fn run(
     })
     .await?;
     read(requests, "dashboard::board", || {
-        engine::dashboard::board(svc, t, &BoardFilter::default())
+        engine::dashboard::board(svc, t, &all)
     })
     .await?;
     read(requests, "dashboard::board (search)", || {
