@@ -20,7 +20,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
+mod dashboard;
 mod seed;
+
+pub use dashboard::dashboard;
 
 pub use seed::{Expected, SeedSummary, seed_automation, table_counts};
 

@@ -235,6 +235,26 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Every dashboard page, requested in process through the router with
+    /// a signed-in session, over a business of realistic size (10,000
+    /// orders, 5,000 customers, a year of payments), then each dashboard
+    /// read alone: p50, p95 and max of each, and the page's size. On
+    /// SQLite in a temp dir, then on PostgreSQL too with --database-url.
+    Dashboard {
+        /// Requests per page (after a warm-up).
+        #[arg(long, default_value_t = 50)]
+        requests: usize,
+        /// Orders to seed.
+        #[arg(long, default_value_t = 10_000)]
+        orders: usize,
+        /// Customers to seed.
+        #[arg(long, default_value_t = 5_000)]
+        customers: usize,
+        /// A PostgreSQL URL to measure on as well (a fresh schema is
+        /// created in it and dropped afterwards).
+        #[arg(long, env = "SOKONI_BENCH_DATABASE_URL")]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -322,6 +342,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             orders,
             database_url,
         }) => crate::bench::automation(businesses, customers, orders, database_url).await,
+        Command::Bench(BenchCommand::Dashboard {
+            requests,
+            orders,
+            customers,
+            database_url,
+        }) => crate::bench::dashboard(requests, orders, customers, database_url).await,
         Command::Migrate => {
             let config = Config::load_with(Config::default(), file)?;
             if config.database_url().starts_with("sqlite:") {

@@ -95,8 +95,7 @@ fn finish(mut o: Order) -> Order {
 const SELECT: &str = "SELECT o.id, o.order_ref, o.customer_id, c.name AS customer_name, o.measurement_id, \
      o.assigned_to, o.style_name, o.style_details, o.fabric_info, o.reference_images, o.quantity, o.price, \
      o.deposit_amount, \
-     (SELECT CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) FROM payments p \
-        WHERE p.tenant_id = o.tenant_id AND p.order_id = o.id AND p.status = 'paid') AS amount_paid, \
+     o.amount_paid, \
      o.currency, o.current_stage, o.deadline, o.source, o.wa_thread_id, o.notes, o.fulfilment, \
      o.delivery_zone, o.delivery_fee, o.delivery_address, o.payment_method, o.scheduled_for, o.stock_status, \
      o.created_by, o.created_at, o.updated_at \

@@ -638,6 +638,15 @@ pub async fn seed_automation(
         }
     }
     bufs.flush(&mut tx).await?;
+    // Each order's paid sum, as store::payments keeps it on every write.
+    store::run!(&mut tx, c => sqlx::query(
+        "UPDATE orders SET amount_paid = (SELECT CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) FROM payments p \
+             WHERE p.tenant_id = orders.tenant_id AND p.order_id = orders.id AND p.status = 'paid')",
+    )
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(|e| anyhow::anyhow!("orders' amount paid: {e}"))?;
     let started = std::time::Instant::now();
     for (b, t) in tenants.iter().enumerate() {
         engine::automation::install_defaults(&mut tx, *t, vert_of(b), now).await?;
