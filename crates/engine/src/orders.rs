@@ -19,7 +19,7 @@ use domain::order::{
 };
 use domain::outbound::Purpose;
 use domain::text::{Key, language_of, render};
-use domain::{CustomerId, MeasurementId, Money, OrderId, TenantId, UserId};
+use domain::{CustomerId, E164, MeasurementId, Money, OrderId, TenantId, UserId};
 use store::business::ConsumeOn;
 use store::orders::{NewOrder, Order, OrderPatch};
 use store::{StoreError, Tx};
@@ -86,6 +86,63 @@ pub async fn create(svc: &Services, tenant: TenantId, c: Create) -> Result<Order
     tx.commit().await?;
     tracing::info!(order_ref = %order.order_ref, %tenant, "order created");
     Ok(order)
+}
+
+/// The business's customer with this number, created (with `name`) when
+/// there is none: how a front end that takes an order by phone (the
+/// dashboard's quick form) finds whom it is for. A customer who already
+/// exists keeps their name. Two such requests at once meet at the unique
+/// number and find the same customer.
+pub async fn customer_for_phone(
+    svc: &Services,
+    tenant: TenantId,
+    phone: &E164,
+    name: Option<&str>,
+) -> Result<CustomerId, OrderError> {
+    if let Some(c) = store::customers::find_by_phone(&svc.db, tenant, phone.as_str()).await? {
+        return Ok(c.id);
+    }
+    let new = store::customers::NewCustomer {
+        name: name.map(str::to_string),
+        phone: Some(phone.to_string()),
+        wa_id: Some(phone.wa_id()),
+        ..Default::default()
+    };
+    match store::customers::insert(&svc.db, tenant, &new).await {
+        Ok(c) => Ok(c.id),
+        Err(StoreError::Unique(_)) => {
+            let by_phone = store::customers::find_by_phone(&svc.db, tenant, phone.as_str()).await?;
+            let found = match by_phone {
+                Some(c) => Some(c),
+                None => store::customers::find_by_wa_id(&svc.db, tenant, &phone.wa_id()).await?,
+            };
+            found.map(|c| c.id).ok_or(OrderError::NotFound)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The stage a one-tap "move on" takes an order to: the next stage of the
+/// pipeline (an optional one included), passing over a delivery stage for
+/// an order the customer collects. None for a finished order.
+pub fn next_stage(
+    vertical: domain::tenant::Vertical,
+    from: Stage,
+    fulfilment: Option<domain::order::Fulfilment>,
+) -> Option<Stage> {
+    let p = pipeline(vertical);
+    let at = p.stages.iter().position(|s| *s == from)?;
+    let facts = StageFacts {
+        from,
+        deposit: 0,
+        price: 0,
+        paid: 0,
+        fulfilment,
+    };
+    p.next_stages(from)
+        .into_iter()
+        .filter(|s| p.stages.iter().position(|x| x == s).is_some_and(|i| i > at))
+        .find(|s| stage_hold(&facts, *s, true, true) != Err(StageHold::PickupNotDelivered))
 }
 
 /// Changes an order's details (not its stage).

@@ -18,7 +18,9 @@ const ICON_192: &[u8] = include_bytes!("../../assets/dashboard/icon-192.png");
 const ICON_512: &[u8] = include_bytes!("../../assets/dashboard/icon-512.png");
 
 /// Page scripts each page module brings: `(file name, source)`.
-const PAGE_SCRIPTS: &[(&str, &str)] = &[];
+const PAGE_SCRIPTS: &[(&str, &str)] = &[
+    ("orders.js", include_str!("../../assets/dashboard/orders.js")),
+];
 
 const fn fnv(bytes: &[u8], mut h: u64) -> u64 {
     let mut i = 0;
@@ -32,7 +34,17 @@ const fn fnv(bytes: &[u8], mut h: u64) -> u64 {
 
 /// Changes whenever the styles or scripts do: pages ask for
 /// `app.css?v=VERSION`, so a browser never mixes an old file with a new page.
-pub const VERSION: u64 = fnv(JS.as_bytes(), fnv(CSS.as_bytes(), 0xcbf2_9ce4_8422_2325));
+pub const VERSION: u64 = page_scripts(fnv(JS.as_bytes(), fnv(CSS.as_bytes(), 0xcbf2_9ce4_8422_2325)));
+
+/// Page scripts change the version too.
+const fn page_scripts(mut h: u64) -> u64 {
+    let mut i = 0;
+    while i < PAGE_SCRIPTS.len() {
+        h = fnv(PAGE_SCRIPTS[i].1.as_bytes(), h);
+        i += 1;
+    }
+    h
+}
 
 pub fn routes() -> Router<crate::state::AppState> {
     Router::new()

@@ -11,6 +11,7 @@ pub mod assets;
 pub mod format;
 pub mod live;
 pub mod login;
+pub mod orders;
 pub mod session;
 pub mod today;
 pub mod words;
@@ -42,6 +43,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(assets::routes())
         .merge(today::routes())
         .merge(live::routes())
+        .merge(orders::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
 }
 

@@ -17,6 +17,7 @@ pub const TABLES: &[Table] = &[
     super::WHY,
     super::format::WORDS,
     super::today::WORDS,
+    super::orders::WORDS,
 ];
 
 /// The layout's, sign-in's and errors' words.
