@@ -26,8 +26,29 @@ fn invalid(field: &'static str, message: impl Into<String>) -> CatalogError {
     CatalogError::invalid(field, message)
 }
 
+/// More units than any shop counts; keeps sums far from overflow.
+pub const MAX_STOCK: i64 = 1_000_000_000;
+/// The longest reason a movement keeps.
+pub const MAX_REASON_CHARS: usize = 500;
+
 /// The movement's own rules, before anything is read.
 pub fn check(m: &Movement) -> Result<(), CatalogError> {
+    let (quantity, reason) = match m {
+        Movement::Receipt { quantity, reason } => (*quantity, reason.as_deref()),
+        Movement::Adjustment { delta, reason } => (*delta, Some(reason.as_str())),
+    };
+    if quantity.abs() > MAX_STOCK {
+        return Err(invalid(
+            "quantity",
+            format!("must be at most {MAX_STOCK} units"),
+        ));
+    }
+    if reason.is_some_and(|r| r.trim().chars().count() > MAX_REASON_CHARS) {
+        return Err(invalid(
+            "reason",
+            format!("must be at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
     match m {
         Movement::Receipt { quantity, .. } if *quantity <= 0 => {
             Err(invalid("quantity", "a receipt adds 1 or more"))
@@ -121,6 +142,20 @@ mod tests {
                 reason: "broken".into()
             })
             .is_ok()
+        );
+        assert!(
+            check(&Movement::Receipt {
+                quantity: MAX_STOCK + 1,
+                reason: None
+            })
+            .is_err()
+        );
+        assert!(
+            check(&Movement::Adjustment {
+                delta: -2,
+                reason: "x".repeat(MAX_REASON_CHARS + 1)
+            })
+            .is_err()
         );
     }
 }

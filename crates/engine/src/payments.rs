@@ -95,6 +95,17 @@ fn invalid(field: &'static str, message: &str) -> PaymentError {
     PaymentError::invalid(field, message)
 }
 
+/// What the next payment on an order is for: the deposit until what was
+/// paid covers it, then the balance. Staff recording money (WhatsApp
+/// commands, the dashboard) and one-click links use it.
+pub fn next_kind(paid: i64, deposit: i64) -> Kind {
+    if paid < deposit {
+        Kind::Deposit
+    } else {
+        Kind::Balance
+    }
+}
+
 /// The amount a request of `kind` asks for when staff give none.
 pub fn default_amount(kind: Kind, price: i64, deposit: i64, paid: i64) -> i64 {
     match kind {
@@ -367,6 +378,14 @@ mod tests {
             default_amount(Kind::Deposit, 4_500_000, 1_500_000, 2_000_000),
             0
         );
+    }
+
+    #[test]
+    fn the_deposit_comes_first_then_the_balance() {
+        assert_eq!(next_kind(0, 1_500_000), Kind::Deposit);
+        assert_eq!(next_kind(1_000_000, 1_500_000), Kind::Deposit);
+        assert_eq!(next_kind(1_500_000, 1_500_000), Kind::Balance);
+        assert_eq!(next_kind(0, 0), Kind::Balance);
     }
 
     #[test]

@@ -411,11 +411,7 @@ impl Cx<'_> {
                     _ => (crate::payments::Method::Cash, Key::CmdMethodCash),
                 };
                 let minor = amount.saturating_mul(10i64.pow(self.tenant.currency.minor_digits()));
-                let kind = if o.amount_paid < o.deposit_amount {
-                    crate::payments::Kind::Deposit
-                } else {
-                    crate::payments::Kind::Balance
-                };
+                let kind = crate::payments::next_kind(o.amount_paid, o.deposit_amount);
                 let m = crate::payments::ManualPayment {
                     order: o.id,
                     amount: minor,

@@ -631,6 +631,8 @@ pub struct Debt {
     pub customer_name: Option<String>,
     pub current_stage: String,
     pub deadline: Option<DateTime<Utc>>,
+    /// When the order was placed: how long the money has been owed.
+    pub created_at: DateTime<Utc>,
     pub price: i64,
     pub amount_paid: i64,
     pub balance_due: i64,
@@ -647,7 +649,7 @@ pub async fn debts(ex: impl Into<Ex<'_>>, tenant: TenantId, limit: i64) -> Store
     let mut ex = ex.into();
     let mut rows: Vec<Debt> = run!(ex.re(), c => sqlx::query_as::<_, Debt>(
         "SELECT o.id AS order_id, o.order_ref, o.customer_id, c.name AS customer_name, o.current_stage, \
-         o.deadline, o.price, o.currency, \
+         o.deadline, o.created_at, o.price, o.currency, \
          CAST(COALESCE(pd.paid, 0) AS BIGINT) AS amount_paid, \
          CAST(o.price - COALESCE(pd.paid, 0) AS BIGINT) AS balance_due \
          FROM orders o JOIN customers c ON c.id = o.customer_id \

@@ -2,9 +2,8 @@
 //! movement with who and why; open orders hold stock as reservations.
 
 use crate::api::page_limit;
-use crate::api::products::MAX_STOCK;
 use crate::auth::extractor::{Reader, Writer};
-use crate::error::{ApiResult, ErrorBody, Validator};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Json, Query, id};
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -110,24 +109,12 @@ pub async fn record(
     Json(body): Json<MovementRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<MovementResult>)> {
     let pid: ProductId = id(&raw)?;
-    let mut v = Validator::new();
     let q = body.quantity;
-    v.check(
-        q.abs() <= MAX_STOCK,
-        "quantity",
-        &format!("must be at most {MAX_STOCK} units"),
-    );
     let reason = body
         .reason
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty());
-    v.check(
-        reason.is_none_or(|r| r.chars().count() <= 500),
-        "reason",
-        "must be at most 500 characters",
-    );
-    v.finish()?;
     let m = match body.kind {
         MovementKind::Receipt => engine::catalog::Movement::Receipt {
             quantity: q,

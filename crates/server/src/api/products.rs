@@ -14,8 +14,8 @@ use store::products::{NewProduct, Product, ProductFilter, ProductPatch};
 use utoipa::ToSchema;
 
 pub(crate) const MAX_PRICE: i64 = 1_000_000_000_000;
-/// More units than any shop counts; keeps sums far from overflow.
-pub(crate) const MAX_STOCK: i64 = 1_000_000_000;
+/// More units than any shop counts ([`engine::catalog::MAX_STOCK`]).
+pub(crate) const MAX_STOCK: i64 = engine::catalog::MAX_STOCK;
 const MAX_ALIASES: usize = 20;
 
 #[derive(Serialize, ToSchema)]

@@ -12,7 +12,9 @@ pub mod format;
 pub mod live;
 pub mod login;
 pub mod orders;
+pub mod payments;
 pub mod session;
+pub mod stock;
 pub mod today;
 pub mod words;
 
@@ -44,6 +46,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(today::routes())
         .merge(live::routes())
         .merge(orders::routes())
+        .merge(payments::routes())
+        .merge(stock::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
 }
 

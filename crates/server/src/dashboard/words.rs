@@ -18,6 +18,8 @@ pub const TABLES: &[Table] = &[
     super::format::WORDS,
     super::today::WORDS,
     super::orders::WORDS,
+    super::payments::WORDS,
+    super::stock::WORDS,
 ];
 
 /// The layout's, sign-in's and errors' words.
