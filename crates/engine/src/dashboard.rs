@@ -209,8 +209,7 @@ pub struct Calendar {
 impl Calendar {
     pub fn at(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Calendar {
         let today = now.with_timezone(&tz).date_naive();
-        let week_start =
-            today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+        let week_start = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
         let month_start = today.with_day(1).unwrap_or(today);
         let last_month_start = (month_start - Duration::days(1))
             .with_day(1)

@@ -19,10 +19,10 @@ use engine::Services;
 use engine::clock::ManualClock;
 use engine::dashboard::{self, BoardFilter, Calendar, Urgency, local_start};
 use engine::error::ServiceError;
+use std::sync::Arc;
 use store::orders::{NewOrder, Order};
 use store::payments::NewPayment;
 use store::{Db, testing};
-use std::sync::Arc;
 
 fn services(db: &Db, clock: &ManualClock) -> Services {
     let cloud = Arc::new(channels::CloudApi::new(
@@ -251,7 +251,11 @@ async fn the_board_and_the_kitchen_show_this_businesss_orders() {
         let cooking = order(&svc, t, lucia, spec(Stage::Preparing, 1_000, None)).await;
         let ready = order(&svc, t, mateo, spec(Stage::Ready, 1_000, None)).await;
         let served = order(&svc, t, lucia, spec(Stage::Delivered, 1_000, None)).await;
-        let mut booked = spec(Stage::Received, 1_000, Some(noon(today + Duration::days(3))));
+        let mut booked = spec(
+            Stage::Received,
+            1_000,
+            Some(noon(today + Duration::days(3))),
+        );
         booked.source = Source::Dashboard;
         let booked = order(&svc, t, mateo, booked).await;
         order(&svc, other, twin, spec(Stage::Preparing, 1_000, None)).await;
@@ -420,7 +424,10 @@ async fn the_payments_board_lists_money_in_money_due_and_flags() {
         );
         assert_eq!(board.flagged.len(), 1);
         assert_eq!(board.flagged[0].id, open[0].id);
-        assert_eq!(board.flagged[0].flag.as_deref(), Some("paid ₦200.00 of ₦300.00"));
+        assert_eq!(
+            board.flagged[0].flag.as_deref(),
+            Some("paid ₦200.00 of ₦300.00")
+        );
 
         // A month on, nothing was received in the last 30 days.
         clock.set(now + Duration::days(31));
@@ -505,8 +512,16 @@ async fn every_read_stays_cheap_with_ten_thousand_orders() {
                     out = Some($call.await.unwrap());
                     best = best.min(start.elapsed());
                 }
-                println!("{backend} {:<18} {:>8.2} ms", $name, best.as_secs_f64() * 1e3);
-                assert!(best < std::time::Duration::from_millis(400), "{backend} {}: {best:?}", $name);
+                println!(
+                    "{backend} {:<18} {:>8.2} ms",
+                    $name,
+                    best.as_secs_f64() * 1e3
+                );
+                assert!(
+                    best < std::time::Duration::from_millis(400),
+                    "{backend} {}: {best:?}",
+                    $name
+                );
                 out.unwrap()
             }};
         }

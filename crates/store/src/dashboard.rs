@@ -147,7 +147,11 @@ pub enum CardSort {
 }
 
 /// The cards `q` selects, at most `q.limit`.
-pub async fn cards(ex: impl Into<Ex<'_>>, tenant: TenantId, q: &CardQuery) -> StoreResult<Vec<CardRow>> {
+pub async fn cards(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    q: &CardQuery,
+) -> StoreResult<Vec<CardRow>> {
     let active = sql_list(&active_stages());
     let finished = sql_list(FINISHED);
     Ok(run!(ex, c => {
@@ -351,14 +355,16 @@ pub async fn first_order_at(
     tenant: TenantId,
     customer: CustomerId,
 ) -> StoreResult<Option<DateTime<Utc>>> {
-    Ok(run!(ex, c => sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
+    Ok(
+        run!(ex, c => sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
         "SELECT MIN(created_at) FROM orders \
          WHERE tenant_id = $1 AND customer_id = $2 AND current_stage <> 'cancelled'",
     )
     .bind(tenant.0)
     .bind(customer.0)
     .fetch_one(c)
-    .await)?)
+    .await)?,
+    )
 }
 
 /// A payment as the payments board lists it, with its order and customer.
@@ -559,7 +565,11 @@ pub mod bench {
                 deposit: price / 2,
                 deadline,
                 created,
-                updated: if stage.is_terminal() { finished.min(now) } else { created },
+                updated: if stage.is_terminal() {
+                    finished.min(now)
+                } else {
+                    created
+                },
             });
         }
         let mut tx = db.begin().await?;
@@ -584,10 +594,28 @@ pub mod bench {
         let mut pays = Vec::new();
         for (i, o) in orders.iter().enumerate() {
             match o.stage {
-                Stage::Delivered => pays.push(Pay { order: i, amount: o.price, kind: "full", status: "paid", at: o.updated }),
+                Stage::Delivered => pays.push(Pay {
+                    order: i,
+                    amount: o.price,
+                    kind: "full",
+                    status: "paid",
+                    at: o.updated,
+                }),
                 Stage::Cancelled => {}
-                _ if rng.next(2) == 0 => pays.push(Pay { order: i, amount: o.deposit, kind: "deposit", status: "paid", at: o.created }),
-                _ => pays.push(Pay { order: i, amount: o.deposit, kind: "deposit", status: "pending", at: o.created }),
+                _ if rng.next(2) == 0 => pays.push(Pay {
+                    order: i,
+                    amount: o.deposit,
+                    kind: "deposit",
+                    status: "paid",
+                    at: o.created,
+                }),
+                _ => pays.push(Pay {
+                    order: i,
+                    amount: o.deposit,
+                    kind: "deposit",
+                    status: "pending",
+                    at: o.created,
+                }),
             }
         }
         // The customers' figures, as refresh_stats would compute them.
@@ -636,12 +664,20 @@ pub mod bench {
                 chunk.iter().enumerate(),
                 |b, (j, o)| {
                     let seq = first_seq + (chunk_no * ROWS_PER_STATEMENT + j) as i64;
-                    let source = if j % 3 == 0 { Source::Dashboard } else { Source::Whatsapp };
+                    let source = if j % 3 == 0 {
+                        Source::Dashboard
+                    } else {
+                        Source::Whatsapp
+                    };
                     b.push_bind(o.id)
                         .push_bind(tenant.0)
                         .push_bind(domain::order::order_ref(&prefix, seq))
                         .push_bind(customer_ids[o.customer])
-                        .push_bind(if j % 2 == 0 { Some("Senator suit") } else { None })
+                        .push_bind(if j % 2 == 0 {
+                            Some("Senator suit")
+                        } else {
+                            None
+                        })
                         .push_bind(1i32)
                         .push_bind(o.price)
                         .push_bind(o.deposit)

@@ -325,12 +325,42 @@ async fn card_lists_filter_search_and_sort_within_the_business() {
         let bola = customer(&db, t, Some("Bola Ade"), "+2348059876543").await;
         let twin = customer(&db, other, Some("Adaeze Okafor"), "+2348031234567").await;
         let d = |s: &str| Some(at(s));
-        order(&db, t, ada, spec(Stage::Cutting, 1, d("2030-03-05T10:00:00Z"))).await; // SEW-0001
-        order(&db, t, bola, spec(Stage::Sewing, 1, d("2030-03-02T10:00:00Z"))).await; // SEW-0002
+        order(
+            &db,
+            t,
+            ada,
+            spec(Stage::Cutting, 1, d("2030-03-05T10:00:00Z")),
+        )
+        .await; // SEW-0001
+        order(
+            &db,
+            t,
+            bola,
+            spec(Stage::Sewing, 1, d("2030-03-02T10:00:00Z")),
+        )
+        .await; // SEW-0002
         order(&db, t, ada, spec(Stage::Received, 1, None)).await; // SEW-0003
-        order(&db, t, bola, spec(Stage::Delivered, 1, d("2030-03-01T10:00:00Z"))).await; // SEW-0004
-        order(&db, t, ada, spec(Stage::Cancelled, 1, d("2030-03-01T10:00:00Z"))).await; // SEW-0005
-        order(&db, other, twin, spec(Stage::Cutting, 1, d("2030-03-05T10:00:00Z"))).await;
+        order(
+            &db,
+            t,
+            bola,
+            spec(Stage::Delivered, 1, d("2030-03-01T10:00:00Z")),
+        )
+        .await; // SEW-0004
+        order(
+            &db,
+            t,
+            ada,
+            spec(Stage::Cancelled, 1, d("2030-03-01T10:00:00Z")),
+        )
+        .await; // SEW-0005
+        order(
+            &db,
+            other,
+            twin,
+            spec(Stage::Cutting, 1, d("2030-03-05T10:00:00Z")),
+        )
+        .await;
         let base = CardQuery {
             active: true,
             limit: 100,
@@ -482,7 +512,12 @@ async fn the_payment_lists_show_received_and_flagged_payments_of_this_business()
                 .is_empty()
         );
 
-        assert!(dashboard::flagged_payments(&db, t, 10).await.unwrap().is_empty());
+        assert!(
+            dashboard::flagged_payments(&db, t, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let pending = store::payments::unpaid(&db, t).await.unwrap();
         store::payments::flag(&db, t, pending[0].id, "paid 3.000 of 30.00")
             .await

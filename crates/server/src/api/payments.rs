@@ -247,6 +247,20 @@ pub async fn set_provider(
     Path(name): Path<String>,
     Json(body): Json<ProviderSetup>,
 ) -> ApiResult<axum::Json<ProviderView>> {
+    Ok(axum::Json(
+        apply_provider(&state, auth.tenant_id, &name, body).await?,
+    ))
+}
+
+/// Checks, seals and saves one provider's setup; shared by the API and the
+/// dashboard. An unknown provider is not found.
+pub(crate) async fn apply_provider(
+    state: &AppState,
+    tenant: domain::TenantId,
+    name: &str,
+    body: ProviderSetup,
+) -> ApiResult<ProviderView> {
+    let name = name.to_string();
     if !engine::pay::PROVIDERS.contains(&name.as_str()) || name == "sandbox" {
         return Err(AppError::NotFound);
     }
@@ -273,7 +287,7 @@ pub async fn set_provider(
         None => None,
     };
     let svc = &state.services;
-    let current = store::payments::provider(&state.db, auth.tenant_id, &name).await?;
+    let current = store::payments::provider(&state.db, tenant, &name).await?;
     let candidate = store::payments::ProviderRow::new(
         &name,
         settings.clone(),
@@ -284,15 +298,15 @@ pub async fn set_provider(
     }
     store::payments::set_provider(
         &state.db,
-        auth.tenant_id,
+        tenant,
         &name,
         &settings,
         sealed.as_deref(),
         body.is_active,
     )
     .await?;
-    let row = store::payments::provider(&state.db, auth.tenant_id, &name)
+    let row = store::payments::provider(&state.db, tenant, &name)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(axum::Json(view(&state, auth.tenant_id, row)))
+    Ok(view(state, tenant, row))
 }

@@ -7,11 +7,11 @@ use crate::extract::{Json, double_option};
 use crate::state::AppState;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use domain::E164;
 use domain::order::PaymentMethod;
 use domain::phone::valid_country;
 use domain::tenant::{Locale, parse_timezone, valid_order_prefix};
 use domain::text::{Overrides, check_override};
+use domain::{E164, TenantId};
 use serde::{Deserialize, Serialize};
 use store::business::{ConsumeOn, Settings};
 use store::tenants::{Tenant, TenantPatch};
@@ -48,7 +48,17 @@ pub async fn update(
     auth: Owner,
     Json(body): Json<SettingsPatch>,
 ) -> ApiResult<axum::Json<Tenant>> {
-    let current = store::tenants::get(&state.db, auth.tenant_id).await?;
+    Ok(axum::Json(apply(&state, auth.tenant_id, body).await?))
+}
+
+/// Checks and applies a change of the business's details: the rules the API
+/// and the dashboard's form share. Errors name the request's fields.
+pub(crate) async fn apply(
+    state: &AppState,
+    tenant: TenantId,
+    body: SettingsPatch,
+) -> ApiResult<Tenant> {
+    let current = store::tenants::get(&state.db, tenant).await?;
     let mut v = Validator::new();
     let business_name = body
         .business_name
@@ -100,10 +110,8 @@ pub async fn update(
         country,
         order_prefix: body.order_prefix,
     };
-    store::tenants::update(&state.db, auth.tenant_id, &patch).await?;
-    Ok(axum::Json(
-        store::tenants::get(&state.db, auth.tenant_id).await?,
-    ))
+    store::tenants::update(&state.db, tenant, &patch).await?;
+    Ok(store::tenants::get(&state.db, tenant).await?)
 }
 
 /// How the business takes orders (the opening hours are under `/hours`).
@@ -192,7 +200,19 @@ pub async fn update_ordering(
     auth: Owner,
     Json(body): Json<OrderingPatch>,
 ) -> ApiResult<axum::Json<OrderingSettings>> {
-    let current = store::business::get(&state.db, auth.tenant_id).await?;
+    Ok(axum::Json(
+        apply_ordering(&state, auth.tenant_id, body).await?.into(),
+    ))
+}
+
+/// Checks and applies a change of how the business takes orders (and its
+/// wording); shared by the API and the dashboard.
+pub(crate) async fn apply_ordering(
+    state: &AppState,
+    tenant: TenantId,
+    body: OrderingPatch,
+) -> ApiResult<Settings> {
+    let current = store::business::get(&state.db, tenant).await?;
     let mut v = Validator::new();
     let delivery = body.offers_delivery.unwrap_or(current.offers_delivery);
     let pickup = body.offers_pickup.unwrap_or(current.offers_pickup);
@@ -265,9 +285,5 @@ pub async fn update_ordering(
         texts: body.texts,
         ..Default::default()
     };
-    Ok(axum::Json(
-        store::business::update(&state.db, auth.tenant_id, &patch)
-            .await?
-            .into(),
-    ))
+    Ok(store::business::update(&state.db, tenant, &patch).await?)
 }

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::tenant::Role;
-use domain::{E164, UserId};
+use domain::{E164, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use store::users::{User, UserPatch};
 use utoipa::ToSchema;
@@ -48,7 +48,17 @@ pub async fn create(
     auth: Owner,
     Json(body): Json<NewUserRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<User>)> {
-    let tenant = store::tenants::get(&state.db, auth.tenant_id).await?;
+    let user = add_user(&state, auth.tenant_id, body).await?;
+    Ok((StatusCode::CREATED, axum::Json(user)))
+}
+
+/// Checks and adds a team member; shared by the API and the dashboard.
+pub(crate) async fn add_user(
+    state: &AppState,
+    tenant_id: TenantId,
+    body: NewUserRequest,
+) -> ApiResult<User> {
+    let tenant = store::tenants::get(&state.db, tenant_id).await?;
     let mut v = Validator::new();
     let name = required_text(&mut v, "name", &body.name, 150);
     let email = normalise_email(&mut v, "email", &body.email);
@@ -60,9 +70,9 @@ pub async fn create(
         .as_deref()
         .and_then(|p| v.take("phone", E164::parse(p, &tenant.country)));
     v.finish()?;
-    let user = engine::accounts::add_staff(
+    Ok(engine::accounts::add_staff(
         &state.db,
-        auth.tenant_id,
+        tenant_id,
         engine::accounts::Person {
             name,
             email,
@@ -71,8 +81,7 @@ pub async fn create(
         },
         body.role,
     )
-    .await?;
-    Ok((StatusCode::CREATED, axum::Json(user)))
+    .await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -96,6 +105,19 @@ pub async fn update(
     Json(body): Json<UserPatchRequest>,
 ) -> ApiResult<axum::Json<User>> {
     let user_id: UserId = id(&raw)?;
+    Ok(axum::Json(
+        change_user(&state, auth.tenant_id, user_id, body).await?,
+    ))
+}
+
+/// Checks and applies a change of a team member; shared by the API and the
+/// dashboard. The last active owner stays (the engine refuses).
+pub(crate) async fn change_user(
+    state: &AppState,
+    tenant: TenantId,
+    user_id: UserId,
+    body: UserPatchRequest,
+) -> ApiResult<User> {
     let mut v = Validator::new();
     let name = body
         .name
@@ -107,6 +129,5 @@ pub async fn update(
         role: body.role,
         is_active: body.is_active,
     };
-    let user = engine::accounts::update_staff(&state.db, auth.tenant_id, user_id, &patch).await?;
-    Ok(axum::Json(user))
+    Ok(engine::accounts::update_staff(&state.db, tenant, user_id, &patch).await?)
 }

@@ -393,11 +393,20 @@ pub async fn add_number(
     auth: Owner,
     Json(body): Json<NewNumberRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<WaNumber>)> {
+    let n = check_and_add(&state, auth.tenant_id, body).await?;
+    Ok((StatusCode::CREATED, axum::Json(n.into())))
+}
+
+/// Checks a new number and stores it; shared by the API and the dashboard.
+pub(crate) async fn check_and_add(
+    state: &AppState,
+    tenant: TenantId,
+    body: NewNumberRequest,
+) -> ApiResult<Number> {
     let mut v = Validator::new();
     check_number(&mut v, &body);
     v.finish()?;
-    let n = add(&state, auth.tenant_id, body).await?;
-    Ok((StatusCode::CREATED, axum::Json(n.into())))
+    add(state, tenant, body).await
 }
 
 /// Stores a checked number, sealing its token. A sandbox number's account
@@ -448,6 +457,21 @@ pub async fn update_number(
     Json(body): Json<NumberPatchRequest>,
 ) -> ApiResult<axum::Json<WaNumber>> {
     let nid: WaNumberId = id(&raw)?;
+    Ok(axum::Json(
+        change_number(&state, auth.tenant_id, nid, body)
+            .await?
+            .into(),
+    ))
+}
+
+/// Checks and applies a change of a number; shared by the API and the
+/// dashboard. Another business's number is not found.
+pub(crate) async fn change_number(
+    state: &AppState,
+    tenant: TenantId,
+    nid: WaNumberId,
+    body: NumberPatchRequest,
+) -> ApiResult<Number> {
     let mut v = Validator::new();
     if let Some(d) = &body.display_phone_number {
         check_display(&mut v, d);
@@ -456,10 +480,10 @@ pub async fn update_number(
         check_token(&mut v, t);
     }
     v.finish()?;
-    let sealed = seal(&state, body.access_token.as_deref())?;
+    let sealed = seal(state, body.access_token.as_deref())?;
     let n = store::wa::update_number(
         &state.db,
-        auth.tenant_id,
+        tenant,
         nid,
         &NumberPatch {
             display_phone_number: body.display_phone_number.map(|d| d.trim().to_string()),
@@ -468,5 +492,5 @@ pub async fn update_number(
         },
     )
     .await?;
-    Ok(axum::Json(n.into()))
+    Ok(n)
 }

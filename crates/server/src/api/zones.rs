@@ -9,7 +9,7 @@ use crate::extract::{Json, id};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::ZoneId;
+use domain::{TenantId, ZoneId};
 use serde::{Deserialize, Serialize};
 use store::zones::{NewZone, Zone, ZonePatch};
 use utoipa::ToSchema;
@@ -64,14 +64,24 @@ pub async fn create(
     auth: Owner,
     Json(body): Json<NewZoneRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Zone>)> {
+    let z = create_zone(&state, auth.tenant_id, body).await?;
+    Ok((StatusCode::CREATED, axum::Json(z)))
+}
+
+/// Checks and adds a zone; shared by the API and the dashboard.
+pub(crate) async fn create_zone(
+    state: &AppState,
+    tenant: TenantId,
+    body: NewZoneRequest,
+) -> ApiResult<Zone> {
     let mut v = Validator::new();
     let name = required_text(&mut v, "name", &body.name, 60);
     check_money(&mut v, "fee", Some(body.fee));
     check_money(&mut v, "min_order", Some(body.min_order));
     v.finish()?;
-    let z = store::zones::insert(
+    Ok(store::zones::insert(
         &state.db,
-        auth.tenant_id,
+        tenant,
         &NewZone {
             name,
             fee: body.fee,
@@ -80,8 +90,7 @@ pub async fn create(
             sort_order: body.sort_order,
         },
     )
-    .await?;
-    Ok((StatusCode::CREATED, axum::Json(z)))
+    .await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -107,6 +116,19 @@ pub async fn update(
     Json(body): Json<ZonePatchRequest>,
 ) -> ApiResult<axum::Json<Zone>> {
     let zid: ZoneId = id(&raw)?;
+    Ok(axum::Json(
+        update_zone(&state, auth.tenant_id, zid, body).await?,
+    ))
+}
+
+/// Checks and applies a change of a zone; shared by the API and the
+/// dashboard. Another business's zone is not found.
+pub(crate) async fn update_zone(
+    state: &AppState,
+    tenant: TenantId,
+    zid: ZoneId,
+    body: ZonePatchRequest,
+) -> ApiResult<Zone> {
     let mut v = Validator::new();
     let name = body
         .name
@@ -122,9 +144,7 @@ pub async fn update(
         is_active: body.is_active,
         sort_order: body.sort_order,
     };
-    Ok(axum::Json(
-        store::zones::update(&state.db, auth.tenant_id, zid, &patch).await?,
-    ))
+    Ok(store::zones::update(&state.db, tenant, zid, &patch).await?)
 }
 
 /// Deletes a delivery zone (owner only). Past orders keep its name and fee.

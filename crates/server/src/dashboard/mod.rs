@@ -8,6 +8,7 @@
 //! [`session`] finds the session, checks CSRF and renders faults.
 
 pub mod assets;
+pub mod automation;
 pub mod format;
 pub mod live;
 pub mod login;
@@ -15,6 +16,7 @@ pub mod orders;
 pub mod payments;
 pub mod session;
 pub mod stock;
+pub mod settings;
 pub mod today;
 pub mod words;
 
@@ -48,6 +50,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(orders::routes())
         .merge(payments::routes())
         .merge(stock::routes())
+        .merge(settings::routes())
+        .merge(automation::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
 }
 

@@ -20,6 +20,8 @@ pub const TABLES: &[Table] = &[
     super::orders::WORDS,
     super::payments::WORDS,
     super::stock::WORDS,
+    super::settings::WORDS,
+    super::automation::WORDS,
 ];
 
 /// The layout's, sign-in's and errors' words.
