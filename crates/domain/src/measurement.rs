@@ -64,9 +64,107 @@ pub fn valid_value(value: f64, unit: Unit) -> bool {
     value.is_finite() && value > 0.0 && value <= unit.max_plausible()
 }
 
+/// One measurement that differs between two versions of a customer's
+/// measurements: added (`before` is `None`), removed (`after` is `None`)
+/// or changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub field: String,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+}
+
+impl Change {
+    /// `after - before` when both are known.
+    pub fn delta(&self) -> Option<f64> {
+        match (self.before, self.after) {
+            (Some(b), Some(a)) => Some(((a - b) * 100.0).round() / 100.0),
+            _ => None,
+        }
+    }
+}
+
+/// What changed from one version to the next. Both lists hold every
+/// measurement of their version, by name, in the same unit; values that
+/// differ by less than half a hundredth (a conversion's rounding) are the
+/// same. Fields come in `after`'s order, then the ones `after` dropped.
+pub fn changes(before: &[(String, f64)], after: &[(String, f64)]) -> Vec<Change> {
+    let find =
+        |list: &[(String, f64)], name: &str| list.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
+    let mut out: Vec<Change> = after
+        .iter()
+        .filter_map(|(name, a)| {
+            let b = find(before, name);
+            match b {
+                Some(b) if (a - b).abs() < 0.005 => None,
+                _ => Some(Change {
+                    field: name.clone(),
+                    before: b,
+                    after: Some(*a),
+                }),
+            }
+        })
+        .collect();
+    out.extend(
+        before
+            .iter()
+            .filter(|(name, _)| find(after, name).is_none())
+            .map(|(name, b)| Change {
+                field: name.clone(),
+                before: Some(*b),
+                after: None,
+            }),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn list(items: &[(&str, f64)]) -> Vec<(String, f64)> {
+        items.iter().map(|(n, v)| (n.to_string(), *v)).collect()
+    }
+
+    #[test]
+    fn changes_between_versions_name_each_field_once() {
+        let v1 = list(&[("chest", 38.0), ("waist", 32.0), ("hip", 40.0)]);
+        let v2 = list(&[("chest", 38.0), ("waist", 33.0), ("sleeve", 24.5)]);
+        let c = changes(&v1, &v2);
+        assert_eq!(
+            c,
+            vec![
+                Change {
+                    field: "waist".into(),
+                    before: Some(32.0),
+                    after: Some(33.0)
+                },
+                Change {
+                    field: "sleeve".into(),
+                    before: None,
+                    after: Some(24.5)
+                },
+                Change {
+                    field: "hip".into(),
+                    before: Some(40.0),
+                    after: None
+                },
+            ]
+        );
+        assert_eq!(c[0].delta(), Some(1.0));
+        assert_eq!(c[1].delta(), None);
+    }
+
+    #[test]
+    fn a_conversion_rounding_is_no_change() {
+        // 32 in stored as cm and read back in inches.
+        let back = Unit::Cm.convert(Unit::In.convert(32.0, Unit::Cm), Unit::In);
+        let c = changes(&list(&[("waist", 32.0)]), &list(&[("waist", back)]));
+        assert!(c.is_empty(), "{c:?}");
+        assert!(changes(&[], &[]).is_empty());
+        let shrink = changes(&list(&[("waist", 33.5)]), &list(&[("waist", 32.25)]));
+        assert_eq!(shrink[0].delta(), Some(-1.25));
+    }
 
     #[test]
     fn converts_both_ways_to_two_decimals() {

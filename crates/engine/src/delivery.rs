@@ -20,6 +20,15 @@ use store::{Ex, StoreError};
 /// Meta's customer service window (protocols.md §1.7).
 pub const WINDOW: Duration = Duration::hours(24);
 
+/// Whether a customer who last wrote at `last_inbound` may get free-form
+/// messages at `now`.
+pub fn window_open(
+    last_inbound: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    last_inbound.is_some_and(|t| now - t < WINDOW)
+}
+
 /// Meta's code for a free-form message outside the window.
 const REENGAGEMENT: i64 = 131047;
 

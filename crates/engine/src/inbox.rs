@@ -5,15 +5,21 @@
 //! entry per customer: a new reason updates it) and alerts every staff
 //! member with a phone, in the caller's transaction. Staff resolve entries
 //! from the dashboard or the API ([`resolve`]), which also hands the
-//! conversation back to the bot.
+//! conversation back to the bot; from the dashboard they also take a
+//! conversation over ([`take_over`]), hand it back ([`hand_back`]) and
+//! write to the customer ([`answer`]).
 
+use crate::error::{ServiceError, ServiceResult};
+use crate::services::Services;
+use channels::outbound::OutMessage;
+use chrono::{DateTime, Utc};
 use domain::messages::{Attention, Msg};
 use domain::tenant::Role;
-use domain::{CustomerId, E164, TenantId, UserId};
+use domain::{CustomerId, E164, TenantId, UserId, WaMessageId};
 use store::customers::Customer;
 use store::inbox::{Entry, EntryId};
 use store::tenants::Tenant;
-use store::{Db, StoreResult, Tx};
+use store::{Db, Ex, StoreResult, Tx};
 
 /// Records that `customer` needs a person for `reason` (`detail`: what
 /// they said or sent) and alerts the staff, inside `tx`. Returns the
@@ -121,9 +127,7 @@ pub async fn reply_by_hand(
     let Some(to) = c.wa_id.as_deref().and_then(|w| E164::from_wa_id(w).ok()) else {
         return Ok(HandReply::Unreachable);
     };
-    if c.last_inbound_at
-        .is_none_or(|t| now - t >= crate::delivery::WINDOW)
-    {
+    if !crate::delivery::window_open(c.last_inbound_at, now) {
         return Ok(HandReply::WindowClosed { customer: who });
     }
     let message = channels::outbound::OutMessage::Text {
@@ -145,16 +149,154 @@ pub async fn reply_by_hand(
         },
     )
     .await?;
-    let hours = store::business::get(&mut *tx, tenant.id)
-        .await?
-        .handoff_hours;
-    let until = now + chrono::Duration::hours(i64::from(hours));
-    store::chat::set_paused_until(&mut *tx, tenant.id, c.id, Some(until)).await?;
+    pause_bot(&mut *tx, tenant.id, c.id, now).await?;
     let before = store::staff::set_replying_to(&mut *tx, tenant.id, user, Some(c.id)).await?;
     Ok(HandReply::Sent {
         customer: who,
         first: before != Some(c.id),
     })
+}
+
+/// Keeps the bot quiet for `customer` for the business's handoff hours
+/// from `now`: a person is answering. Returns until when.
+pub async fn pause_bot(
+    ex: impl Into<Ex<'_>>,
+    tenant: TenantId,
+    customer: CustomerId,
+    now: DateTime<Utc>,
+) -> StoreResult<DateTime<Utc>> {
+    let mut ex = ex.into();
+    let hours = store::business::get(ex.re(), tenant).await?.handoff_hours;
+    let until = now + chrono::Duration::hours(i64::from(hours));
+    store::chat::set_paused_until(ex, tenant, customer, Some(until)).await?;
+    Ok(until)
+}
+
+/// A person takes a conversation over from the dashboard: the bot pauses
+/// for the handoff hours and what the customer says reaches `by` (on
+/// their phone, when they have one) until they hand it back. The inbox
+/// entry, if any, stays open until it is resolved. Another business's
+/// customer is [`store::StoreError::NotFound`].
+pub async fn take_over(
+    db: &Db,
+    tenant: TenantId,
+    customer: CustomerId,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> StoreResult<DateTime<Utc>> {
+    let mut tx = db.begin().await?;
+    store::customers::lock(&mut tx, tenant, customer).await?;
+    let until = pause_bot(&mut tx, tenant, customer, now).await?;
+    store::staff::set_replying_to(&mut tx, tenant, by, Some(customer)).await?;
+    tx.commit().await?;
+    Ok(until)
+}
+
+/// What a person writes to a customer from the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Compose {
+    /// Free text: only inside the customer's 24-hour window.
+    Text(String),
+    /// One of the business's approved templates, with its body parameters.
+    Template {
+        name: String,
+        language: String,
+        params: Vec<String>,
+    },
+}
+
+/// The longest free text a person may send (WhatsApp's limit for a body).
+pub const TEXT_MAX: usize = 4096;
+
+/// Sends what a person wrote to `customer` through the one outbound path
+/// ([`crate::outbound::send_by_hand`]): free text only inside the window
+/// (`window_closed` outside it, on field `text`), a template only when it
+/// is approved and every parameter is given (`template`, `params`), and
+/// nothing that is not essential after an opt-out (`opted_out`).
+pub async fn answer(
+    svc: &Services,
+    tenant: TenantId,
+    customer: CustomerId,
+    compose: Compose,
+) -> ServiceResult<WaMessageId> {
+    let t = store::tenants::get(&svc.db, tenant).await?;
+    let c = store::customers::get(&svc.db, tenant, customer).await?;
+    let now = svc.clock.now();
+    let message = match compose {
+        Compose::Text(text) => {
+            let text = text.trim();
+            if text.is_empty() {
+                return Err(ServiceError::invalid("text", "write a message"));
+            }
+            if text.chars().count() > TEXT_MAX {
+                return Err(ServiceError::invalid(
+                    "text",
+                    format!("at most {TEXT_MAX} characters"),
+                ));
+            }
+            if !crate::delivery::window_open(c.last_inbound_at, now) {
+                return Err(ServiceError::conflict(
+                    "window_closed",
+                    "more than 24 hours since the customer last wrote: send an approved template",
+                    Some("text"),
+                ));
+            }
+            OutMessage::Text {
+                body: text.to_string(),
+                preview_url: true,
+            }
+        }
+        Compose::Template {
+            name,
+            language,
+            params,
+        } => {
+            let known = store::templates::list(&svc.db, tenant)
+                .await?
+                .into_iter()
+                .find(|x| x.name == name && x.language == language && x.status == "approved")
+                .ok_or_else(|| ServiceError::invalid("template", "is not an approved template"))?;
+            let params: Vec<String> = params.iter().map(|p| p.trim().to_string()).collect();
+            let wanted = usize::try_from(known.params).unwrap_or(0);
+            if params.len() != wanted || params.iter().any(String::is_empty) {
+                return Err(ServiceError::invalid(
+                    "params",
+                    format!("fill in all {wanted} parameters"),
+                ));
+            }
+            OutMessage::Template {
+                name,
+                language,
+                header: Vec::new(),
+                body: params,
+                buttons: Vec::new(),
+            }
+        }
+    };
+    let number = crate::outbound::sending_number(&svc.db, tenant).await?;
+    let mut tx = svc.db.begin().await?;
+    let id = crate::outbound::send_by_hand(
+        &mut tx,
+        &crate::outbound::ByHand {
+            tenant: &t,
+            customer: &c,
+            number: &number,
+            order: None,
+            message,
+            fallback: None,
+            now,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        crate::outbound::OutboundError::Invalid(field, message) => {
+            ServiceError::invalid(field, message)
+        }
+        other => other.into(),
+    })?;
+    tx.commit().await?;
+    svc.wake_outbound();
+    Ok(id)
 }
 
 /// What a paused customer says reaches the staff answering them (or, while
@@ -201,7 +343,8 @@ pub(crate) async fn forward(
 
 /// Hands `customer` back to the bot: their open entry is resolved, the
 /// pause ends, and nobody is answering them by hand any more. Answers
-/// whether they were with a person.
+/// whether they were with a person; another business's customer is
+/// [`store::StoreError::NotFound`].
 pub async fn hand_back(
     db: &Db,
     tenant: TenantId,
@@ -210,6 +353,7 @@ pub async fn hand_back(
     now: chrono::DateTime<chrono::Utc>,
 ) -> StoreResult<bool> {
     let mut tx = db.begin().await?;
+    store::customers::lock(&mut tx, tenant, customer).await?;
     let entry = store::inbox::open_for(&mut tx, tenant, customer).await?;
     if let Some(e) = &entry {
         store::inbox::resolve(&mut tx, tenant, e.id, Some(by), now).await?;

@@ -172,6 +172,51 @@ pub async fn send(ex: impl Into<Ex<'_>>, n: &Note<'_>) -> Result<WaMessageId, Ou
     put(ex, &number, n, None).await
 }
 
+/// A message a person at the business writes to one customer: the API's
+/// send and the dashboard's reply box.
+#[derive(Debug, Clone)]
+pub struct ByHand<'a> {
+    pub tenant: &'a store::tenants::Tenant,
+    pub customer: &'a Customer,
+    pub number: &'a Number,
+    pub order: Option<OrderId>,
+    pub message: OutMessage,
+    /// An approved template to send instead if the window has closed.
+    pub fallback: Option<OutMessage>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Queues a message written by hand in the caller's transaction. Answering
+/// someone who wrote within the day is a reply; anything else the business
+/// sends is its own message, refused after an opt-out.
+pub async fn send_by_hand(
+    ex: impl Into<Ex<'_>>,
+    m: &ByHand<'_>,
+) -> Result<WaMessageId, OutboundError> {
+    let purpose = if crate::delivery::window_open(m.customer.last_inbound_at, m.now) {
+        Purpose::Reply
+    } else {
+        Purpose::Promotion
+    };
+    let language = domain::text::language_of(&m.tenant.locale.to_string());
+    send(
+        ex,
+        &Note {
+            tenant: m.tenant.id,
+            to: To::Customer(m.customer),
+            purpose,
+            order: m.order,
+            language,
+            message: m.message.clone(),
+            template_params: Vec::new(),
+            fallback: m.fallback.clone(),
+            number: Some(m.number),
+            bulk: false,
+        },
+    )
+    .await
+}
+
 /// Queues many messages of one business in the caller's transaction, with
 /// one opt-out query for all their customers (customer rows may be stale:
 /// the opt-out is read fresh). Each message gets its own outcome.

@@ -503,9 +503,8 @@ impl Cx<'_> {
             Command::PauseBot { phone } => Ok(match self.customer(&phone).await? {
                 Err(missing) => missing,
                 Ok(c) => {
-                    let hours = store::business::get(&svc.db, tenant).await?.handoff_hours;
-                    let until = svc.clock.now() + chrono::Duration::hours(i64::from(hours));
-                    store::chat::set_paused_until(&svc.db, tenant, c.id, Some(until)).await?;
+                    let until =
+                        crate::inbox::pause_bot(&svc.db, tenant, c.id, svc.clock.now()).await?;
                     self.keep_undo(Undo::Bot {
                         customer: c.id,
                         paused_until: c.bot_paused_until,

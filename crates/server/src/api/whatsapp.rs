@@ -9,9 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use channels::outbound::OutMessage;
 use chrono::{DateTime, Utc};
-use domain::outbound::Purpose;
 use domain::{CustomerId, OrderId, TenantId, WaMessageId, WaNumberId};
-use engine::outbound::{Note, To};
+use engine::outbound::ByHand;
 use serde::{Deserialize, Serialize};
 use store::wa::{Message, NewNumber, Number, NumberPatch};
 use utoipa::{IntoParams, ToSchema};
@@ -206,33 +205,18 @@ pub async fn send(
         }
     }
     let number = sending_number(&state, tenant, body.number_id).await?;
-    // Answering someone who wrote within the day is a reply; anything else
-    // the business sends is its own message, refused after an opt-out.
-    let now = state.services.clock.now();
-    let purpose = if customer
-        .last_inbound_at
-        .is_some_and(|t| now - t < engine::delivery::WINDOW)
-    {
-        Purpose::Reply
-    } else {
-        Purpose::Promotion
-    };
     let tenant_row = store::tenants::get(&state.db, tenant).await?;
-    let lang = domain::text::language_of(&tenant_row.locale.to_string());
-    let note = Note {
-        tenant,
-        to: To::Customer(&customer),
-        purpose,
+    let by_hand = ByHand {
+        tenant: &tenant_row,
+        customer: &customer,
+        number: &number,
         order: body.order_id,
-        language: lang,
         message,
-        template_params: Vec::new(),
         fallback,
-        number: Some(&number),
-        bulk: false,
+        now: state.services.clock.now(),
     };
     let mut tx = state.db.begin().await?;
-    let queued = engine::outbound::send(&mut tx, &note)
+    let queued = engine::outbound::send_by_hand(&mut tx, &by_hand)
         .await
         .map_err(crate::error::outbound)?;
     tx.commit().await?;

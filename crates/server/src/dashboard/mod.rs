@@ -11,6 +11,8 @@ pub mod assets;
 pub mod automation;
 pub mod format;
 pub mod live;
+pub mod customers;
+pub mod inbox;
 pub mod login;
 pub mod orders;
 pub mod payments;
@@ -52,6 +54,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(stock::routes())
         .merge(settings::routes())
         .merge(automation::routes())
+        .merge(customers::routes())
+        .merge(inbox::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
 }
 

@@ -22,6 +22,8 @@ pub const TABLES: &[Table] = &[
     super::stock::WORDS,
     super::settings::WORDS,
     super::automation::WORDS,
+    super::customers::WORDS,
+    super::inbox::WORDS,
 ];
 
 /// The layout's, sign-in's and errors' words.
