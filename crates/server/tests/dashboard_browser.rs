@@ -600,39 +600,52 @@ async fn a_reply_typed_in_the_thread_shows_there_and_goes_to_whatsapp() {
         // The thread shows what the customer wrote.
         browser
             .wait_until(
-                "document.querySelector('main').textContent.includes('Good morning ma')",
+                "[...document.querySelectorAll('#thread-live .bubble:not(.out) .txt')]\
+                 .some(e => e.textContent.includes('Good morning ma'))",
                 SECONDS_10,
             )
             .await
             .unwrap();
-        // The reply box: the page's form with a text area.
-        let boxes = browser.find_all("main form textarea").await.unwrap();
-        assert!(!boxes.is_empty(), "a reply box on the customer's page");
-        let text = &boxes[0];
+        let before = count(&browser, "#thread-live .bubble.out").await;
+        // The reply box, typed into and sent.
+        let text = browser.find("#reply-text").await.unwrap();
         text.send_keys(reply).await.unwrap();
         browser
-            .execute(
-                "const f = arguments[0].form; \
-                 (f.querySelector('[type=submit]') || f.querySelector('button')).click(); \
-                 return null",
-                &[text.arg()],
-            )
+            .find("#reply form button[type=submit]")
+            .await
+            .unwrap()
+            .click()
             .await
             .unwrap();
 
-        // It shows in the thread, whether the form went in the background
-        // or as a post and a redirect.
+        // It shows in the thread as the business's, whether the form went
+        // in the background or as a post and a redirect.
         browser
             .wait_until(
                 &format!(
-                    "document.readyState === 'complete' && [...document.querySelectorAll('main *')]\
-                     .some(e => e.tagName !== 'TEXTAREA' && e.children.length === 0 \
-                     && e.textContent.includes({reply:?}))"
+                    "document.readyState === 'complete' && \
+                     [...document.querySelectorAll('#thread-live .bubble.out .txt')]\
+                     .some(e => e.textContent.trim() === {reply:?})"
                 ),
                 SECONDS_10,
             )
             .await
             .unwrap();
+        assert_eq!(
+            count(&browser, "#thread-live .bubble.out").await,
+            before + 1
+        );
+        assert_eq!(
+            browser
+                .find("#reply-text")
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap(),
+            "",
+            "the box is empty again"
+        );
 
         // And it is queued to WhatsApp, to this customer, once.
         let thread = store::wa::thread(&server.state.db, t.id, c.id, None, 100)
