@@ -557,11 +557,17 @@ async fn the_kanban_refuses_cutting_before_the_deposit_and_allows_it_once_paid()
                 .await
                 .unwrap()
         );
+        // The page moves the card at once and the server answers after:
+        // wait for the database, not the card.
+        eventually("the order moved to cutting", SECONDS_10, || {
+            let db = db.clone();
+            async move {
+                let o = store::orders::get(&db, t.id, order.id).await.unwrap();
+                (o.current_stage == Stage::Cutting).then_some(())
+            }
+        })
+        .await;
         browser.wait_for(&in_cutting, SECONDS_10).await.unwrap();
-        let moved = store::orders::get(&server.state.db, t.id, order.id)
-            .await
-            .unwrap();
-        assert_eq!(moved.current_stage, Stage::Cutting);
         // The server says so too: a reload keeps it there.
         browser.refresh().await.unwrap();
         browser.wait_for(&in_cutting, SECONDS_10).await.unwrap();
