@@ -97,6 +97,7 @@
     e.preventDefault();
     col.classList.remove("drop");
     const card = dragged, home = from, next = card.nextElementSibling;
+    card.classList.remove("dragging");
     dragged = null;
     const heading = col.querySelector("h2");
     col.insertBefore(card, heading ? heading.nextElementSibling : col.firstChild);

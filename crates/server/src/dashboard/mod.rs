@@ -11,14 +11,14 @@ pub mod assets;
 pub mod automation;
 pub mod customers;
 pub mod format;
-pub mod live;
 pub mod inbox;
+pub mod live;
 pub mod login;
 pub mod orders;
 pub mod payments;
 pub mod session;
-pub mod stock;
 pub mod settings;
+pub mod stock;
 pub mod today;
 pub mod words;
 
