@@ -1,6 +1,12 @@
 //! The dashboard's shell: signing in and out, sessions that end, CSRF on
 //! every form, roles, the installable app's files, faults as pages.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
+
 mod common;
 
 use axum::http::{Method, StatusCode};

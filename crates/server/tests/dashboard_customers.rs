@@ -3,6 +3,11 @@
 //! opt-out, taking a conversation over and handing it back, roles, and
 //! another business's ids.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
+
 mod common;
 
 use axum::http::StatusCode;

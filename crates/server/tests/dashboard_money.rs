@@ -3,7 +3,7 @@
 //! chat, cash is recorded only when the amount is right, receipts and
 //! adjustments land in the ledger with their reason, a viewer changes
 //! nothing, and another business's ids do not exist.
-#![expect(
+#![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "tests fail loudly, at the line that broke"

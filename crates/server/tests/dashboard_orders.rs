@@ -2,6 +2,11 @@
 //! script), the deposit rule on the card, the quick order form, the
 //! order's panel, the kitchen, roles and other businesses' orders.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
+
 mod common;
 
 use axum::http::{Method, StatusCode};

@@ -3,6 +3,12 @@
 //! value shows its error next to the field and changes nothing, only the
 //! owner changes settings, and another business's ids are not found.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly, at the line that broke"
+)]
+
 mod common;
 
 use axum::http::StatusCode;
