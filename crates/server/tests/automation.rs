@@ -34,6 +34,19 @@ async fn served(db: &Db, now: DateTime<Utc>) -> TestApp {
     app
 }
 
+/// A fixed-offset zone in which `at` is ten in the morning (give or take
+/// the minutes).
+fn morning_zone(at: DateTime<Utc>) -> String {
+    let hour = i64::from(chrono::Timelike::hour(&at));
+    let offset = (10 - hour + 36) % 24 - 12;
+    // Etc/GMT signs are inverted: Etc/GMT-3 is three hours ahead of UTC.
+    if offset >= 0 {
+        format!("Etc/GMT-{offset}")
+    } else {
+        format!("Etc/GMT+{}", -offset)
+    }
+}
+
 async fn cycle(app: &TestApp) -> engine::automation::CycleReport {
     let r = engine::automation::run_cycle(&app.state.services, None)
         .await
@@ -535,6 +548,17 @@ async fn the_other_triggers_fire_once_a_day_to_the_right_person() {
                 "/api/v1/automation/settings",
                 &biz.owner.token,
                 json!({"quiet_start": "00:00", "quiet_end": "00:00"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        // "Once a day" is the business's day: put the wall clock's start at
+        // ten in the morning there, so the hours the test moves on never
+        // cross its midnight (in Lagos they would, run after 21:00 UTC).
+        let r = app
+            .patch(
+                "/api/v1/settings",
+                &biz.owner.token,
+                json!({"timezone": morning_zone(start)}),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);

@@ -47,7 +47,7 @@ const PAGES: &[(&str, As, &str)] = &[
     ("stock", As::Tailor, "/app/stock"),
     ("inbox", As::Tailor, "/app/inbox"),
     ("automation", As::Tailor, "/app/automation"),
-    ("settings", As::Tailor, "/app/settings"),
+    ("settings", As::Tailor, "/app/settings/business"),
 ];
 
 const WARM_UP: usize = 3;
